@@ -1,0 +1,408 @@
+import Foundation
+import HeguiCore
+import Yams
+
+extension GatewayConfiguration {
+    /// Values given on the command line; they win over the environment and the file.
+    package struct Overrides: Sendable {
+        package var host: String?
+        package var port: Int?
+        package var dataDirectory: String?
+        package var logLevel: String?
+
+        package init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, logLevel: String? = nil) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+            self.logLevel = logLevel
+        }
+    }
+
+    /// The environment variables that override the file, each with the key it overrides.
+    package static let environmentVariables: [(name: String, key: String)] = [
+        ("HEGUI_HOST", "server.host"),
+        ("HEGUI_PORT", "server.port"),
+        ("HEGUI_MAX_BODY_BYTES", "server.max_body_bytes"),
+        ("HEGUI_DATA_DIR", "data_dir"),
+        ("HEGUI_LOG_LEVEL", "log_level"),
+        ("HEGUI_REQUIRE_USER", "require_user"),
+        ("HEGUI_UPSTREAM_URL", "upstream.url"),
+        ("HEGUI_UPSTREAM_API_KEY", "upstream.api_key"),
+        ("HEGUI_UPSTREAM_API_KEY_FILE", "upstream.api_key_file"),
+    ]
+
+    /// Loads the configuration: defaults, then `file` (if any), then `environment`, then `overrides`.
+    ///
+    /// - Parameters:
+    ///   - file: path of `hegui.yaml`, or `nil` to run on defaults.
+    ///   - environment: the process environment (`HEGUI_…` variables are read).
+    ///   - overrides: command-line values.
+    /// - Returns: a validated configuration.
+    /// - Throws: ``ConfigurationError`` naming the key and, for the file, the line.
+    package static func load(
+        file: String?,
+        environment: [String: String],
+        overrides: Overrides = Overrides()
+    ) throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigurationError(source: file, message: "cannot read the configuration file")
+            }
+            try configuration.apply(yaml: text, source: file)
+        }
+        try configuration.apply(environment: environment)
+        configuration.apply(overrides)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Applies a YAML document on top of this configuration.
+    package mutating func apply(yaml text: String, source: String) throws {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.configurationError(for: error, source: source)
+        }
+        guard let root else { return }  // an empty file leaves the defaults
+        var reader = YAMLReader(source: source)
+        try reader.read(root, into: &self)
+    }
+
+    /// Applies `HEGUI_…` environment variables on top of this configuration.
+    package mutating func apply(environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            return value
+        }
+        func fail(_ name: String, _ message: String) -> ConfigurationError {
+            ConfigurationError(source: name, message: message)
+        }
+        if let host = value("HEGUI_HOST") { self.server.host = host }
+        if let port = value("HEGUI_PORT") {
+            guard let number = Int(port), (0...65_535).contains(number) else {
+                throw fail("HEGUI_PORT", "must be a port number from 0 to 65535, got '\(port)'")
+            }
+            self.server.port = number
+        }
+        if let limit = value("HEGUI_MAX_BODY_BYTES") {
+            guard let number = Int(limit), number > 0 else {
+                throw fail("HEGUI_MAX_BODY_BYTES", "must be a positive number of bytes, got '\(limit)'")
+            }
+            self.server.maximumBodyBytes = number
+        }
+        if let directory = value("HEGUI_DATA_DIR") { self.dataDirectory = directory }
+        if let level = value("HEGUI_LOG_LEVEL") { self.logLevel = level }
+        if let flag = value("HEGUI_REQUIRE_USER") {
+            guard let parsed = Self.parseBool(flag) else {
+                throw fail("HEGUI_REQUIRE_USER", "must be true or false, got '\(flag)'")
+            }
+            self.requireUser = parsed
+        }
+        if let url = value("HEGUI_UPSTREAM_URL") {
+            if self.upstream == nil {
+                self.upstream = Upstream(url: url)
+            } else {
+                self.upstream?.url = url
+            }
+        }
+        if let keyFile = value("HEGUI_UPSTREAM_API_KEY_FILE") {
+            self.upstream?.apiKey = try Self.readSecret(path: keyFile, source: "HEGUI_UPSTREAM_API_KEY_FILE", key: nil)
+        }
+        if let key = value("HEGUI_UPSTREAM_API_KEY") {
+            self.upstream?.apiKey = key
+        }
+    }
+
+    /// Applies command-line values.
+    package mutating func apply(_ overrides: Overrides) {
+        if let host = overrides.host { self.server.host = host }
+        if let port = overrides.port { self.server.port = port }
+        if let directory = overrides.dataDirectory { self.dataDirectory = directory }
+        if let level = overrides.logLevel { self.logLevel = level }
+    }
+
+    /// Checks values whose validity depends on more than one source.
+    package func validate() throws {
+        guard (0...65_535).contains(self.server.port) else {
+            throw ConfigurationError(source: "configuration", key: "server.port", message: "must be from 0 to 65535")
+        }
+        guard Self.logLevels.contains(self.logLevel) else {
+            throw ConfigurationError(
+                source: "configuration",
+                key: "log_level",
+                message: "must be one of \(Self.logLevels.joined(separator: ", ")), got '\(self.logLevel)'"
+            )
+        }
+        if let upstream = self.upstream {
+            guard let url = URL(string: upstream.url), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", url.host != nil
+            else {
+                throw ConfigurationError(
+                    source: "configuration",
+                    key: "upstream.url",
+                    message: "must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '\(upstream.url)'"
+                )
+            }
+        }
+        var seen = Set<String>()
+        for tenant in self.tenants {
+            guard seen.insert(tenant.id).inserted else {
+                throw ConfigurationError(source: "configuration", key: "tenants", message: "tenant id '\(tenant.id)' appears twice")
+            }
+        }
+        let digests = self.tenants.map(\.keySHA256)
+        guard Set(digests).count == digests.count else {
+            throw ConfigurationError(source: "configuration", key: "tenants", message: "two tenants share one key")
+        }
+    }
+
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    static func parseBool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": true
+        case "false", "no", "off", "0": false
+        default: nil
+        }
+    }
+
+    /// Reads a secret from a file, trimming one trailing newline. The secret never enters an error.
+    static func readSecret(path: String, source: String, key: String?, line: Int? = nil) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigurationError(source: source, line: line, key: key, message: "cannot read the file '\(path)'")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else {
+            throw ConfigurationError(source: source, line: line, key: key, message: "the file '\(path)' is empty")
+        }
+        return secret
+    }
+
+    private static func configurationError(for error: YamlError, source: String) -> ConfigurationError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return ConfigurationError(source: source, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigurationError(
+                source: source,
+                line: context.mark.line,
+                column: context.mark.column,
+                message: "duplicate key '\(duplicates.joined(separator: "', '"))'"
+            )
+        case .reader(let problem, _, _, _):
+            return ConfigurationError(source: source, message: "cannot read YAML: \(problem)")
+        default:
+            return ConfigurationError(source: source, message: "invalid YAML")
+        }
+    }
+}
+
+/// Walks the YAML tree into a ``GatewayConfiguration``, rejecting unknown keys and wrong types with
+/// the line they stand on.
+private struct YAMLReader {
+    let source: String
+
+    func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(source: self.source, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
+    }
+
+    /// The members of a mapping, after checking that every key is one of `allowed`.
+    func mapping(_ node: Node, _ key: String, allowed: [String]) throws -> [(String, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw self.error(node, key.isEmpty ? "(top level)" : key, "must be a mapping of keys to values")
+        }
+        var members: [(String, Node)] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                throw self.error(keyNode, key, "keys must be plain names")
+            }
+            let name = scalar.string
+            let path = key.isEmpty ? name : "\(key).\(name)"
+            guard allowed.contains(name) else {
+                var message = "unknown key"
+                if let suggestion = allowed.min(by: { Self.distance($0, name) < Self.distance($1, name) }),
+                    Self.distance(suggestion, name) <= 2
+                {
+                    message += " (did you mean '\(suggestion)'?)"
+                } else {
+                    message += "; allowed keys are \(allowed.joined(separator: ", "))"
+                }
+                throw self.error(keyNode, path, message)
+            }
+            members.append((path, value))
+        }
+        return members
+    }
+
+    func string(_ node: Node, _ key: String) throws -> String {
+        guard case .scalar(let scalar) = node, scalar.style != .plain || scalar.string != "~" else {
+            throw self.error(node, key, "must be a string")
+        }
+        return scalar.string
+    }
+
+    func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) throws -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string), range.contains(value) else {
+            throw self.error(node, key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(Self.show(node))")
+        }
+        return value
+    }
+
+    func bool(_ node: Node, _ key: String) throws -> Bool {
+        guard case .scalar(let scalar) = node, let value = GatewayConfiguration.parseBool(scalar.string) else {
+            throw self.error(node, key, "must be true or false, got \(Self.show(node))")
+        }
+        return value
+    }
+
+    mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
+        let topKeys = ["server", "data_dir", "log_level", "require_user", "upstream", "models", "tenants", "demo"]
+        for (key, node) in try self.mapping(root, "", allowed: topKeys) {
+            switch key {
+            case "server":
+                let allowed = ["host", "port", "max_body_bytes", "shutdown_grace_seconds"]
+                for (key, node) in try self.mapping(node, key, allowed: allowed) {
+                    switch key {
+                    case "server.host": configuration.server.host = try self.string(node, key)
+                    case "server.port": configuration.server.port = try self.integer(node, key, in: 0...65_535)
+                    case "server.max_body_bytes":
+                        configuration.server.maximumBodyBytes = try self.integer(node, key, in: 1...(1 << 30))
+                    default: configuration.server.shutdownGraceSeconds = try self.integer(node, key, in: 0...3_600)
+                    }
+                }
+            case "data_dir": configuration.dataDirectory = try self.string(node, key)
+            case "log_level":
+                let level = try self.string(node, key)
+                guard GatewayConfiguration.logLevels.contains(level) else {
+                    throw self.error(node, key, "must be one of \(GatewayConfiguration.logLevels.joined(separator: ", ")), got '\(level)'")
+                }
+                configuration.logLevel = level
+            case "require_user": configuration.requireUser = try self.bool(node, key)
+            case "upstream": configuration.upstream = try self.upstream(node, key)
+            case "models": configuration.models = try self.models(node, key)
+            case "tenants": configuration.tenants = try self.tenants(node, key)
+            default:
+                for (key, node) in try self.mapping(node, key, allowed: ["chunk_chars", "chunk_delay_ms"]) {
+                    if key == "demo.chunk_chars" {
+                        configuration.demo.chunkCharacters = try self.integer(node, key, in: 1...1_000)
+                    } else {
+                        configuration.demo.chunkDelayMilliseconds = try self.integer(node, key, in: 0...10_000)
+                    }
+                }
+            }
+        }
+    }
+
+    func upstream(_ node: Node, _ key: String) throws -> GatewayConfiguration.Upstream? {
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" {
+            return nil
+        }
+        let allowed = [
+            "url", "api_key_file", "connect_timeout_ms", "response_timeout_ms", "read_timeout_ms",
+            "max_response_bytes", "max_connections",
+        ]
+        var upstream = GatewayConfiguration.Upstream(url: "")
+        var hasURL = false
+        for (key, node) in try self.mapping(node, key, allowed: allowed) {
+            switch key {
+            case "upstream.url":
+                upstream.url = try self.string(node, key)
+                hasURL = true
+            case "upstream.api_key_file":
+                let path = try self.string(node, key)
+                upstream.apiKey = try GatewayConfiguration.readSecret(path: path, source: self.source, key: key, line: node.mark?.line)
+            case "upstream.connect_timeout_ms":
+                upstream.connectTimeoutMilliseconds = try self.integer(node, key, in: 1...600_000)
+            case "upstream.response_timeout_ms":
+                upstream.responseTimeoutMilliseconds = try self.integer(node, key, in: 1...3_600_000)
+            case "upstream.read_timeout_ms":
+                upstream.readTimeoutMilliseconds = try self.integer(node, key, in: 1...3_600_000)
+            case "upstream.max_response_bytes":
+                upstream.maximumResponseBytes = try self.integer(node, key, in: 1...(1 << 30))
+            default:
+                upstream.maximumConnections = try self.integer(node, key, in: 1...10_000)
+            }
+        }
+        guard hasURL else { throw self.error(node, "\(key).url", "is required when upstream is given") }
+        return upstream
+    }
+
+    func models(_ node: Node, _ key: String) throws -> [GatewayConfiguration.ModelAlias] {
+        guard case .sequence(let sequence) = node else { throw self.error(node, key, "must be a list") }
+        var aliases: [GatewayConfiguration.ModelAlias] = []
+        for (index, item) in sequence.enumerated() {
+            let itemKey = "\(key)[\(index)]"
+            var id: String?
+            var upstreamModel: String?
+            for (key, node) in try self.mapping(item, itemKey, allowed: ["id", "upstream_model"]) {
+                if key.hasSuffix(".id") { id = try self.string(node, key) } else { upstreamModel = try self.string(node, key) }
+            }
+            guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
+            guard !aliases.contains(where: { $0.id == id }) else { throw self.error(item, "\(itemKey).id", "'\(id)' appears twice") }
+            aliases.append(.init(id: id, upstreamModel: upstreamModel ?? id))
+        }
+        return aliases
+    }
+
+    func tenants(_ node: Node, _ key: String) throws -> [GatewayConfiguration.Tenant] {
+        guard case .sequence(let sequence) = node else { throw self.error(node, key, "must be a list") }
+        var tenants: [GatewayConfiguration.Tenant] = []
+        for (index, item) in sequence.enumerated() {
+            let itemKey = "\(key)[\(index)]"
+            var id: String?
+            var name: String?
+            var digest: String?
+            for (key, node) in try self.mapping(item, itemKey, allowed: ["id", "name", "key_sha256", "key_file"]) {
+                switch key {
+                case "\(itemKey).id": id = try self.string(node, key)
+                case "\(itemKey).name": name = try self.string(node, key)
+                case "\(itemKey).key_sha256":
+                    let text = try self.string(node, key).lowercased()
+                    guard APIKeyDigest.isDigest(text) else {
+                        throw self.error(node, key, "must be 64 hex digits (sha256sum of the key)")
+                    }
+                    digest = text
+                default:
+                    let path = try self.string(node, key)
+                    let secret = try GatewayConfiguration.readSecret(path: path, source: self.source, key: key, line: node.mark?.line)
+                    digest = APIKeyDigest.hex(of: secret)
+                }
+            }
+            guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
+            guard let digest else { throw self.error(item, itemKey, "needs key_sha256 or key_file") }
+            tenants.append(.init(id: id, name: name ?? id, keySHA256: digest))
+        }
+        return tenants
+    }
+
+    static func show(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): "'\(scalar.string)'"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    /// Edit distance, for "did you mean" suggestions.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

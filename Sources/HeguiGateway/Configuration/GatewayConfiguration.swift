@@ -1,0 +1,99 @@
+/// Everything `hegui serve` needs to start, already validated.
+///
+/// Built by ``GatewayConfiguration/load(file:environment:overrides:)`` from `hegui.yaml`, the
+/// environment and command-line flags, in rising precedence; tests build it directly.
+package struct GatewayConfiguration: Sendable {
+    /// The listening socket and request limits.
+    package struct Server: Sendable {
+        /// Interface to bind (`127.0.0.1` by default; `0.0.0.0` for all).
+        package var host: String = "127.0.0.1"
+        /// Port to bind; 0 picks a free one.
+        package var port: Int = 8080
+        /// Largest request body accepted, in bytes (413 beyond).
+        package var maximumBodyBytes: Int = 1 << 20
+        /// How long in-flight requests and streams may run on after SIGTERM/SIGINT.
+        package var shutdownGraceSeconds: Int = 30
+
+        package init() {}
+    }
+
+    /// The OpenAI-compatible model the gateway stands in front of.
+    package struct Upstream: Sendable {
+        /// The API base, e.g. `http://127.0.0.1:8000/v1`; `/chat/completions` is appended.
+        package var url: String
+        /// The upstream's API key, held by the gateway only (from the environment or a file).
+        package var apiKey: String?
+        /// Time allowed to open a connection.
+        package var connectTimeoutMilliseconds: Int = 5_000
+        /// Time allowed from sending a request to receiving the response head.
+        package var responseTimeoutMilliseconds: Int = 120_000
+        /// Longest silence allowed between two reads of a response (a stalled stream ends after it).
+        package var readTimeoutMilliseconds: Int = 120_000
+        /// Largest non-streaming response accepted from the upstream, in bytes.
+        package var maximumResponseBytes: Int = 32 << 20
+        /// Connections kept per upstream host.
+        package var maximumConnections: Int = 64
+
+        package init(url: String, apiKey: String? = nil) {
+            self.url = url
+            self.apiKey = apiKey
+        }
+    }
+
+    /// A model name offered to apps, and the upstream model it maps to.
+    package struct ModelAlias: Sendable, Hashable {
+        /// The name apps use.
+        package var id: String
+        /// The name sent to the upstream.
+        package var upstreamModel: String
+
+        package init(id: String, upstreamModel: String) {
+            self.id = id
+            self.upstreamModel = upstreamModel
+        }
+    }
+
+    /// An app allowed to call the gateway, known by the SHA-256 of its key.
+    package struct Tenant: Sendable, Hashable {
+        /// Stable tenant id used in logs, metrics and (later) the audit log.
+        package var id: String
+        /// Display name.
+        package var name: String
+        /// Lower-case hex SHA-256 of the tenant's API key.
+        package var keySHA256: String
+
+        package init(id: String, name: String, keySHA256: String) {
+            self.id = id
+            self.name = name
+            self.keySHA256 = keySHA256
+        }
+    }
+
+    /// The built-in demo model's pacing.
+    package struct Demo: Sendable {
+        /// Characters per stream chunk.
+        package var chunkCharacters: Int = 4
+        /// Pause between stream chunks.
+        package var chunkDelayMilliseconds: Int = 15
+
+        package init() {}
+    }
+
+    package var server = Server()
+    /// Where the gateway keeps its state (`./hegui-data` by default).
+    package var dataDirectory = "./hegui-data"
+    /// The upstream model; `nil` runs the built-in demo model.
+    package var upstream: Upstream?
+    /// Whether every model request must name its end user (IM-9, IM-14: sanctions need a user).
+    package var requireUser = true
+    /// Model aliases; when any are given, only they are offered.
+    package var models: [ModelAlias] = []
+    /// Tenants from the configuration; when none are given a development tenant is created.
+    package var tenants: [Tenant] = []
+    /// The demo model's pacing.
+    package var demo = Demo()
+    /// Log level name (`trace` … `critical`).
+    package var logLevel = "info"
+
+    package init() {}
+}

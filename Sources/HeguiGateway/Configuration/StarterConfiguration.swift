@@ -1,0 +1,55 @@
+/// The commented `hegui.yaml` that `hegui init` writes. Every value is the default, so the file
+/// loads to the same configuration as no file at all; edit what you need.
+package enum StarterConfiguration {
+    package static let text = """
+        # Hegui 合规网关 configuration / 配置文件
+        # Every value below is the default. Environment variables override this file, and command-line
+        # flags override both (see README "Configuration"). Secrets never go in this file: give them in
+        # the environment (HEGUI_UPSTREAM_API_KEY) or in files named here (*_file).
+
+        server:
+          host: 127.0.0.1            # HEGUI_HOST; 0.0.0.0 listens on all interfaces
+          port: 8080                 # HEGUI_PORT
+          max_body_bytes: 1048576    # HEGUI_MAX_BODY_BYTES; larger request bodies get 413
+          shutdown_grace_seconds: 30 # in-flight requests and streams may finish within this on SIGTERM
+
+        data_dir: ./hegui-data       # HEGUI_DATA_DIR; the gateway's state (created 0700)
+        log_level: info              # HEGUI_LOG_LEVEL: trace, debug, info, notice, warning, error, critical
+
+        # Every model request must name its end user, in the "user" field or the X-Hegui-User header
+        # (needed for sanctions, minors' mode and personal-information requests: IM-9, IM-10, IM-14).
+        require_user: true           # HEGUI_REQUIRE_USER
+
+        # The OpenAI-compatible model behind the gateway. Leave it out to run the built-in demo model.
+        # upstream:
+        #   url: http://127.0.0.1:8000/v1          # HEGUI_UPSTREAM_URL (vLLM, Ollama, DeepSeek, DashScope …)
+        #   api_key_file: /run/secrets/upstream    # or HEGUI_UPSTREAM_API_KEY / HEGUI_UPSTREAM_API_KEY_FILE
+        #   connect_timeout_ms: 5000
+        #   response_timeout_ms: 120000            # until the response head arrives
+        #   read_timeout_ms: 120000                # longest silence inside a response or stream
+        #   max_response_bytes: 33554432
+        #   max_connections: 64
+
+        # Model names offered to apps. When any are listed, only they are accepted, and each is sent
+        # upstream under its upstream_model name. Without the list, model names pass through.
+        # models:
+        #   - id: chat
+        #     upstream_model: qwen2.5-7b-instruct
+
+        # Apps allowed to call the gateway. Keys are stored as SHA-256 digests
+        # (printf %s "$KEY" | sha256sum) or read from a file. Without tenants, a development tenant is
+        # created on first start and its key written to <data_dir>/dev-tenant-key.
+        # tenants:
+        #   - id: app-one
+        #     name: 示例应用 Example app
+        #     key_sha256: 0000000000000000000000000000000000000000000000000000000000000000
+        #   - id: app-two
+        #     key_file: /run/secrets/app-two-key
+
+        # Pacing of the built-in demo model's streamed replies.
+        demo:
+          chunk_chars: 4
+          chunk_delay_ms: 15
+
+        """
+}

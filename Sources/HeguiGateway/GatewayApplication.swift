@@ -1,0 +1,56 @@
+package import Hummingbird
+package import HeguiStore
+package import Logging
+package import NIOCore
+package import Prometheus
+
+/// Builds the gateway's HTTP application. The CLI, the tests and any other entry point share it.
+///
+/// ```swift
+/// let app = buildApplication(
+///     configuration: configuration, upstream: DemoModel(), tenants: tenants,
+///     metricsRegistry: PrometheusCollectorRegistry(), dataDirectory: nil, logger: logger
+/// )
+/// try await app.runService()
+/// ```
+/// - Parameters:
+///   - configuration: the validated configuration (address, limits, aliases).
+///   - upstream: where model requests go.
+///   - tenants: the apps allowed to call (configured ones, or the development tenant).
+///   - metricsRegistry: the registry `/metrics` renders and the gateway's metrics record into.
+///   - dataDirectory: checked by `/readyz`; `nil` when the gateway keeps no state.
+///   - logger: the application's logger; requests get children of it.
+///   - onServerRunning: called with the listening channel (tests read the bound port from it).
+package func buildApplication(
+    configuration: GatewayConfiguration,
+    upstream: any ModelUpstream,
+    tenants: [GatewayConfiguration.Tenant],
+    metricsRegistry: PrometheusCollectorRegistry,
+    dataDirectory: DataDirectory?,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let metrics = GatewayMetrics(factory: GatewayMetrics.makeFactory(registry: metricsRegistry))
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware(maximumBodyBytes: configuration.server.maximumBodyBytes))
+
+    OperationsController(
+        readiness: ReadinessProbe(upstream: upstream, dataDirectory: dataDirectory),
+        registry: metricsRegistry
+    ).addRoutes(to: router)
+
+    let api = router.group("v1").add(middleware: TenantAuthMiddleware(tenants: tenants))
+    ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics).addRoutes(to: api)
+
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.server.host, port: configuration.server.port),
+            serverName: "Hegui"
+        ),
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}

@@ -1,0 +1,24 @@
+package import HTTPTypes
+package import HeguiCore
+package import Hummingbird
+import NIOCore
+
+extension Response {
+    /// A JSON response carrying `error` in OpenAI's error shape.
+    package static func apiError(_ error: APIError) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: error.json.serialized))
+        )
+    }
+
+    /// A JSON response with the given body text.
+    package static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+}

@@ -1,0 +1,136 @@
+package import AsyncHTTPClient
+import HTTPTypes
+package import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A real OpenAI-compatible model reached over HTTP with AsyncHTTPClient (pooled connections).
+///
+/// The upstream's API key is added here and nowhere else: apps authenticate to the gateway with
+/// their own tenant keys and never see it.
+package struct HTTPModelUpstream: ModelUpstream {
+    private let baseURL: String
+    private let apiKey: String?
+    private let client: HTTPClient
+    private let responseTimeout: TimeAmount
+
+    /// - Parameters:
+    ///   - configuration: the upstream's URL, key and timeouts.
+    ///   - client: the HTTP client to send with; its owner shuts it down.
+    package init(configuration: GatewayConfiguration.Upstream, client: HTTPClient) {
+        var base = configuration.url
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.apiKey = configuration.apiKey
+        self.client = client
+        self.responseTimeout = .milliseconds(Int64(configuration.responseTimeoutMilliseconds))
+    }
+
+    /// The client configuration that goes with an upstream configuration: connect and idle-read
+    /// timeouts, pool size, no redirects (a redirect could carry the key elsewhere).
+    package static func clientConfiguration(for upstream: GatewayConfiguration.Upstream) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .milliseconds(Int64(upstream.connectTimeoutMilliseconds)),
+                read: .milliseconds(Int64(upstream.readTimeoutMilliseconds))
+            )
+        )
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: upstream.maximumConnections
+        )
+        configuration.decompression = .disabled
+        return configuration
+    }
+
+    package func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
+        var outgoing = HTTPClientRequest(url: "\(self.baseURL)/\(request.path)")
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        outgoing.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        outgoing.headers.add(name: "User-Agent", value: "Hegui")
+        outgoing.headers.add(name: "X-Request-Id", value: request.requestID)
+        if let apiKey = self.apiKey {
+            outgoing.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        if let body = request.body {
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            outgoing.body = .bytes(body)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await self.client.execute(outgoing, timeout: self.responseTimeout, logger: logger)
+        } catch {
+            throw Self.translate(error)
+        }
+        var headers = HTTPFields()
+        for header in response.headers {
+            if let name = HTTPField.Name(header.name) {
+                headers.append(HTTPField(name: name, value: header.value))
+            }
+        }
+        let body = response.body
+        return UpstreamResponse(
+            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headers: headers,
+            body: UpstreamBody(TranslatingBody(base: body))
+        )
+    }
+
+    package func checkHealth(logger: Logger) async -> Bool {
+        var probe = HTTPClientRequest(url: "\(self.baseURL)/models")
+        probe.method = .GET
+        if let apiKey = self.apiKey {
+            probe.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        do {
+            let response = try await self.client.execute(probe, timeout: .seconds(3), logger: logger)
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return response.status.code < 500
+        } catch {
+            return false
+        }
+    }
+
+    /// Maps transport errors to ``UpstreamError`` so nothing about the upstream leaks further.
+    static func translate(_ error: any Error) -> UpstreamError {
+        if let error = error as? UpstreamError { return error }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return UpstreamError(.timeout)
+            case .remoteConnectionClosed:
+                return UpstreamError(.streamInterrupted)
+            default:
+                return UpstreamError(.connectionFailed)
+            }
+        }
+        if error is CancellationError { return UpstreamError(.connectionFailed) }
+        return UpstreamError(.connectionFailed)
+    }
+}
+
+/// Wraps the client's body so that a break mid-stream surfaces as ``UpstreamError``.
+private struct TranslatingBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: HTTPClientResponse.Body
+
+    func makeAsyncIterator() -> Iterator { Iterator(base: self.base.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: HTTPClientResponse.Body.AsyncIterator
+
+        mutating func next() async throws -> ByteBuffer? {
+            do {
+                return try await self.base.next(isolation: #isolation)
+            } catch let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded {
+                throw UpstreamError(.timeout)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw UpstreamError(.streamInterrupted)
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `hegui`: the compliance gateway's command line.
+@main
+struct Hegui: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "hegui",
+        abstract: "Hegui 合规: a compliance gateway for generative-AI services in mainland China.",
+        discussion: """
+            Put Hegui in front of an OpenAI-compatible model; apps call it as they would call OpenAI.
+            Start with `hegui serve`; write a starter configuration with `hegui init`.
+            """,
+        version: Self.version,
+        subcommands: [Serve.self, Init.self, DemoModelCommand.self]
+    )
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import HeguiGateway
+import HeguiStore
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `hegui serve`: runs the gateway until SIGTERM or SIGINT, then shuts down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway.",
+        discussion: """
+            With no configuration the gateway listens on http://127.0.0.1:8080, keeps its state in \
+            ./hegui-data, serves the built-in demo model and creates a development tenant whose key \
+            it prints once and keeps in ./hegui-data/dev-tenant-key.
+
+            Configuration is read from --config, else $HEGUI_CONFIG, else ./hegui.yaml when present; \
+            HEGUI_* environment variables override the file and these flags override both.
+            """
+    )
+
+    @Option(help: "Configuration file (YAML). Environment: HEGUI_CONFIG.")
+    var config: String?
+
+    @Option(help: "Interface to listen on. Environment: HEGUI_HOST. Default: 127.0.0.1.")
+    var host: String?
+
+    @Option(help: "Port to listen on (0 picks a free one). Environment: HEGUI_PORT. Default: 8080.")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "State directory. Environment: HEGUI_DATA_DIR. Default: ./hegui-data.")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Environment: HEGUI_LOG_LEVEL.")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configFile = self.configFile(environment: environment)
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(
+                file: configFile,
+                environment: environment,
+                overrides: .init(host: self.host, port: self.port, dataDirectory: self.dataDirectory, logLevel: self.logLevel)
+            )
+        } catch let error as ConfigurationError {
+            Self.fail("configuration error: \(error)")
+        }
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "hegui")
+        logger.logLevel = level
+
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(GatewayMetrics.makeFactory(registry: registry))
+
+        let dataDirectory: DataDirectory
+        let tenants: [GatewayConfiguration.Tenant]
+        do {
+            dataDirectory = try DataDirectory.prepare(at: configuration.dataDirectory)
+            if configuration.tenants.isEmpty {
+                let development = try DevelopmentTenant.ensure(in: dataDirectory)
+                tenants = [development.tenant]
+                let keyPath = dataDirectory.filePath(DevelopmentTenant.keyFileName)
+                if let key = development.newKey {
+                    print(
+                        """
+                        Created a development tenant. Its API key (shown once, kept in \(keyPath)):
+                        创建了开发租户，API 密钥（仅显示一次，保存在 \(keyPath)）：
+
+                            \(key)
+
+                        """
+                    )
+                } else {
+                    logger.notice("using the development tenant", metadata: ["tenant.key_file": .string(keyPath)])
+                }
+            } else {
+                tenants = configuration.tenants
+            }
+        } catch {
+            Self.fail("\(error)")
+        }
+
+        var services: [any Service] = []
+        let upstream: any ModelUpstream
+        if let upstreamConfiguration = configuration.upstream {
+            let client = HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: HTTPModelUpstream.clientConfiguration(for: upstreamConfiguration)
+            )
+            services.append(HTTPClientService(client: client))
+            upstream = HTTPModelUpstream(configuration: upstreamConfiguration, client: client)
+            logger.info("forwarding to upstream model", metadata: ["upstream.url": .string(Self.redactedURL(upstreamConfiguration.url))])
+        } else {
+            upstream = DemoModel(
+                chunkCharacters: configuration.demo.chunkCharacters,
+                chunkDelay: .milliseconds(configuration.demo.chunkDelayMilliseconds)
+            )
+            logger.warning("no upstream configured: serving the built-in DEMO model (set HEGUI_UPSTREAM_URL for a real one)")
+        }
+
+        let app = buildApplication(
+            configuration: configuration,
+            upstream: upstream,
+            tenants: tenants,
+            metricsRegistry: registry,
+            dataDirectory: dataDirectory,
+            logger: logger,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.server.port
+                print("Hegui is listening on http://\(configuration.server.host):\(port)  (网关已启动)")
+            }
+        )
+        services.append(app)
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.server.shutdownGraceSeconds)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("stopped")
+    }
+
+    /// --config, else $HEGUI_CONFIG, else ./hegui.yaml when it exists.
+    func configFile(environment: [String: String]) -> String? {
+        if let config = self.config { return config }
+        if let config = environment["HEGUI_CONFIG"], !config.isEmpty { return config }
+        return FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil
+    }
+
+    /// The URL without any user-info part, for logs.
+    static func redactedURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "(unparseable)" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "(unparseable)"
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("hegui: \(message)\n".utf8))
+        Foundation.exit(78)  // EX_CONFIG
+    }
+}
+
+/// Owns the upstream HTTP client's lifetime: it shuts the client down after the HTTP server, which
+/// stands later in the service group, has stopped.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await self.client.shutdown()
+    }
+}
