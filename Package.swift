@@ -54,8 +54,12 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiGateway",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -79,12 +83,26 @@ let package = Package(
         .testTarget(
             name: "HeguiGatewayTests",
             dependencies: [
+                "HeguiCore",
                 "HeguiGateway",
                 "HeguiTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "HeguiCLITests", dependencies: ["hegui"]),
+        .testTarget(
+            name: "HeguiCLITests",
+            dependencies: [
+                "hegui",
+                "HeguiCore",
+                "HeguiGateway",
+                "HeguiTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ]
 )
 

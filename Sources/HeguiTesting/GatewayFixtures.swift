@@ -1,5 +1,10 @@
 import HeguiCore
+package import HTTPTypes
 package import HeguiGateway
+package import Hummingbird
+package import Logging
+package import NIOCore
+package import Prometheus
 
 /// Shared test fixtures: a configuration on an ephemeral port and two tenants with known keys.
 package enum GatewayFixtures {
@@ -21,5 +26,41 @@ package enum GatewayFixtures {
         configuration.server.port = 0
         configuration.tenants = Self.tenants
         return configuration
+    }
+}
+
+extension GatewayFixtures {
+    /// The gateway application as production builds it, over the given upstream.
+    package static func application(
+        configuration: GatewayConfiguration = GatewayFixtures.configuration(),
+        upstream: any ModelUpstream,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger = Logger(label: "hegui.test"),
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        buildApplication(
+            configuration: configuration,
+            upstream: upstream,
+            tenants: configuration.tenants,
+            metricsRegistry: registry,
+            dataDirectory: nil,
+            logger: logger,
+            onServerRunning: onServerRunning
+        )
+    }
+
+    /// A chat-completion request body.
+    package static func chatBody(_ prompt: String = "你好", stream: Bool = false, user: String? = "user-1", extra: String = "")
+        -> String
+    {
+        var body = #"{"model":"test-model","messages":[{"role":"user","content":"\#(prompt)"}]"#
+        if stream { body += #","stream":true"# }
+        if let user { body += #","user":"\#(user)""# }
+        return body + extra + "}"
+    }
+
+    /// Headers of an authenticated JSON request.
+    package static var headers: HTTPFields {
+        [.authorization: "Bearer \(Self.tenantKey)", .contentType: "application/json"]
     }
 }

@@ -21,6 +21,7 @@ package struct ServerSentEventParser: Sendable {
     /// The stream exceeded the size bound for one message.
     package struct MessageTooLargeError: Error, Hashable {
         package var limit: Int
+        package init(limit: Int) { self.limit = limit }
     }
 
     /// The most bytes one unfinished message may occupy.

@@ -1,0 +1,39 @@
+package import Hummingbird
+package import Logging
+package import NIOCore
+import ServiceLifecycle
+
+/// Runs an application on a real loopback port for the duration of `body`, then shuts it down
+/// gracefully.
+///
+/// - Parameters:
+///   - makeApplication: builds the application, given the callback that learns the bound port.
+///   - body: the test, given the port.
+package func withRunningServer<App: ApplicationProtocol, Result: Sendable>(
+    logger: Logger = Logger(label: "hegui.test.server"),
+    _ makeApplication: (@escaping @Sendable (any Channel) async -> Void) -> App,
+    _ body: (Int) async throws -> Result
+) async throws -> Result {
+    let ports = AsyncStream<Int>.makeStream()
+    let app = makeApplication { channel in
+        ports.continuation.yield(channel.localAddress?.port ?? 0)
+    }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.stream.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw CancellationError()
+        }
+        do {
+            let result = try await body(port)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            tasks.cancelAll()
+            throw error
+        }
+    }
+}
