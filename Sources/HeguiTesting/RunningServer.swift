@@ -4,7 +4,7 @@ package import NIOCore
 import ServiceLifecycle
 
 /// Runs an application on a real loopback port for the duration of `body`, then shuts it down
-/// gracefully.
+/// gracefully (cancelling what is still running two seconds later).
 ///
 /// - Parameters:
 ///   - makeApplication: builds the application, given the callback that learns the bound port.
@@ -18,7 +18,10 @@ package func withRunningServer<App: ApplicationProtocol, Result: Sendable>(
     let app = makeApplication { channel in
         ports.continuation.yield(channel.localAddress?.port ?? 0)
     }
-    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+    // A scripted upstream may hold a request open forever; shutdown must not wait on it.
+    configuration.maximumGracefulShutdownDuration = .seconds(2)
+    let group = ServiceGroup(configuration: configuration)
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = ports.stream.makeAsyncIterator()

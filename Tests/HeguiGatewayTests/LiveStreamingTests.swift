@@ -1,0 +1,183 @@
+import AsyncHTTPClient
+import HTTPTypes
+import HeguiCore
+import HeguiGateway
+import HeguiTesting
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Testing
+
+/// Wire-level behaviour on real loopback sockets: a scripted upstream served over HTTP, the
+/// gateway forwarding to it with AsyncHTTPClient, and a real HTTP client reading the stream.
+@Suite(.timeLimit(.minutes(1)))
+struct LiveStreamingTests {
+    typealias Fixtures = GatewayFixtures
+
+    /// Runs the scripted model on a port, a gateway in front of it on another, and the test.
+    static func withGateway<Result: Sendable>(
+        model: ScriptedModel,
+        upstreamURL: ((Int) -> String)? = nil,
+        readTimeoutMilliseconds: Int = 10_000,
+        _ body: @Sendable (_ gatewayPort: Int, _ client: HTTPClient) async throws -> Result
+    ) async throws -> Result {
+        try await withRunningServer(
+            { onRunning in
+                ModelServer.buildApplication(model: model, host: "127.0.0.1", port: 0, logger: Logger(label: "test.model"), onServerRunning: onRunning)
+            }
+        ) { modelPort in
+            var upstreamConfiguration = GatewayConfiguration.Upstream(url: upstreamURL?(modelPort) ?? "http://127.0.0.1:\(modelPort)/v1")
+            upstreamConfiguration.readTimeoutMilliseconds = readTimeoutMilliseconds
+            upstreamConfiguration.connectTimeoutMilliseconds = 2_000
+            var configuration = Fixtures.configuration()
+            configuration.upstream = upstreamConfiguration
+            let upstreamClient = HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: HTTPModelUpstream.clientConfiguration(for: upstreamConfiguration)
+            )
+            let appClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            do {
+                let result = try await withRunningServer(
+                    { onRunning in
+                        Fixtures.application(
+                            configuration: configuration,
+                            upstream: HTTPModelUpstream(configuration: upstreamConfiguration, client: upstreamClient),
+                            onServerRunning: onRunning
+                        )
+                    }
+                ) { gatewayPort in
+                    try await body(gatewayPort, appClient)
+                }
+                try await appClient.shutdown()
+                try await upstreamClient.shutdown()
+                return result
+            } catch {
+                try? await appClient.shutdown()
+                try? await upstreamClient.shutdown()
+                throw error
+            }
+        }
+    }
+
+    static func chatRequest(port: Int, stream: Bool, prompt: String = "你好") -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Fixtures.tenantKey)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: Fixtures.chatBody(prompt, stream: stream)))
+        return request
+    }
+
+    static func content(_ event: ServerSentEvent) throws -> String? {
+        let json = try JSONParser.parse(event.data)
+        return json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
+    }
+
+    @Test func chunksReachTheClientBeforeTheUpstreamHasFinished() async throws {
+        var script = ScriptedModel.Script(reply: "第一块之后，上游暂停。After the first chunks the upstream pauses.", chunkCharacters: 4)
+        script.pauseAfterChunks = 3
+        let reply = script.reply
+        let model = ScriptedModel(script)
+        try await Self.withGateway(model: model) { port, client in
+            let response = try await client.execute(Self.chatRequest(port: port, stream: true), timeout: .seconds(30))
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: "X-Request-Id") != nil)
+            var reader = EventStreamReader(response)
+            // The role chunk and two content chunks arrive while the upstream is still paused.
+            var early: [ServerSentEvent] = []
+            for _ in 0..<3 {
+                early.append(try #require(try await reader.next()))
+            }
+            #expect(try Self.content(early[1]) == "第一块之")
+            #expect(!early.contains { $0.isDone })
+            model.release()
+            let rest = try await reader.rest()
+            #expect(rest.last?.isDone == true)
+            let text = try (early + rest).filter { !$0.isDone }.compactMap(Self.content).joined()
+            #expect(text == reply)
+        }
+    }
+
+    @Test func anUpstreamDisconnectMidStreamEndsWithAnErrorEvent() async throws {
+        var script = ScriptedModel.Script(reply: "这个回答会在中途断开。This answer breaks off.", chunkCharacters: 3)
+        script.fault = .disconnectAfterChunks(4)
+        try await Self.withGateway(model: ScriptedModel(script)) { port, client in
+            let response = try await client.execute(Self.chatRequest(port: port, stream: true), timeout: .seconds(30))
+            #expect(response.status == .ok)
+            var reader = EventStreamReader(response)
+            let events = try await reader.rest()
+            #expect(events.count == 5)
+            #expect(!events.contains { $0.isDone })
+            let json = try JSONParser.parse(try #require(events.last).data)
+            #expect(json.objectValue?["error"]?.objectValue?["code"] == "upstream_stream_interrupted")
+        }
+    }
+
+    @Test func aStalledUpstreamStreamTimesOutWithAnErrorEvent() async throws {
+        var script = ScriptedModel.Script(reply: "上游会停住。The upstream stalls.", chunkCharacters: 3)
+        script.fault = .hangAfterChunks(2)
+        try await Self.withGateway(model: ScriptedModel(script), readTimeoutMilliseconds: 300) { port, client in
+            let response = try await client.execute(Self.chatRequest(port: port, stream: true), timeout: .seconds(30))
+            var reader = EventStreamReader(response)
+            let events = try await reader.rest()
+            #expect(events.count == 3)
+            let json = try JSONParser.parse(try #require(events.last).data)
+            #expect(json.objectValue?["error"]?.objectValue?["code"] == "upstream_timeout")
+        }
+    }
+
+    @Test func nonStreamingAnswersAreRelayedWhole() async throws {
+        try await Self.withGateway(model: ScriptedModel(.init(reply: "整段回答 whole answer"))) { port, client in
+            let response = try await client.execute(Self.chatRequest(port: port, stream: false), timeout: .seconds(30))
+            #expect(response.status == .ok)
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(body.contains("整段回答 whole answer"))
+            #expect(body.contains(#""id":"chatcmpl-scripted""#))
+        }
+    }
+
+    @Test func aRefusedUpstreamConnectionIs502() async throws {
+        // Bind a port and close it again, so nothing listens there.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let closedPort = channel.localAddress?.port ?? 1
+        try await channel.close()
+        try await Self.withGateway(model: ScriptedModel(), upstreamURL: { _ in "http://127.0.0.1:\(closedPort)/v1" }) { port, client in
+            for stream in [false, true] {
+                let response = try await client.execute(Self.chatRequest(port: port, stream: stream), timeout: .seconds(30))
+                #expect(response.status.code == 502)
+                let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                #expect(body.contains("upstream_unavailable"))
+            }
+        }
+    }
+
+    @Test func gracefulShutdownLetsAnInFlightStreamFinish() async throws {
+        var script = ScriptedModel.Script(reply: "关机时仍在进行的回答会完整送达。", chunkCharacters: 2)
+        script.chunkDelay = .milliseconds(40)
+        let model = ScriptedModel(script)
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let ports = AsyncStream<Int>.makeStream()
+        let app = Fixtures.application(upstream: model, onServerRunning: { channel in
+            ports.continuation.yield(channel.localAddress?.port ?? 0)
+        })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var portIterator = ports.stream.makeAsyncIterator()
+            let port = try #require(await portIterator.next())
+            let response = try await client.execute(Self.chatRequest(port: port, stream: true), timeout: .seconds(30))
+            var reader = EventStreamReader(response)
+            _ = try await reader.next()
+            await group.triggerGracefulShutdown()
+            let rest = try await reader.rest()
+            #expect(rest.last?.isDone == true)
+            let text = try rest.filter { !$0.isDone }.compactMap(Self.content).joined()
+            #expect(text == script.reply)
+            try await tasks.waitForAll()
+        }
+        try await client.shutdown()
+    }
+}
