@@ -75,7 +75,7 @@ struct Serve: AsyncParsableCommand {
                 tenants = [development.tenant]
                 let keyPath = dataDirectory.filePath(DevelopmentTenant.keyFileName)
                 if let key = development.newKey {
-                    print(
+                    Self.say(
                         """
                         Created a development tenant. Its API key (shown once, kept in \(keyPath)):
                         创建了开发租户，API 密钥（仅显示一次，保存在 \(keyPath)）：
@@ -121,7 +121,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.server.port
-                print("Hegui is listening on http://\(configuration.server.host):\(port)  (网关已启动)")
+                Self.say("Hegui is listening on http://\(configuration.server.host):\(port)  (网关已启动)")
             }
         )
         services.append(app)
@@ -150,6 +150,11 @@ struct Serve: AsyncParsableCommand {
         components.password = nil
         components.query = nil
         return components.string ?? "(unparseable)"
+    }
+
+    /// Writes a line to standard output unbuffered, so it reaches a pipe or log collector at once.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func fail(_ message: String) -> Never {

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import HeguiGateway
+import Testing
+
+@testable import hegui
+
+@Suite struct CLIParsingTests {
+    @Test func serveTakesItsFlags() throws {
+        let command = try Hegui.parseAsRoot(["serve", "--host", "0.0.0.0", "--port", "9000", "--data-dir", "/tmp/x", "--config", "h.yaml"])
+        let serve = try #require(command as? Serve)
+        #expect(serve.host == "0.0.0.0")
+        #expect(serve.port == 9000)
+        #expect(serve.dataDirectory == "/tmp/x")
+        #expect(serve.config == "h.yaml")
+    }
+
+    @Test func initDefaultsToHeguiYAML() throws {
+        let command = try #require(try Hegui.parseAsRoot(["init"]) as? Init)
+        #expect(command.output == "hegui.yaml")
+        #expect(!command.force)
+    }
+
+    @Test func rejectsAPortThatIsNotANumber() {
+        #expect(throws: (any Error).self) { try Hegui.parseAsRoot(["serve", "--port", "http"]) }
+    }
+
+    @Test func helpListsTheSubcommands() {
+        let help = Hegui.helpMessage()
+        #expect(help.contains("serve"))
+        #expect(help.contains("init"))
+        #expect(help.contains("demo-model"))
+    }
+}
+
+/// Runs the built `hegui` binary, as a user would.
+@Suite(.timeLimit(.minutes(1)))
+struct CLIBinaryTests {
+    static var binary: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for directory in [besideTests, besideTests.deletingLastPathComponent()] {
+            let candidate = directory.appendingPathComponent("hegui")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        // Swift Testing may run from the package directory with the bundle path elsewhere.
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/hegui")
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let outcome = try Self.run(["--version"], in: try Self.temporaryDirectory())
+        #expect(outcome.status == 0)
+        #expect(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) == Hegui.version)
+    }
+
+    @Test func aBadConfigFileStopsStartupNamingKeyAndLine() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "server:\n  port: eighty\n".write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try Self.run(["serve", "--config", "bad.yaml", "--port", "0"], in: directory)
+        #expect(outcome.status == 78)
+        #expect(outcome.error.contains("bad.yaml:2:9: server.port: must be a whole number"))
+        #expect(!outcome.output.contains("listening"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("hegui-data").path))
+    }
+
+    @Test func aBadEnvironmentValueStopsStartup() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try Self.run(["serve"], in: directory, environment: ["HEGUI_PORT": "none"])
+        #expect(outcome.status == 78)
+        #expect(outcome.error.contains("HEGUI_PORT: must be a port number"))
+    }
+
+    @Test func initWritesALoadableStarterOnceUnlessForced() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Self.run(["init"], in: directory)
+        #expect(first.status == 0)
+        let path = directory.appendingPathComponent("hegui.yaml").path
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == StarterConfiguration.text)
+        _ = try GatewayConfiguration.load(file: path, environment: [:])
+        let second = try Self.run(["init"], in: directory)
+        #expect(second.status != 0)
+        #expect(second.error.contains("--force"))
+        #expect(try Self.run(["init", "--force"], in: directory).status == 0)
+    }
+
+    @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for round in 0..<2 {
+            let process = Process()
+            process.executableURL = Self.binary
+            process.arguments = ["serve", "--port", "0"]
+            process.currentDirectoryURL = directory
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = Pipe()
+            try process.run()
+            var text = ""
+            while !text.contains("listening on") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            #expect(text.contains("Hegui is listening on http://127.0.0.1:"))
+            let keyFile = directory.appendingPathComponent("hegui-data/dev-tenant-key").path
+            let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            if round == 0 {
+                #expect(text.contains(key))
+            } else {
+                #expect(!text.contains(key))
+            }
+            process.terminate()  // SIGTERM
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HeguiCore
+import HeguiGateway
+import Testing
+
+@Suite struct ConfigurationTests {
+    static func load(_ yaml: String, environment: [String: String] = [:], overrides: GatewayConfiguration.Overrides = .init())
+        throws -> GatewayConfiguration
+    {
+        var configuration = GatewayConfiguration()
+        try configuration.apply(yaml: yaml, source: "hegui.yaml")
+        try configuration.apply(environment: environment)
+        configuration.apply(overrides)
+        try configuration.validate()
+        return configuration
+    }
+
+    @Test func theStarterFileLoadsToTheDefaults() throws {
+        let starter = try Self.load(StarterConfiguration.text)
+        let defaults = GatewayConfiguration()
+        #expect(starter.server.host == defaults.server.host)
+        #expect(starter.server.port == defaults.server.port)
+        #expect(starter.server.maximumBodyBytes == defaults.server.maximumBodyBytes)
+        #expect(starter.dataDirectory == defaults.dataDirectory)
+        #expect(starter.requireUser == defaults.requireUser)
+        #expect(starter.upstream == nil)
+        #expect(starter.tenants.isEmpty)
+        #expect(starter.demo.chunkDelayMilliseconds == defaults.demo.chunkDelayMilliseconds)
+    }
+
+    @Test func readsAFullFile() throws {
+        let digest = APIKeyDigest.hex(of: "k1")
+        let configuration = try Self.load(
+            """
+            server:
+              host: 0.0.0.0
+              port: 9000
+              max_body_bytes: 2048
+            data_dir: /var/lib/hegui
+            require_user: false
+            upstream:
+              url: http://127.0.0.1:8000/v1
+              read_timeout_ms: 500
+            models:
+              - id: chat
+                upstream_model: qwen
+            tenants:
+              - id: app-one
+                name: 应用一
+                key_sha256: \(digest)
+            """
+        )
+        #expect(configuration.server.host == "0.0.0.0")
+        #expect(configuration.server.port == 9000)
+        #expect(configuration.server.maximumBodyBytes == 2048)
+        #expect(configuration.dataDirectory == "/var/lib/hegui")
+        #expect(!configuration.requireUser)
+        #expect(configuration.upstream?.url == "http://127.0.0.1:8000/v1")
+        #expect(configuration.upstream?.readTimeoutMilliseconds == 500)
+        #expect(configuration.models == [.init(id: "chat", upstreamModel: "qwen")])
+        #expect(configuration.tenants == [.init(id: "app-one", name: "应用一", keySHA256: digest)])
+    }
+
+    @Test(arguments: [
+        ("server:\n  port: 80a\n", "hegui.yaml:2:9: server.port: must be a whole number from 0 to 65535, got '80a'"),
+        ("server:\n  hots: x\n", "hegui.yaml:2:3: server.hots: unknown key (did you mean 'host'?)"),
+        ("data_dir: a\nlog_levle: info\n", "hegui.yaml:2:1: log_levle: unknown key (did you mean 'log_level'?)"),
+        ("require_user: maybe\n", "hegui.yaml:1:15: require_user: must be true or false, got 'maybe'"),
+        ("server: [1, 2]\n", "hegui.yaml:1:9: server: must be a mapping of keys to values"),
+        ("upstream:\n  api_key_file: /nonexistent/hegui-key\n  url: http://x\n", "hegui.yaml:2: upstream.api_key_file: cannot read the file '/nonexistent/hegui-key'"),
+        ("upstream:\n  read_timeout_ms: 5\n", "hegui.yaml:2:3: upstream.url: is required when upstream is given"),
+        ("tenants:\n  - id: a\n", "hegui.yaml:2:5: tenants[0]: needs key_sha256 or key_file"),
+        ("tenants:\n  - id: a\n    key_sha256: abc\n", "hegui.yaml:3:17: tenants[0].key_sha256: must be 64 hex digits (sha256sum of the key)"),
+        ("log_level: loud\n", "hegui.yaml:1:12: log_level: must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
+        ("server:\n  port: 1\n   host: x\n", "hegui.yaml:3:8: invalid YAML: mapping values are not allowed in this context"),
+    ])
+    func badFilesNameTheKeyAndLine(yaml: String, message: String) {
+        do {
+            _ = try Self.load(yaml)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)" == message)
+        }
+    }
+
+    @Test func anUpstreamURLMustBeHTTP() {
+        #expect(throws: ConfigurationError.self) {
+            _ = try Self.load("upstream:\n  url: ftp://model\n")
+        }
+    }
+
+    @Test func environmentOverridesTheFileAndFlagsOverrideBoth() throws {
+        let configuration = try Self.load(
+            "server:\n  port: 9000\n  host: 10.0.0.1\nrequire_user: true\n",
+            environment: [
+                "HEGUI_PORT": "9100", "HEGUI_HOST": "127.0.0.2", "HEGUI_REQUIRE_USER": "false",
+                "HEGUI_UPSTREAM_URL": "http://127.0.0.1:1234/v1", "HEGUI_UPSTREAM_API_KEY": "sk-env",
+            ],
+            overrides: .init(port: 9200)
+        )
+        #expect(configuration.server.port == 9200)
+        #expect(configuration.server.host == "127.0.0.2")
+        #expect(!configuration.requireUser)
+        #expect(configuration.upstream?.url == "http://127.0.0.1:1234/v1")
+        #expect(configuration.upstream?.apiKey == "sk-env")
+    }
+
+    @Test(arguments: [
+        (["HEGUI_PORT": "http"], "HEGUI_PORT: must be a port number from 0 to 65535, got 'http'"),
+        (["HEGUI_REQUIRE_USER": "sometimes"], "HEGUI_REQUIRE_USER: must be true or false, got 'sometimes'"),
+        (["HEGUI_MAX_BODY_BYTES": "-1"], "HEGUI_MAX_BODY_BYTES: must be a positive number of bytes, got '-1'"),
+    ])
+    func badEnvironmentValuesNameTheVariable(environment: [String: String], message: String) {
+        do {
+            _ = try Self.load("", environment: environment)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)" == message)
+        }
+    }
+
+    @Test func secretsComeFromFilesAndNeverAppearInErrors() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("upstream-key").path
+        let tenantFile = directory.appendingPathComponent("tenant-key").path
+        try "sk-from-file\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        try "tenant-secret\n".write(toFile: tenantFile, atomically: true, encoding: .utf8)
+        let configuration = try Self.load(
+            """
+            upstream:
+              url: http://127.0.0.1:8000/v1
+              api_key_file: \(keyFile)
+            tenants:
+              - id: t
+                key_file: \(tenantFile)
+            """
+        )
+        #expect(configuration.upstream?.apiKey == "sk-from-file")
+        #expect(configuration.tenants.first?.keySHA256 == APIKeyDigest.hex(of: "tenant-secret"))
+
+        do {
+            _ = try Self.load("tenants:\n  - id: a\n    key_file: \(keyFile)\n  - id: b\n    key_file: \(keyFile)\n")
+            Issue.record("accepted two tenants with one key")
+        } catch {
+            #expect(!"\(error)".contains("sk-from-file"))
+        }
+    }
+}
