@@ -195,6 +195,12 @@ package struct ModelAPIController: Sendable {
                 defer { metrics.activeStreams.decrement() }
                 var relay = StreamRelay()
                 var iterator = body.makeAsyncIterator()
+                /// Counts and logs a failed stream; returns the final error event that tells the app.
+                func failureEvent(_ failure: APIError) -> ByteBuffer {
+                    metrics.recordUpstreamError(failure.code.rawValue)
+                    logger.warning("upstream stream failed", metadata: ["upstream.error": .string(failure.code.rawValue)])
+                    return ByteBuffer(string: StreamRelay.errorEvent(failure))
+                }
                 while true {
                     let next: ByteBuffer?
                     do {
@@ -202,18 +208,11 @@ package struct ModelAPIController: Sendable {
                     } catch is CancellationError {
                         throw CancellationError()
                     } catch {
-                        let failure = StreamRelay.failure(for: error)
-                        metrics.recordUpstreamError(failure.code.rawValue)
-                        logger.warning("upstream stream failed", metadata: ["upstream.error": .string(failure.code.rawValue)])
-                        try await writer.write(ByteBuffer(string: StreamRelay.errorEvent(failure)))
+                        try await writer.write(failureEvent(StreamRelay.failure(for: error)))
                         break
                     }
                     guard let buffer = next else {
-                        if let failure = relay.finish() {
-                            metrics.recordUpstreamError(failure.code.rawValue)
-                            logger.warning("upstream stream ended early", metadata: ["upstream.error": .string(failure.code.rawValue)])
-                            try await writer.write(ByteBuffer(string: StreamRelay.errorEvent(failure)))
-                        }
+                        if let failure = relay.finish() { try await writer.write(failureEvent(failure)) }
                         break
                     }
                     let step = relay.consume(buffer)
@@ -221,9 +220,7 @@ package struct ModelAPIController: Sendable {
                         try await writer.write(step.output)
                     }
                     if let failure = step.failure {
-                        metrics.recordUpstreamError(failure.code.rawValue)
-                        logger.warning("upstream stream unreadable", metadata: ["upstream.error": .string(failure.code.rawValue)])
-                        try await writer.write(ByteBuffer(string: StreamRelay.errorEvent(failure)))
+                        try await writer.write(failureEvent(failure))
                         break
                     }
                     if relay.isDone { break }

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Gateway overhead: the same load sent straight to an upstream and through `hegui serve`, in one run.
+
+Builds the release binary, starts `hegui demo-model` (no pacing) as the upstream and `hegui serve`
+in front of it, then alternates wrk runs against the two: non-streaming and streaming chat
+completions, at a moderate load and at saturation. Prints requests/s, p50/p99 latency, the
+added latency and the throughput ratio, and the gateway's memory.
+
+Cores (a 2-core machine): the upstream and wrk share core 0, the gateway has core 1. The direct
+runs use the same placement, so the gateway's cost is what differs.
+
+    python3 Benchmarks/gateway_overhead.py [--duration 10] [--rounds 3] [--skip-build]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KEY = "hg-bench-key-0123456789abcdef"
+PROMPT = "你好，请用两句话介绍一下你自己。Please introduce yourself."
+
+
+def run(cmd, **kwargs):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kwargs)
+
+
+def pinned(core, cmd):
+    return (["taskset", "-c", str(core)] + cmd) if shutil.which("taskset") and os.cpu_count() >= 2 else cmd
+
+
+def wait_ready(url, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"not ready: {url}")
+
+
+def lua_script(directory, stream):
+    body = {"model": "hegui-demo", "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
+    if stream:
+        body["stream"] = True
+    path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}.lua")
+    with open(path, "w") as handle:
+        handle.write('wrk.method = "POST"\n')
+        handle.write(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}\n")
+        handle.write('wrk.headers["Content-Type"] = "application/json"\n')
+        handle.write(f'wrk.headers["Authorization"] = "Bearer {KEY}"\n')
+    return path
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, script, connections, duration):
+    out = run(pinned(0, ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, url])).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw errors against {url}:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": to_ms(latency["50"]),
+        "p99": to_ms(latency["99"]),
+    }
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as handle:
+        fields = dict(line.split(":", 1) for line in handle)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--moderate", type=int, default=8)
+    parser.add_argument("--saturation", type=int, default=64)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    if not args.skip_build:
+        run(["swift", "build", "-c", "release", "--product", "hegui"], cwd=ROOT)
+    binary = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).stdout.strip(), "hegui")
+
+    work = tempfile.mkdtemp(prefix="hegui-bench-")
+    upstream_port, gateway_port = 18090, 18080
+    config = os.path.join(work, "hegui.yaml")
+    with open(config, "w") as handle:
+        handle.write(
+            f"server:\n  port: {gateway_port}\n"
+            f"data_dir: {work}/data\n"
+            f"upstream:\n  url: http://127.0.0.1:{upstream_port}/v1\n"
+            f"tenants:\n  - id: bench\n    key_sha256: {hashlib.sha256(KEY.encode()).hexdigest()}\n"
+        )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
+    logs = open(os.path.join(work, "gateway.log"), "w")
+    upstream = subprocess.Popen(
+        pinned(0, [binary, "demo-model", "--port", str(upstream_port), "--chunk-delay-ms", "0"]),
+        stdout=subprocess.DEVNULL, env=env)
+    gateway = subprocess.Popen(pinned(1, [binary, "serve", "--config", config]), stdout=logs, stderr=logs, env=env)
+    try:
+        wait_ready(f"http://127.0.0.1:{upstream_port}/v1/models")
+        wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
+        targets = {
+            "direct": f"http://127.0.0.1:{upstream_port}/v1/chat/completions",
+            "gateway": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
+        }
+        results = {}
+        for stream in (False, True):
+            script = lua_script(work, stream)
+            for connections in (args.moderate, args.saturation):
+                for target, url in targets.items():  # warm-up
+                    wrk(url, script, connections, 2)
+                samples = {"direct": [], "gateway": []}
+                for _ in range(args.rounds):
+                    for target, url in targets.items():  # alternate, so drift hits both alike
+                        samples[target].append(wrk(url, script, connections, args.duration))
+                results[(stream, connections)] = {
+                    target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
+                    for target, runs in samples.items()
+                }
+        rss, peak = rss_kb(gateway.pid)
+    finally:
+        for process in (gateway, upstream):
+            process.terminate()
+            process.wait(timeout=30)
+        logs.close()
+
+    print(f"\nGateway overhead, median of {args.rounds} alternating {args.duration}s wrk runs "
+          f"(upstream + wrk on core 0, gateway on core 1)\n")
+    print(f"{'mode':<10}{'conns':>6}{'direct rps':>12}{'gateway rps':>13}{'ratio':>7}"
+          f"{'direct p50':>12}{'gw p50':>9}{'+p50 ms':>9}{'direct p99':>12}{'gw p99':>9}{'+p99 ms':>9}")
+    for (stream, connections), result in results.items():
+        direct, gate = result["direct"], result["gateway"]
+        print(f"{'stream' if stream else 'json':<10}{connections:>6}{direct['rps']:>12.0f}{gate['rps']:>13.0f}"
+              f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>12.3f}{gate['p50']:>9.3f}"
+              f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>12.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
+    print(f"\ngateway memory after the runs: RSS {rss / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
