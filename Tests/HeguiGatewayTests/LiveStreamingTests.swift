@@ -9,6 +9,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// Wire-level behaviour on real loopback sockets: a scripted upstream served over HTTP, the
@@ -21,15 +22,27 @@ struct LiveStreamingTests {
     static func withGateway<Result: Sendable>(
         model: ScriptedModel,
         upstreamURL: ((Int) -> String)? = nil,
+        upstreamKey: String? = nil,
         readTimeoutMilliseconds: Int = 10_000,
+        onUpstreamRequest: @escaping @Sendable (Request) -> Void = { _ in },
         _ body: @Sendable (_ gatewayPort: Int, _ client: HTTPClient) async throws -> Result
     ) async throws -> Result {
         try await withRunningServer(
             { onRunning in
-                ModelServer.buildApplication(model: model, host: "127.0.0.1", port: 0, logger: Logger(label: "test.model"), onServerRunning: onRunning)
+                ModelServer.buildApplication(
+                    model: model,
+                    host: "127.0.0.1",
+                    port: 0,
+                    logger: Logger(label: "test.model"),
+                    onRequest: onUpstreamRequest,
+                    onServerRunning: onRunning
+                )
             }
         ) { modelPort in
-            var upstreamConfiguration = GatewayConfiguration.Upstream(url: upstreamURL?(modelPort) ?? "http://127.0.0.1:\(modelPort)/v1")
+            var upstreamConfiguration = GatewayConfiguration.Upstream(
+                url: upstreamURL?(modelPort) ?? "http://127.0.0.1:\(modelPort)/v1",
+                apiKey: upstreamKey
+            )
             upstreamConfiguration.readTimeoutMilliseconds = readTimeoutMilliseconds
             upstreamConfiguration.connectTimeoutMilliseconds = 2_000
             var configuration = Fixtures.configuration()
@@ -152,6 +165,39 @@ struct LiveStreamingTests {
                 #expect(body.contains("upstream_unavailable"))
             }
         }
+    }
+
+    @Test func theUpstreamSeesTheGatewaysKeyNeverTheTenants() async throws {
+        let seen = Mutex<[String]>([])
+        try await Self.withGateway(
+            model: ScriptedModel(),
+            upstreamKey: "sk-upstream-only",
+            onUpstreamRequest: { request in
+                seen.withLock { $0.append(request.headers[.authorization] ?? "(none)") }
+            }
+        ) { port, client in
+            for stream in [false, true] {
+                let response = try await client.execute(Self.chatRequest(port: port, stream: stream), timeout: .seconds(30))
+                #expect(response.status == .ok)
+                _ = try await response.body.collect(upTo: 1 << 20)
+            }
+        }
+        #expect(seen.withLock { $0 } == ["Bearer sk-upstream-only", "Bearer sk-upstream-only"])
+    }
+
+    @Test func anOversizedBodyOnTheWireGets413AndTheGatewayKeepsServing() async throws {
+        let model = ScriptedModel()
+        try await Self.withGateway(model: model) { port, client in
+            var request = Self.chatRequest(port: port, stream: false)
+            request.body = .bytes(ByteBuffer(string: Fixtures.chatBody(String(repeating: "大", count: 600_000))))
+            let response = try await client.execute(request, timeout: .seconds(30))
+            #expect(response.status.code == 413)
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(body.contains("request_too_large"))
+            let next = try await client.execute(Self.chatRequest(port: port, stream: false), timeout: .seconds(30))
+            #expect(next.status == .ok)
+        }
+        #expect(model.received.count == 1)
     }
 
     @Test func gracefulShutdownLetsAnInFlightStreamFinish() async throws {

@@ -9,16 +9,20 @@ package import NIOCore
 /// that throws mid-way closes the connection abruptly, exactly as a failing upstream would.
 package enum ModelServer {
     /// Builds the application; run it with `runService()` or inside a `ServiceGroup`.
+    ///
+    /// `onRequest` sees each request's head before it is answered (tests check headers with it).
     package static func buildApplication(
         model: any ModelUpstream,
         host: String,
         port: Int,
         logger: Logger,
+        onRequest: @escaping @Sendable (Request) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         let api = router.group("v1")
         @Sendable func forward(_ request: Request, _ context: BasicRequestContext, path: String) async throws -> Response {
+            onRequest(request)
             let body = try await request.body.collect(upTo: 64 << 20)
             let upstreamResponse = try await model.send(
                 UpstreamRequest(method: request.method, path: path, body: body, requestID: request.headers[.requestID] ?? ""),
