@@ -3,7 +3,9 @@
 
 Builds the release binary, starts `hegui demo-model` (no pacing) as the upstream and `hegui serve`
 in front of it, then alternates wrk runs against the two: non-streaming and streaming chat
-completions, at a moderate load and at saturation. Prints requests/s, p50/p99 latency, the
+completions, at a moderate paced load (8 connections, each pausing 10 ms between requests: well
+below capacity, so latency shows the work added per request, not queueing), at 8 connections flat
+out, and at saturation. Prints requests/s, p50/p99 latency, the
 added latency and the throughput ratio, and the gateway's memory.
 
 Cores (a 2-core machine): the upstream and wrk share core 0, the gateway has core 1. The direct
@@ -50,16 +52,20 @@ def wait_ready(url, timeout=30):
     raise SystemExit(f"not ready: {url}")
 
 
-def lua_script(directory, stream):
+def lua_script(directory, stream, think_ms=0):
     body = {"model": "hegui-demo", "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
     if stream:
         body["stream"] = True
-    path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}.lua")
+    path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}-{think_ms}.lua")
     with open(path, "w") as handle:
         handle.write('wrk.method = "POST"\n')
         handle.write(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}\n")
         handle.write('wrk.headers["Content-Type"] = "application/json"\n')
         handle.write(f'wrk.headers["Authorization"] = "Bearer {KEY}"\n')
+        if think_ms:
+            # Each connection pauses between requests: a paced load well below capacity, so latency
+            # measures the work per request rather than queueing.
+            handle.write(f"function delay() return {think_ms} end\n")
     return path
 
 
@@ -90,7 +96,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--moderate", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--think-ms", type=int, default=10, help="pause per connection between requests at moderate load")
     parser.add_argument("--saturation", type=int, default=64)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
@@ -125,16 +132,21 @@ def main():
             "gateway": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
         }
         results = {}
+        loads = [
+            (f"moderate ({args.connections} conns, {args.think_ms} ms think)", args.connections, args.think_ms),
+            (f"{args.connections} conns flat out", args.connections, 0),
+            (f"saturation ({args.saturation} conns)", args.saturation, 0),
+        ]
         for stream in (False, True):
-            script = lua_script(work, stream)
-            for connections in (args.moderate, args.saturation):
+            for label, connections, think_ms in loads:
+                script = lua_script(work, stream, think_ms)
                 for target, url in targets.items():  # warm-up
                     wrk(url, script, connections, 2)
                 samples = {"direct": [], "gateway": []}
                 for _ in range(args.rounds):
                     for target, url in targets.items():  # alternate, so drift hits both alike
                         samples[target].append(wrk(url, script, connections, args.duration))
-                results[(stream, connections)] = {
+                results[(stream, label)] = {
                     target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
                     for target, runs in samples.items()
                 }
@@ -147,13 +159,13 @@ def main():
 
     print(f"\nGateway overhead, median of {args.rounds} alternating {args.duration}s wrk runs "
           f"(upstream + wrk on core 0, gateway on core 1)\n")
-    print(f"{'mode':<10}{'conns':>6}{'direct rps':>12}{'gateway rps':>13}{'ratio':>7}"
-          f"{'direct p50':>12}{'gw p50':>9}{'+p50 ms':>9}{'direct p99':>12}{'gw p99':>9}{'+p99 ms':>9}")
-    for (stream, connections), result in results.items():
+    print(f"{'mode':<8}{'load':<32}{'direct rps':>11}{'gateway rps':>12}{'ratio':>7}"
+          f"{'direct p50':>11}{'gw p50':>9}{'+p50 ms':>9}{'direct p99':>11}{'gw p99':>9}{'+p99 ms':>9}")
+    for (stream, label), result in results.items():
         direct, gate = result["direct"], result["gateway"]
-        print(f"{'stream' if stream else 'json':<10}{connections:>6}{direct['rps']:>12.0f}{gate['rps']:>13.0f}"
-              f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>12.3f}{gate['p50']:>9.3f}"
-              f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>12.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
+        print(f"{'stream' if stream else 'json':<8}{label:<32}{direct['rps']:>11.0f}{gate['rps']:>12.0f}"
+              f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>11.3f}{gate['p50']:>9.3f}"
+              f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>11.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
     print(f"\ngateway memory after the runs: RSS {rss / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
     shutil.rmtree(work, ignore_errors=True)
 

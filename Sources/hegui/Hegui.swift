@@ -1,7 +1,6 @@
 import ArgumentParser
 
-/// `hegui`: the compliance gateway's command line.
-@main
+/// `hegui`: the compliance gateway's command line (started from main.swift).
 struct Hegui: AsyncParsableCommand {
     static let version = "0.1.0"
 

@@ -7,11 +7,7 @@ import Crypto
 package enum APIKeyDigest {
     /// The hex SHA-256 of `key`'s UTF-8 bytes.
     package static func hex(of key: String) -> String {
-        let digest = SHA256.hash(data: Array(key.utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        HexEncoding.encode(SHA256.hash(data: Array(key.utf8)))
     }
 
     /// Whether `text` has the form of a digest made by ``hex(of:)``.

@@ -1,5 +1,6 @@
 package import Hummingbird
 import Logging
+import Synchronization
 
 /// The per-request context of the gateway: Hummingbird's core storage plus what the gateway's
 /// middleware establishes (request id, authenticated tenant).
@@ -8,9 +9,28 @@ package struct GatewayRequestContext: RequestContext {
     /// The id returned in `X-Request-Id` and attached to every log line of the request.
     package var requestID: String = ""
     /// The tenant whose key authenticated the request, once ``TenantAuthMiddleware`` has run.
-    package var tenant: GatewayConfiguration.Tenant?
+    package var tenant: GatewayConfiguration.Tenant? {
+        get { self.facts.tenant }
+        nonmutating set { self.facts.tenant = newValue }
+    }
+    /// Facts learnt while handling the request, shared with the outer middleware (contexts are
+    /// copied inward, so the access log could not otherwise see what an inner layer learnt).
+    package let facts = RequestFacts()
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+    }
+}
+
+/// What inner layers learn about a request, readable by the outer ones.
+package final class RequestFacts: Sendable {
+    private let state = Mutex<GatewayConfiguration.Tenant?>(nil)
+
+    package init() {}
+
+    /// The authenticated tenant.
+    package var tenant: GatewayConfiguration.Tenant? {
+        get { self.state.withLock { $0 } }
+        set { self.state.withLock { $0 = newValue } }
     }
 }

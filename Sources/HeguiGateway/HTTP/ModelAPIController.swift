@@ -62,9 +62,7 @@ package struct ModelAPIController: Sendable {
             }
         }
 
-        var logger = context.logger
-        logger[metadataKey: "gateway.model"] = .string(chat.model)
-        logger[metadataKey: "gateway.stream"] = .stringConvertible(chat.isStreaming)
+        let logger = context.logger
 
         let response = try await self.send(
             UpstreamRequest(method: .post, path: "chat/completions", body: forwardBody, requestID: context.requestID),

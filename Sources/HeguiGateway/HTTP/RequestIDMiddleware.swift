@@ -19,9 +19,11 @@ package struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         let id = RequestIdentifier.make()
         context.requestID = id
-        context.logger[metadataKey: "gateway.request.id"] = .string(id)
+        // One metadata write per request: each write makes some log handlers re-render all metadata.
         if let incoming = request.headers[.requestID], RequestIdentifier.isAcceptable(incoming) {
-            context.logger[metadataKey: "gateway.request.client_id"] = .string(incoming)
+            context.logger[metadataKey: "gateway.request.id"] = .string("\(id) client=\(incoming)")
+        } else {
+            context.logger[metadataKey: "gateway.request.id"] = .string(id)
         }
         do {
             var response = try await next(request, context)
@@ -67,7 +69,6 @@ package enum RequestIdentifier {
     }
 
     private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        HexEncoding.encode(withUnsafeBytes(of: value.bigEndian) { Array($0) })
     }
 }

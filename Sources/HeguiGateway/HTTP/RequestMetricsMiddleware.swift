@@ -28,6 +28,7 @@ package struct RequestMetricsMiddleware: RouterMiddleware {
         let method = request.method
         let metrics = self.metrics
         let logger = context.logger
+        let tenant = context.tenant?.id ?? "-"
         @Sendable func finish() {
             let elapsed = DispatchTime.now().uptimeNanoseconds &- start
             metrics.recordRequest(route: route, method: method, status: status, nanoseconds: elapsed)
@@ -38,6 +39,7 @@ package struct RequestMetricsMiddleware: RouterMiddleware {
                     "http.route": .string(route),
                     "http.status": .stringConvertible(status),
                     "http.duration_ms": .stringConvertible(Double(elapsed / 1_000) / 1_000),
+                    "gateway.tenant": .string(tenant),
                 ]
             )
         }

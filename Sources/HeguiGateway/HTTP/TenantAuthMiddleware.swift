@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import HeguiCore
 package import Hummingbird
@@ -26,17 +25,20 @@ package struct TenantAuthMiddleware: RouterMiddleware {
         else {
             throw APIError.invalidAPIKey()
         }
-        var context = context
         context.tenant = tenant
-        context.logger[metadataKey: "gateway.tenant"] = .string(tenant.id)
         return try await next(request, context)
     }
 
     /// The token of a `Bearer` authorization value (scheme case-insensitive), if non-empty.
     static func bearerToken(_ value: String) -> String? {
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : String(token)
+        let bytes = value.utf8
+        guard bytes.count > 7,
+            bytes.prefix(6).map({ $0 | 0x20 }).elementsEqual("bearer".utf8),
+            bytes.dropFirst(6).first == UInt8(ascii: " ")
+        else { return nil }
+        let token = bytes.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })
+        let trimmed = token.reversed().drop(while: { $0 == UInt8(ascii: " ") }).count
+        guard trimmed > 0 else { return nil }
+        return String(decoding: token.prefix(trimmed), as: UTF8.self)
     }
 }
