@@ -11,7 +11,9 @@ package enum DevelopmentTenant {
 
     /// Loads the development tenant, creating its key on first use.
     /// - Returns: the tenant, and the key when it was just created (to print once).
-    package static func ensure(in directory: DataDirectory) throws(DataDirectoryError)
+    package static func ensure(
+        in directory: DataDirectory
+    ) throws(DataDirectoryError)
         -> (tenant: GatewayConfiguration.Tenant, newKey: String?)
     {
         if let key = try directory.readText(Self.keyFileName), !key.isEmpty {

@@ -1,5 +1,5 @@
-package import Hummingbird
 package import HeguiStore
+package import Hummingbird
 package import Logging
 package import NIOCore
 package import Prometheus

@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The directory where the gateway keeps its state (`./hegui-data` by default): created on first
@@ -19,7 +19,9 @@ package struct DataDirectory: Sendable {
     package static func prepare(at path: String) throws(DataDirectoryError) -> DataDirectory {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw DataDirectoryError(path: path, reason: "exists and is not a directory") }
+            guard isDirectory.boolValue else {
+                throw DataDirectoryError(path: path, reason: "exists and is not a directory")
+            }
         } else {
             do {
                 try FileManager.default.createDirectory(
@@ -50,7 +52,8 @@ package struct DataDirectory: Sendable {
     package func readText(_ name: String) throws(DataDirectoryError) -> String? {
         let path = self.filePath(name)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw DataDirectoryError(path: path, reason: "cannot be read")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -16,7 +16,8 @@ package struct EventStreamReader {
     package mutating func next() async throws -> ServerSentEvent? {
         while self.pending.isEmpty {
             guard let buffer = try await self.iterator.next(isolation: #isolation) else { return nil }
-            let messages = try buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
+            let messages = try buffer.withUnsafeReadableBytes {
+                bytes throws(ServerSentEventParser.MessageTooLargeError) in
                 try self.parser.parse(bytes)
             }
             for case .event(let event) in messages {

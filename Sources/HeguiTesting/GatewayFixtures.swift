@@ -1,5 +1,5 @@
-import HeguiCore
 package import HTTPTypes
+import HeguiCore
 package import HeguiGateway
 package import Hummingbird
 package import Logging
@@ -50,7 +50,12 @@ extension GatewayFixtures {
     }
 
     /// A chat-completion request body.
-    package static func chatBody(_ prompt: String = "你好", stream: Bool = false, user: String? = "user-1", extra: String = "")
+    package static func chatBody(
+        _ prompt: String = "你好",
+        stream: Bool = false,
+        user: String? = "user-1",
+        extra: String = ""
+    )
         -> String
     {
         var body = #"{"model":"test-model","messages":[{"role":"user","content":"\#(prompt)"}]"#

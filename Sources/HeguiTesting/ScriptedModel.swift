@@ -111,14 +111,21 @@ package final class ScriptedModel: ModelUpstream {
         default: break
         }
         if request.path == "models" {
-            return Self.json(["object": "list", "data": [["id": "scripted-model", "object": "model", "created": 0, "owned_by": "test"]]])
+            return Self.json([
+                "object": "list",
+                "data": [["id": "scripted-model", "object": "model", "created": 0, "owned_by": "test"]],
+            ])
         }
-        let json = try request.body.map { body in
-            try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
-        } ?? .null
+        let json =
+            try request.body.map { body in
+                try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
+            } ?? .null
         let model = script.reportedModel ?? json.objectValue?["model"]?.stringValue ?? "scripted-model"
         let builder = ChatCompletionBuilder(id: "chatcmpl-scripted", model: model, created: 1_700_000_000)
-        let usage = ChatCompletionBuilder.Usage(promptTokens: 7, completionTokens: ChatCompletionBuilder.estimateTokens(script.reply))
+        let usage = ChatCompletionBuilder.Usage(
+            promptTokens: 7,
+            completionTokens: ChatCompletionBuilder.estimateTokens(script.reply)
+        )
         let isStreaming = json.objectValue?["stream"]?.boolValue ?? false
 
         if case .rawStream(let raw)? = script.fault {

@@ -29,7 +29,10 @@ struct DemoModelCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let host = self.host
         let app = ModelServer.buildApplication(
-            model: DemoModel(chunkCharacters: self.chunkCharacters, chunkDelay: .milliseconds(self.chunkDelayMilliseconds)),
+            model: DemoModel(
+                chunkCharacters: self.chunkCharacters,
+                chunkDelay: .milliseconds(self.chunkDelayMilliseconds)
+            ),
             host: host,
             port: self.port,
             logger: logger,

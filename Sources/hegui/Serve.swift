@@ -37,7 +37,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "State directory. Environment: HEGUI_DATA_DIR. Default: ./hegui-data.")
     var dataDirectory: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Environment: HEGUI_LOG_LEVEL.")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical. Environment: HEGUI_LOG_LEVEL."
+    )
     var logLevel: String?
 
     func run() async throws {
@@ -48,7 +51,12 @@ struct Serve: AsyncParsableCommand {
             configuration = try GatewayConfiguration.load(
                 file: configFile,
                 environment: environment,
-                overrides: .init(host: self.host, port: self.port, dataDirectory: self.dataDirectory, logLevel: self.logLevel)
+                overrides: .init(
+                    host: self.host,
+                    port: self.port,
+                    dataDirectory: self.dataDirectory,
+                    logLevel: self.logLevel
+                )
             )
         } catch let error as ConfigurationError {
             Self.fail("configuration error: \(error)")
@@ -103,13 +111,18 @@ struct Serve: AsyncParsableCommand {
             )
             services.append(HTTPClientService(client: client))
             upstream = HTTPModelUpstream(configuration: upstreamConfiguration, client: client)
-            logger.info("forwarding to upstream model", metadata: ["upstream.url": .string(Self.redactedURL(upstreamConfiguration.url))])
+            logger.info(
+                "forwarding to upstream model",
+                metadata: ["upstream.url": .string(Self.redactedURL(upstreamConfiguration.url))]
+            )
         } else {
             upstream = DemoModel(
                 chunkCharacters: configuration.demo.chunkCharacters,
                 chunkDelay: .milliseconds(configuration.demo.chunkDelayMilliseconds)
             )
-            logger.warning("no upstream configured: serving the built-in DEMO model (set HEGUI_UPSTREAM_URL for a real one)")
+            logger.warning(
+                "no upstream configured: serving the built-in DEMO model (set HEGUI_UPSTREAM_URL for a real one)"
+            )
         }
 
         let app = buildApplication(

@@ -7,7 +7,9 @@ import Testing
 
 @Suite struct CLIParsingTests {
     @Test func serveTakesItsFlags() throws {
-        let command = try Hegui.parseAsRoot(["serve", "--host", "0.0.0.0", "--port", "9000", "--data-dir", "/tmp/x", "--config", "h.yaml"])
+        let command = try Hegui.parseAsRoot([
+            "serve", "--host", "0.0.0.0", "--port", "9000", "--data-dir", "/tmp/x", "--config", "h.yaml",
+        ])
         let serve = try #require(command as? Serve)
         #expect(serve.host == "0.0.0.0")
         #expect(serve.port == 9000)
@@ -64,7 +66,9 @@ struct CLIBinaryTests {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }.merging(
+            environment
+        ) { $1 }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -89,7 +93,11 @@ struct CLIBinaryTests {
     @Test func aBadConfigFileStopsStartupNamingKeyAndLine() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "server:\n  port: eighty\n".write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        try "server:\n  port: eighty\n".write(
+            to: directory.appendingPathComponent("bad.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
         let outcome = try Self.run(["serve", "--config", "bad.yaml", "--port", "0"], in: directory)
         #expect(outcome.status == 78)
         #expect(outcome.error.contains("bad.yaml:2:9: server.port: must be a whole number"))
@@ -140,7 +148,9 @@ struct CLIBinaryTests {
             }
             #expect(text.contains("Hegui is listening on http://127.0.0.1:"))
             let keyFile = directory.appendingPathComponent("hegui-data/dev-tenant-key").path
-            let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
             if round == 0 {
                 #expect(text.contains(key))
             } else {

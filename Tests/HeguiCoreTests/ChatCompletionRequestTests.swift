@@ -42,12 +42,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ("u-1", nil, "u-1"),
-        (nil, "header-user", "header-user"),
-        ("body", "header", "body"),
-        ("用户一号", nil, "用户一号"),
-    ] as [(String?, String?, String?)])
+    @Test(
+        arguments: [
+            ("u-1", nil, "u-1"),
+            (nil, "header-user", "header-user"),
+            ("body", "header", "body"),
+            ("用户一号", nil, "用户一号"),
+        ] as [(String?, String?, String?)]
+    )
     func resolvesTheEndUser(body: String?, header: String?, expected: String?) throws {
         #expect(try EndUserID.resolve(bodyUser: body, header: header) == expected)
     }

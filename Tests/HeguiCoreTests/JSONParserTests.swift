@@ -51,12 +51,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ([0x22, 0xFF, 0x22], 1),
-        ([0x22, 0x61, 0xC3, 0x28, 0x22], 2),
-        ([0x22, 0xE4, 0xB8, 0x22], 1),
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // UTF-8-encoded surrogate
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0x22, 0xFF, 0x22], 1),
+            ([0x22, 0x61, 0xC3, 0x28, 0x22], 2),
+            ([0x22, 0xE4, 0xB8, 0x22], 1),
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // UTF-8-encoded surrogate
+        ] as [([UInt8], Int)]
+    )
     func rejectsInvalidUTF8(bytes: [UInt8], offset: Int) {
         #expect(throws: JSONParseError(.invalidUTF8, offset: offset)) {
             try JSONParser.parse(bytes)

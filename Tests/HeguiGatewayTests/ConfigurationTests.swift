@@ -4,7 +4,11 @@ import HeguiGateway
 import Testing
 
 @Suite struct ConfigurationTests {
-    static func load(_ yaml: String, environment: [String: String] = [:], overrides: GatewayConfiguration.Overrides = .init())
+    static func load(
+        _ yaml: String,
+        environment: [String: String] = [:],
+        overrides: GatewayConfiguration.Overrides = .init()
+    )
         throws -> GatewayConfiguration
     {
         var configuration = GatewayConfiguration()
@@ -67,12 +71,24 @@ import Testing
         ("data_dir: a\nlog_levle: info\n", "hegui.yaml:2:1: log_levle: unknown key (did you mean 'log_level'?)"),
         ("require_user: maybe\n", "hegui.yaml:1:15: require_user: must be true or false, got 'maybe'"),
         ("server: [1, 2]\n", "hegui.yaml:1:9: server: must be a mapping of keys to values"),
-        ("upstream:\n  api_key_file: /nonexistent/hegui-key\n  url: http://x\n", "hegui.yaml:2: upstream.api_key_file: cannot read the file '/nonexistent/hegui-key'"),
+        (
+            "upstream:\n  api_key_file: /nonexistent/hegui-key\n  url: http://x\n",
+            "hegui.yaml:2: upstream.api_key_file: cannot read the file '/nonexistent/hegui-key'"
+        ),
         ("upstream:\n  read_timeout_ms: 5\n", "hegui.yaml:2:3: upstream.url: is required when upstream is given"),
         ("tenants:\n  - id: a\n", "hegui.yaml:2:5: tenants[0]: needs key_sha256 or key_file"),
-        ("tenants:\n  - id: a\n    key_sha256: abc\n", "hegui.yaml:3:17: tenants[0].key_sha256: must be 64 hex digits (sha256sum of the key)"),
-        ("log_level: loud\n", "hegui.yaml:1:12: log_level: must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
-        ("server:\n  port: 1\n   host: x\n", "hegui.yaml:3:8: invalid YAML: mapping values are not allowed in this context"),
+        (
+            "tenants:\n  - id: a\n    key_sha256: abc\n",
+            "hegui.yaml:3:17: tenants[0].key_sha256: must be 64 hex digits (sha256sum of the key)"
+        ),
+        (
+            "log_level: loud\n",
+            "hegui.yaml:1:12: log_level: must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"
+        ),
+        (
+            "server:\n  port: 1\n   host: x\n",
+            "hegui.yaml:3:8: invalid YAML: mapping values are not allowed in this context"
+        ),
     ])
     func badFilesNameTheKeyAndLine(yaml: String, message: String) {
         do {
@@ -120,7 +136,9 @@ import Testing
     }
 
     @Test func secretsComeFromFilesAndNeverAppearInErrors() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-config-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hegui-config-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyFile = directory.appendingPathComponent("upstream-key").path

@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct DevelopmentTenantTests {
     @Test func theKeyIsCreatedOncePrivatelyAndReused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-data-\(UUID().uuidString)/nested").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hegui-data-\(UUID().uuidString)/nested"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let directory = try DataDirectory.prepare(at: path)
         let first = try DevelopmentTenant.ensure(in: directory)

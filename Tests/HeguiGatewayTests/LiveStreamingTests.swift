@@ -21,26 +21,25 @@ struct LiveStreamingTests {
     /// Runs the scripted model on a port, a gateway in front of it on another, and the test.
     static func withGateway<Result: Sendable>(
         model: ScriptedModel,
-        upstreamURL: ((Int) -> String)? = nil,
+        upstreamURL: String? = nil,
         upstreamKey: String? = nil,
         readTimeoutMilliseconds: Int = 10_000,
         onUpstreamRequest: @escaping @Sendable (Request) -> Void = { _ in },
         _ body: @Sendable (_ gatewayPort: Int, _ client: HTTPClient) async throws -> Result
     ) async throws -> Result {
-        try await withRunningServer(
-            { onRunning in
-                ModelServer.buildApplication(
-                    model: model,
-                    host: "127.0.0.1",
-                    port: 0,
-                    logger: Logger(label: "test.model"),
-                    onRequest: onUpstreamRequest,
-                    onServerRunning: onRunning
-                )
-            }
-        ) { modelPort in
+        let makeModelServer = { (onRunning: @escaping @Sendable (any Channel) async -> Void) in
+            ModelServer.buildApplication(
+                model: model,
+                host: "127.0.0.1",
+                port: 0,
+                logger: Logger(label: "test.model"),
+                onRequest: onUpstreamRequest,
+                onServerRunning: onRunning
+            )
+        }
+        return try await withRunningServer(makeModelServer) { modelPort in
             var upstreamConfiguration = GatewayConfiguration.Upstream(
-                url: upstreamURL?(modelPort) ?? "http://127.0.0.1:\(modelPort)/v1",
+                url: upstreamURL ?? "http://127.0.0.1:\(modelPort)/v1",
                 apiKey: upstreamKey
             )
             upstreamConfiguration.readTimeoutMilliseconds = readTimeoutMilliseconds
@@ -86,11 +85,15 @@ struct LiveStreamingTests {
 
     static func content(_ event: ServerSentEvent) throws -> String? {
         let json = try JSONParser.parse(event.data)
-        return json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
+        return json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?
+            .stringValue
     }
 
     @Test func chunksReachTheClientBeforeTheUpstreamHasFinished() async throws {
-        var script = ScriptedModel.Script(reply: "第一块之后，上游暂停。After the first chunks the upstream pauses.", chunkCharacters: 4)
+        var script = ScriptedModel.Script(
+            reply: "第一块之后，上游暂停。After the first chunks the upstream pauses.",
+            chunkCharacters: 4
+        )
         script.pauseAfterChunks = 3
         let reply = script.reply
         let model = ScriptedModel(script)
@@ -154,12 +157,20 @@ struct LiveStreamingTests {
 
     @Test func aRefusedUpstreamConnectionIs502() async throws {
         // Bind a port and close it again, so nothing listens there.
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1",
+            port: 0
+        ).get()
         let closedPort = channel.localAddress?.port ?? 1
         try await channel.close()
-        try await Self.withGateway(model: ScriptedModel(), upstreamURL: { _ in "http://127.0.0.1:\(closedPort)/v1" }) { port, client in
+        try await Self.withGateway(model: ScriptedModel(), upstreamURL: "http://127.0.0.1:\(closedPort)/v1") {
+            port,
+            client in
             for stream in [false, true] {
-                let response = try await client.execute(Self.chatRequest(port: port, stream: stream), timeout: .seconds(30))
+                let response = try await client.execute(
+                    Self.chatRequest(port: port, stream: stream),
+                    timeout: .seconds(30)
+                )
                 #expect(response.status.code == 502)
                 let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
                 #expect(body.contains("upstream_unavailable"))
@@ -169,15 +180,17 @@ struct LiveStreamingTests {
 
     @Test func theUpstreamSeesTheGatewaysKeyNeverTheTenants() async throws {
         let seen = Mutex<[String]>([])
-        try await Self.withGateway(
-            model: ScriptedModel(),
-            upstreamKey: "sk-upstream-only",
-            onUpstreamRequest: { request in
-                seen.withLock { $0.append(request.headers[.authorization] ?? "(none)") }
-            }
-        ) { port, client in
+        let record: @Sendable (Request) -> Void = { request in
+            seen.withLock { $0.append(request.headers[.authorization] ?? "(none)") }
+        }
+        try await Self.withGateway(model: ScriptedModel(), upstreamKey: "sk-upstream-only", onUpstreamRequest: record) {
+            port,
+            client in
             for stream in [false, true] {
-                let response = try await client.execute(Self.chatRequest(port: port, stream: stream), timeout: .seconds(30))
+                let response = try await client.execute(
+                    Self.chatRequest(port: port, stream: stream),
+                    timeout: .seconds(30)
+                )
                 #expect(response.status == .ok)
                 _ = try await response.body.collect(upTo: 1 << 20)
             }
@@ -206,9 +219,12 @@ struct LiveStreamingTests {
         let model = ScriptedModel(script)
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let ports = AsyncStream<Int>.makeStream()
-        let app = Fixtures.application(upstream: model, onServerRunning: { channel in
-            ports.continuation.yield(channel.localAddress?.port ?? 0)
-        })
+        let app = Fixtures.application(
+            upstream: model,
+            onServerRunning: { channel in
+                ports.continuation.yield(channel.localAddress?.port ?? 0)
+            }
+        )
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -25,7 +25,12 @@ import Testing
         _ body: String,
         headers: HTTPFields = GatewayFixtures.headers
     ) async throws -> TestResponse {
-        try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: body))
+        try await client.execute(
+            uri: "/v1/chat/completions",
+            method: .post,
+            headers: headers,
+            body: ByteBuffer(string: body)
+        )
     }
 
     // MARK: Authentication and end users
@@ -111,16 +116,24 @@ import Testing
         #expect(upstream.received.count == 1)
     }
 
-    @Test(arguments: [
-        ("{", "invalid_json", nil),
-        ("", "invalid_json", nil),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"user":"u"} trailing"#, "invalid_json", nil),
-        ("[1,2]", "invalid_parameter", "body"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"user":"u","stream":"true"}"#, "invalid_parameter", "stream"),
-        (#"{"model":["m"],"messages":[{"role":"user"}],"user":"u"}"#, "invalid_parameter", "model"),
-        (#"{"model":"m","user":"u"}"#, "missing_parameter", "messages"),
-        (#"{"model":"m","messages":[{"role":"user","content":{"text":"hi"}}],"user":"u"}"#, "invalid_parameter", "messages[0].content"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("{", "invalid_json", nil),
+            ("", "invalid_json", nil),
+            (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"user":"u"} trailing"#, "invalid_json", nil),
+            ("[1,2]", "invalid_parameter", "body"),
+            (
+                #"{"model":"m","messages":[{"role":"user","content":"hi"}],"user":"u","stream":"true"}"#,
+                "invalid_parameter", "stream"
+            ),
+            (#"{"model":["m"],"messages":[{"role":"user"}],"user":"u"}"#, "invalid_parameter", "model"),
+            (#"{"model":"m","user":"u"}"#, "missing_parameter", "messages"),
+            (
+                #"{"model":"m","messages":[{"role":"user","content":{"text":"hi"}}],"user":"u"}"#, "invalid_parameter",
+                "messages[0].content"
+            ),
+        ] as [(String, String, String?)]
+    )
     func refusesMalformedRequests(body: String, code: String, param: String?) async throws {
         let upstream = ScriptedModel()
         let app = Fixtures.application(upstream: upstream)
@@ -142,7 +155,12 @@ import Testing
             var body = ByteBuffer(string: #"{"model":"m","user":"u","messages":[{"role":"user","content":"a"#)
             body.writeBytes([0xC3, 0x28, 0xFF])
             body.writeString(#""}]}"#)
-            let response = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Fixtures.headers, body: body)
+            let response = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: Fixtures.headers,
+                body: body
+            )
             #expect(response.status == .badRequest)
             #expect(try Self.errorObject(response)["code"] == "invalid_utf8")
         }
@@ -164,11 +182,14 @@ import Testing
     @Test func forwardsTheBodyByteForByteAndRelaysTheAnswer() async throws {
         let upstream = ScriptedModel(.init(reply: "答案 answer"))
         let app = Fixtures.application(upstream: upstream)
-        let body = #"{ "model" : "test-model", "user":"u-9", "messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"看图"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}],"response_format":{"type":"json_object"},"n":2,"temperature":0.70,"seed":12345678901234567890,"x_vendor":{"nested":[1,2,3]}}"#
+        let body =
+            #"{ "model" : "test-model", "user":"u-9", "messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"看图"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}],"response_format":{"type":"json_object"},"n":2,"temperature":0.70,"seed":12345678901234567890,"x_vendor":{"nested":[1,2,3]}}"#
         try await app.test(.router) { client in
             let response = try await Self.post(client, body)
             #expect(response.status == .ok)
-            let json = try response.body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
+            let json = try response.body.withUnsafeReadableBytes { bytes throws(JSONParseError) in
+                try JSONParser.parse(bytes)
+            }
             let object = try #require(json.objectValue)
             #expect(object["id"] == "chatcmpl-scripted")
             #expect(object["model"] == "test-model")
@@ -185,13 +206,21 @@ import Testing
 
     @Test func modelAliasesRewriteTheModelAndLimitTheList() async throws {
         var configuration = Fixtures.configuration()
-        configuration.models = [.init(id: "chat", upstreamModel: "qwen2.5-7b-instruct"), .init(id: "same", upstreamModel: "same")]
+        configuration.models = [
+            .init(id: "chat", upstreamModel: "qwen2.5-7b-instruct"), .init(id: "same", upstreamModel: "same"),
+        ]
         let upstream = ScriptedModel()
         let app = Fixtures.application(configuration: configuration, upstream: upstream)
         try await app.test(.router) { client in
-            let aliased = try await Self.post(client, #"{"model":"chat","user":"u","messages":[{"role":"user","content":"hi"}],"temperature":1.0}"#)
+            let aliased = try await Self.post(
+                client,
+                #"{"model":"chat","user":"u","messages":[{"role":"user","content":"hi"}],"temperature":1.0}"#
+            )
             #expect(aliased.status == .ok)
-            let unknown = try await Self.post(client, #"{"model":"gpt-4","user":"u","messages":[{"role":"user","content":"hi"}]}"#)
+            let unknown = try await Self.post(
+                client,
+                #"{"model":"gpt-4","user":"u","messages":[{"role":"user","content":"hi"}]}"#
+            )
             #expect(unknown.status == .notFound)
             #expect(try Self.errorObject(unknown)["code"] == "model_not_found")
             let list = try await client.execute(uri: "/v1/models", method: .get, headers: Fixtures.headers)
@@ -199,7 +228,11 @@ import Testing
             let text = String(buffer: list.body)
             #expect(text.contains(#""id":"chat""#) && text.contains(#""id":"same""#) && !text.contains("qwen"))
         }
-        #expect(upstream.received.map(\.body) == [#"{"model":"qwen2.5-7b-instruct","user":"u","messages":[{"role":"user","content":"hi"}],"temperature":1.0}"#])
+        #expect(
+            upstream.received.map(\.body) == [
+                #"{"model":"qwen2.5-7b-instruct","user":"u","messages":[{"role":"user","content":"hi"}],"temperature":1.0}"#
+            ]
+        )
     }
 
     @Test func modelsComeFromTheUpstreamWithoutAliases() async throws {
@@ -218,10 +251,17 @@ import Testing
         (.timeout, 504, "upstream_timeout"),
         (.status(500, body: #"{"error":{"message":"boom"}}"#), 502, "upstream_unavailable"),
         (.status(503, body: "<html>down</html>"), 502, "upstream_unavailable"),
-        (.status(401, body: #"{"error":{"message":"Incorrect API key provided: sk-upstream-secret"}}"#), 502, "upstream_unavailable"),
+        (
+            .status(401, body: #"{"error":{"message":"Incorrect API key provided: sk-upstream-secret"}}"#), 502,
+            "upstream_unavailable"
+        ),
         (.status(429, body: #"{"error":{"message":"slow down"}}"#), 429, "rate_limited"),
         (
-            .status(400, body: #"{"error":{"message":"context length exceeded","type":"invalid_request_error","code":"context_length_exceeded","param":"messages"}}"#),
+            .status(
+                400,
+                body:
+                    #"{"error":{"message":"context length exceeded","type":"invalid_request_error","code":"context_length_exceeded","param":"messages"}}"#
+            ),
             400, "context_length_exceeded"
         ),
         (.status(404, body: "not json"), 404, "upstream_rejected"),
@@ -245,7 +285,11 @@ import Testing
 
     @Test func relaysTheUpstreamsOwnVerdictOnARequest() async throws {
         var script = ScriptedModel.Script()
-        script.fault = .status(400, body: #"{"error":{"message":"context length exceeded","code":"context_length_exceeded","param":"messages"}}"#)
+        script.fault = .status(
+            400,
+            body:
+                #"{"error":{"message":"context length exceeded","code":"context_length_exceeded","param":"messages"}}"#
+        )
         let app = Fixtures.application(upstream: ScriptedModel(script))
         try await app.test(.router) { client in
             let error = try Self.errorObject(try await Self.post(client, Fixtures.chatBody()))
@@ -271,7 +315,9 @@ import Testing
         var text = ""
         for event in events where !event.isDone {
             let json = try JSONParser.parse(event.data)
-            if let piece = json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue {
+            if let piece = json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?[
+                "content"
+            ]?.stringValue {
                 text += piece
             }
         }
@@ -350,8 +396,12 @@ import Testing
             #expect(metrics.status == .ok)
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             let text = String(buffer: metrics.body)
-            #expect(text.contains(#"hegui_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 2"#))
-            #expect(text.contains(#"hegui_http_requests_total{route="/v1/chat/completions",method="POST",status="401"} 1"#))
+            #expect(
+                text.contains(#"hegui_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 2"#)
+            )
+            #expect(
+                text.contains(#"hegui_http_requests_total{route="/v1/chat/completions",method="POST",status="401"} 1"#)
+            )
             #expect(text.contains("hegui_http_request_duration_seconds_bucket"))
             #expect(text.contains("hegui_upstream_response_seconds_count 2"))
             #expect(text.contains("hegui_active_streams 0"))

@@ -30,7 +30,10 @@ package enum JSONParser {
     }
 
     /// Parses one JSON document held in an array of bytes.
-    package static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError)
+    package static func parse(
+        _ bytes: [UInt8],
+        maximumDepth: Int = defaultMaximumDepth
+    ) throws(JSONParseError)
         -> JSONValue
     {
         // withUnsafeBytes cannot carry a typed throw through its closure, so the error is passed out.
@@ -45,7 +48,10 @@ package enum JSONParser {
     }
 
     /// Parses one JSON document held in a string.
-    package static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError)
+    package static func parse(
+        _ text: String,
+        maximumDepth: Int = defaultMaximumDepth
+    ) throws(JSONParseError)
         -> JSONValue
     {
         try parse(Array(text.utf8), maximumDepth: maximumDepth)
@@ -332,7 +338,9 @@ extension JSONParser {
                     else { throw JSONParseError(.loneSurrogate, offset: escapeStart) }
                     self.index += 2
                     let trail = try self.parseHex4()
-                    guard UTF16.isTrailSurrogate(trail) else { throw JSONParseError(.loneSurrogate, offset: escapeStart) }
+                    guard UTF16.isTrailSurrogate(trail) else {
+                        throw JSONParseError(.loneSurrogate, offset: escapeStart)
+                    }
                     let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(trail) - 0xDC00)
                     // A valid surrogate pair always decodes to a scalar.
                     guard let scalar = Unicode.Scalar(value) else {

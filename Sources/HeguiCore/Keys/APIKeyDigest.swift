@@ -13,6 +13,9 @@ package enum APIKeyDigest {
     /// Whether `text` has the form of a digest made by ``hex(of:)``.
     package static func isDigest(_ text: String) -> Bool {
         text.utf8.count == 64
-            && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+            && text.utf8.allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
     }
 }

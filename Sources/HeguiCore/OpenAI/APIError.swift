@@ -138,7 +138,12 @@ extension APIError {
     }
 
     /// A parameter of the wrong type or value; `expected` is in English, e.g. "a boolean".
-    package static func invalidParameter(_ param: String, expectedZH: String, expected: String, got: String)
+    package static func invalidParameter(
+        _ param: String,
+        expectedZH: String,
+        expected: String,
+        got: String
+    )
         -> APIError
     {
         APIError(

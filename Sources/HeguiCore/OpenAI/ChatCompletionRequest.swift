@@ -22,13 +22,23 @@ package struct ChatCompletionRequest: Sendable {
 
         guard let modelValue = body["model"] else { throw .missingParameter("model") }
         guard case .string(let model) = modelValue, !model.isEmpty else {
-            throw .invalidParameter("model", expectedZH: "非空字符串", expected: "a non-empty string", got: Self.describe(modelValue))
+            throw .invalidParameter(
+                "model",
+                expectedZH: "非空字符串",
+                expected: "a non-empty string",
+                got: Self.describe(modelValue)
+            )
         }
         self.model = model
 
         guard let messagesValue = body["messages"] else { throw .missingParameter("messages") }
         guard case .array(let messages) = messagesValue, !messages.isEmpty else {
-            throw .invalidParameter("messages", expectedZH: "非空数组", expected: "a non-empty array", got: Self.describe(messagesValue))
+            throw .invalidParameter(
+                "messages",
+                expectedZH: "非空数组",
+                expected: "a non-empty array",
+                got: Self.describe(messagesValue)
+            )
         }
         for (index, message) in messages.enumerated() {
             guard case .object(let object) = message else {

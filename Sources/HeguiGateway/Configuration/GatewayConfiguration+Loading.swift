@@ -145,14 +145,19 @@ extension GatewayConfiguration {
                 throw ConfigurationError(
                     source: "configuration",
                     key: "upstream.url",
-                    message: "must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '\(upstream.url)'"
+                    message:
+                        "must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, got '\(upstream.url)'"
                 )
             }
         }
         var seen = Set<String>()
         for tenant in self.tenants {
             guard seen.insert(tenant.id).inserted else {
-                throw ConfigurationError(source: "configuration", key: "tenants", message: "tenant id '\(tenant.id)' appears twice")
+                throw ConfigurationError(
+                    source: "configuration",
+                    key: "tenants",
+                    message: "tenant id '\(tenant.id)' appears twice"
+                )
             }
         }
         let digests = self.tenants.map(\.keySHA256)
@@ -188,7 +193,12 @@ extension GatewayConfiguration {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
-            return ConfigurationError(source: source, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+            return ConfigurationError(
+                source: source,
+                line: mark.line,
+                column: mark.column,
+                message: "invalid YAML: \(problem)"
+            )
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigurationError(
                 source: source,
@@ -210,7 +220,13 @@ private struct YAMLReader {
     let source: String
 
     func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
-        ConfigurationError(source: self.source, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
+        ConfigurationError(
+            source: self.source,
+            line: node.mark?.line,
+            column: node.mark?.column,
+            key: key,
+            message: message
+        )
     }
 
     /// The members of a mapping, after checking that every key is one of `allowed`.
@@ -250,7 +266,11 @@ private struct YAMLReader {
 
     func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) throws -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string), range.contains(value) else {
-            throw self.error(node, key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(Self.show(node))")
+            throw self.error(
+                node,
+                key,
+                "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(Self.show(node))"
+            )
         }
         return value
     }
@@ -281,7 +301,11 @@ private struct YAMLReader {
             case "log_level":
                 let level = try self.string(node, key)
                 guard GatewayConfiguration.logLevels.contains(level) else {
-                    throw self.error(node, key, "must be one of \(GatewayConfiguration.logLevels.joined(separator: ", ")), got '\(level)'")
+                    throw self.error(
+                        node,
+                        key,
+                        "must be one of \(GatewayConfiguration.logLevels.joined(separator: ", ")), got '\(level)'"
+                    )
                 }
                 configuration.logLevel = level
             case "require_user": configuration.requireUser = try self.bool(node, key)
@@ -317,7 +341,12 @@ private struct YAMLReader {
                 hasURL = true
             case "upstream.api_key_file":
                 let path = try self.string(node, key)
-                upstream.apiKey = try GatewayConfiguration.readSecret(path: path, source: self.source, key: key, line: node.mark?.line)
+                upstream.apiKey = try GatewayConfiguration.readSecret(
+                    path: path,
+                    source: self.source,
+                    key: key,
+                    line: node.mark?.line
+                )
             case "upstream.connect_timeout_ms":
                 upstream.connectTimeoutMilliseconds = try self.integer(node, key, in: 1...600_000)
             case "upstream.response_timeout_ms":
@@ -342,10 +371,16 @@ private struct YAMLReader {
             var id: String?
             var upstreamModel: String?
             for (key, node) in try self.mapping(item, itemKey, allowed: ["id", "upstream_model"]) {
-                if key.hasSuffix(".id") { id = try self.string(node, key) } else { upstreamModel = try self.string(node, key) }
+                if key.hasSuffix(".id") {
+                    id = try self.string(node, key)
+                } else {
+                    upstreamModel = try self.string(node, key)
+                }
             }
             guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
-            guard !aliases.contains(where: { $0.id == id }) else { throw self.error(item, "\(itemKey).id", "'\(id)' appears twice") }
+            guard !aliases.contains(where: { $0.id == id }) else {
+                throw self.error(item, "\(itemKey).id", "'\(id)' appears twice")
+            }
             aliases.append(.init(id: id, upstreamModel: upstreamModel ?? id))
         }
         return aliases
@@ -371,7 +406,12 @@ private struct YAMLReader {
                     digest = text
                 default:
                     let path = try self.string(node, key)
-                    let secret = try GatewayConfiguration.readSecret(path: path, source: self.source, key: key, line: node.mark?.line)
+                    let secret = try GatewayConfiguration.readSecret(
+                        path: path,
+                        source: self.source,
+                        key: key,
+                        line: node.mark?.line
+                    )
                     digest = APIKeyDigest.hex(of: secret)
                 }
             }

@@ -101,7 +101,9 @@ package struct DemoModel: ModelUpstream {
         if !piece.isEmpty { events.append(builder.chunk(content: piece)) }
         events.append(builder.chunk(finishReason: "stop"))
         if let usage { events.append(builder.usageChunk(usage)) }
-        return events.map { ByteBuffer(string: ServerSentEvent(data: $0.serialized).encoded) } + [ByteBuffer(string: "data: [DONE]\n\n")]
+        return events.map { ByteBuffer(string: ServerSentEvent(data: $0.serialized).encoded) } + [
+            ByteBuffer(string: "data: [DONE]\n\n")
+        ]
     }
 
     /// The deterministic demo reply, in Chinese with English beside it.

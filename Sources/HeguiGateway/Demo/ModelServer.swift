@@ -21,11 +21,20 @@ package enum ModelServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         let api = router.group("v1")
-        @Sendable func forward(_ request: Request, _ context: BasicRequestContext, path: String) async throws -> Response {
+        @Sendable func forward(
+            _ request: Request,
+            _ context: BasicRequestContext,
+            path: String
+        ) async throws -> Response {
             onRequest(request)
             let body = try await request.body.collect(upTo: 64 << 20)
             let upstreamResponse = try await model.send(
-                UpstreamRequest(method: request.method, path: path, body: body, requestID: request.headers[.requestID] ?? ""),
+                UpstreamRequest(
+                    method: request.method,
+                    path: path,
+                    body: body,
+                    requestID: request.headers[.requestID] ?? ""
+                ),
                 logger: context.logger
             )
             return Response(
@@ -34,7 +43,8 @@ package enum ModelServer {
                 body: ResponseBody(asyncSequence: upstreamResponse.body)
             )
         }
-        api.post("chat/completions") { request, context in try await forward(request, context, path: "chat/completions") }
+        api.post("chat/completions") { request, context in try await forward(request, context, path: "chat/completions")
+        }
         api.get("models") { request, context in try await forward(request, context, path: "models") }
         return Application(
             router: router,

@@ -29,7 +29,10 @@ package struct ErrorMiddleware: RouterMiddleware {
             if apiError.status >= 500 {
                 context.logger.error(
                     "request failed",
-                    metadata: ["error.code": .string(apiError.code.rawValue), "error.type": .string(String(describing: type(of: error)))]
+                    metadata: [
+                        "error.code": .string(apiError.code.rawValue),
+                        "error.type": .string(String(describing: type(of: error))),
+                    ]
                 )
             } else {
                 context.logger.debug("request rejected", metadata: ["error.code": .string(apiError.code.rawValue)])

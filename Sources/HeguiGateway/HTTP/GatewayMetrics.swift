@@ -50,7 +50,11 @@ package final class GatewayMetrics: Sendable {
             let dimensions = [("route", route), ("method", method.rawValue), ("status", String(status))]
             let metrics = (
                 CoreMetrics.Counter(label: "hegui_http_requests_total", dimensions: dimensions, factory: self.factory),
-                CoreMetrics.Timer(label: "hegui_http_request_duration_seconds", dimensions: dimensions, factory: self.factory)
+                CoreMetrics.Timer(
+                    label: "hegui_http_request_duration_seconds",
+                    dimensions: dimensions,
+                    factory: self.factory
+                )
             )
             cache[key] = metrics
             return metrics
@@ -63,7 +67,11 @@ package final class GatewayMetrics: Sendable {
     package func recordUpstreamError(_ code: String) {
         let counter = self.upstreamErrors.withLock { cache in
             if let counter = cache[code] { return counter }
-            let counter = CoreMetrics.Counter(label: "hegui_upstream_errors_total", dimensions: [("code", code)], factory: self.factory)
+            let counter = CoreMetrics.Counter(
+                label: "hegui_upstream_errors_total",
+                dimensions: [("code", code)],
+                factory: self.factory
+            )
             cache[code] = counter
             return counter
         }

@@ -107,12 +107,17 @@ package struct ModelAPIController: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             let response = try await self.upstream.send(request, logger: logger)
-            self.metrics.upstreamLatency.recordNanoseconds(Int64(clamping: DispatchTime.now().uptimeNanoseconds &- start))
+            self.metrics.upstreamLatency.recordNanoseconds(
+                Int64(clamping: DispatchTime.now().uptimeNanoseconds &- start)
+            )
             return response
         } catch {
             let upstreamError = HTTPModelUpstream.translate(error)
             self.metrics.recordUpstreamError(upstreamError.code.description)
-            logger.warning("upstream request failed", metadata: ["upstream.error": .string(upstreamError.code.description)])
+            logger.warning(
+                "upstream request failed",
+                metadata: ["upstream.error": .string(upstreamError.code.description)]
+            )
             throw upstreamError
         }
     }
@@ -125,7 +130,10 @@ package struct ModelAPIController: Sendable {
         } catch {
             let upstreamError = HTTPModelUpstream.translate(error)
             self.metrics.recordUpstreamError(upstreamError.code.description)
-            logger.warning("upstream response unreadable", metadata: ["upstream.error": .string(upstreamError.code.description)])
+            logger.warning(
+                "upstream response unreadable",
+                metadata: ["upstream.error": .string(upstreamError.code.description)]
+            )
             throw upstreamError.code == .timeout ? APIError.upstreamTimeout() : APIError.upstreamInvalidResponse()
         }
         return Response(
@@ -156,7 +164,9 @@ package struct ModelAPIController: Sendable {
         case 400..<500:
             var detail = JSONObject()
             if let body,
-                let parsed = try? body.withUnsafeReadableBytes({ bytes throws(JSONParseError) in try JSONParser.parse(bytes) }),
+                let parsed = try? body.withUnsafeReadableBytes({ bytes throws(JSONParseError) in
+                    try JSONParser.parse(bytes)
+                }),
                 let error = parsed.objectValue?["error"]?.objectValue
             {
                 detail = error
@@ -196,7 +206,10 @@ package struct ModelAPIController: Sendable {
                 /// Counts and logs a failed stream; returns the final error event that tells the app.
                 func failureEvent(_ failure: APIError) -> ByteBuffer {
                     metrics.recordUpstreamError(failure.code.rawValue)
-                    logger.warning("upstream stream failed", metadata: ["upstream.error": .string(failure.code.rawValue)])
+                    logger.warning(
+                        "upstream stream failed",
+                        metadata: ["upstream.error": .string(failure.code.rawValue)]
+                    )
                     return ByteBuffer(string: StreamRelay.errorEvent(failure))
                 }
                 while true {

@@ -23,7 +23,10 @@ package struct OperationsController: Sendable {
             let report = await self.readiness.check(logger: context.logger)
             let body: JSONValue = [
                 "status": .string(report.isReady ? "ready" : "not_ready"),
-                "checks": ["upstream": .string(report.upstream ? "ok" : "failing"), "store": .string(report.store ? "ok" : "failing")],
+                "checks": [
+                    "upstream": .string(report.upstream ? "ok" : "failing"),
+                    "store": .string(report.store ? "ok" : "failing"),
+                ],
             ]
             return Response.json(body.serialized, status: report.isReady ? .ok : .serviceUnavailable)
         }
