@@ -88,3 +88,23 @@ import Testing
         #expect(try parser.parse(Array(event.encoded.utf8)) == [.event(event)])
     }
 }
+
+@Suite struct ServerSentEventOffsetTests {
+    @Test(
+        arguments: [
+            ("data: a\n\n", [9], 9),
+            ("data: a\r\n\r\ndata: b\n", [11], 11),
+            (": c\ndata: a\n\n", [4, 13], 13),
+            ("data: a\n", [], nil),
+            ("\n\n", [], 2),
+            ("data: a\n\ndata: b", [9], 9),
+            ("data: a\r", [], nil),
+        ] as [(String, [Int], Int?)]
+    )
+    func reportsWhereMessagesEndAndWhereTheStreamIsIdle(text: String, ends: [Int], idle: Int?) throws {
+        var parser = ServerSentEventParser()
+        _ = try parser.parse(Array(text.utf8))
+        #expect(parser.messageEnds == ends)
+        #expect(parser.lastIdleOffset == idle)
+    }
+}

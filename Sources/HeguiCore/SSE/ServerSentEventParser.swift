@@ -42,9 +42,19 @@ package struct ServerSentEventParser: Sendable {
         self.maximumMessageBytes = maximumMessageBytes
     }
 
+    /// Where, in the piece most recently parsed, each returned message ended: the offset just past
+    /// the line ending that completed it (parallel to the returned messages).
+    package private(set) var messageEnds: [Int] = []
+    /// The offset, in the piece most recently parsed, just past the last line ending at which no
+    /// message was in progress; `nil` when there was none. Bytes before it form whole messages, so a
+    /// relay can pass them on unchanged and keep only the rest.
+    package private(set) var lastIdleOffset: Int?
+
     /// Consumes the next piece of the stream and returns the messages it completed.
     package mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(MessageTooLargeError) -> [Message] {
         var messages: [Message] = []
+        self.messageEnds.removeAll(keepingCapacity: true)
+        self.lastIdleOffset = nil
         var index = 0
         // A leading byte-order mark is ignored (WHATWG §9.2.5); it may arrive split across pieces.
         while self.bomBytesSeen < 3, index < bytes.count {
@@ -64,13 +74,16 @@ package struct ServerSentEventParser: Sendable {
             switch byte {
             case UInt8(ascii: "\n"):
                 if self.lastWasCarriageReturn {
+                    // The LF of a CRLF: the line already ended; move the recorded offsets past it.
                     self.lastWasCarriageReturn = false
+                    if self.messageEnds.last == index - 1 { self.messageEnds[self.messageEnds.count - 1] = index }
+                    if self.lastIdleOffset == index - 1 { self.lastIdleOffset = index }
                     continue
                 }
-                self.endLine(into: &messages)
+                self.endLine(into: &messages, at: index)
             case UInt8(ascii: "\r"):
                 self.lastWasCarriageReturn = true
-                self.endLine(into: &messages)
+                self.endLine(into: &messages, at: index)
                 continue
             default:
                 self.line.append(byte)
@@ -101,8 +114,15 @@ package struct ServerSentEventParser: Sendable {
         !self.line.isEmpty || self.hasData || self.eventName != nil || self.eventID != nil
     }
 
-    private mutating func endLine(into messages: inout [Message]) {
-        defer { self.line.removeAll(keepingCapacity: true) }
+    private mutating func endLine(into messages: inout [Message], at offset: Int) {
+        let count = messages.count
+        defer {
+            self.line.removeAll(keepingCapacity: true)
+            if messages.count > count { self.messageEnds.append(offset) }
+            if !self.hasData, self.eventName == nil, self.eventID == nil, self.retry == nil {
+                self.lastIdleOffset = offset
+            }
+        }
         if self.line.isEmpty {
             self.dispatch(into: &messages)
             return

@@ -1,13 +1,15 @@
 package import HeguiCore
 package import NIOCore
 
-/// The state of one relayed event stream: parses the upstream's bytes into events and re-emits
-/// whole events only, so the app never receives half an event, and notices a stream that ends
-/// without OpenAI's `data: [DONE]`.
+/// The state of one relayed event stream: parses the upstream's bytes and releases whole messages
+/// only, so the app never receives half an event, and notices a stream that ends without OpenAI's
+/// `data: [DONE]`.
 ///
 /// This is the seam where output moderation plugs in: it sees each complete event before release.
 package struct StreamRelay: Sendable {
     private var parser = ServerSentEventParser()
+    /// Upstream bytes of a message not yet complete.
+    private var unfinished = ByteBuffer()
     /// Whether `data: [DONE]` has been relayed.
     package private(set) var isDone = false
 
@@ -22,30 +24,35 @@ package struct StreamRelay: Sendable {
     }
 
     /// Consumes one buffer from the upstream.
+    ///
+    /// Whole messages pass through as the upstream wrote them (no re-encoding: it was the largest
+    /// cost of relaying a stream); the bytes of an unfinished message wait for the rest of it.
     package mutating func consume(_ buffer: ByteBuffer) -> Step {
-        var output = ByteBuffer()
-        guard !self.isDone else { return Step(output: output, failure: nil) }
+        guard !self.isDone else { return Step(output: ByteBuffer(), failure: nil) }
         let messages: [ServerSentEventParser.Message]
         do {
             messages = try buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
                 try self.parser.parse(bytes)
             }
         } catch {
-            return Step(output: output, failure: .upstreamInvalidResponse())
+            return Step(output: ByteBuffer(), failure: .upstreamInvalidResponse())
         }
-        for message in messages {
-            switch message {
-            case .event(let event):
-                output.writeString(event.encoded)
-                if event.isDone {
-                    self.isDone = true
-                    return Step(output: output, failure: nil)
-                }
-            case .comment(let comment):
-                // Keep-alive comments pass through: they keep idle proxies from closing the stream.
-                output.writeString(": \(comment)\n\n")
+        var cut = self.parser.lastIdleOffset
+        for (message, end) in zip(messages, self.parser.messageEnds) {
+            if case .event(let event) = message, event.isDone {
+                self.isDone = true
+                cut = end  // nothing after [DONE] is relayed
+                break
             }
         }
+        guard let cut else {
+            self.unfinished.writeImmutableBuffer(buffer)
+            return Step(output: ByteBuffer(), failure: nil)
+        }
+        var output = self.unfinished
+        output.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex, length: cut) ?? ByteBuffer())
+        self.unfinished =
+            buffer.getSlice(at: buffer.readerIndex + cut, length: buffer.readableBytes - cut) ?? ByteBuffer()
         return Step(output: output, failure: nil)
     }
 
