@@ -109,28 +109,35 @@ def main():
     binary = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).stdout.strip(), "hegui")
 
     work = tempfile.mkdtemp(prefix="hegui-bench-")
-    upstream_port, gateway_port = 18090, 18080
-    config = os.path.join(work, "hegui.yaml")
-    with open(config, "w") as handle:
-        handle.write(
-            f"server:\n  port: {gateway_port}\n"
-            f"data_dir: {work}/data\n"
-            f"upstream:\n  url: http://127.0.0.1:{upstream_port}/v1\n"
-            f"tenants:\n  - id: bench\n    key_sha256: {hashlib.sha256(KEY.encode()).hexdigest()}\n"
-        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
     logs = open(os.path.join(work, "gateway.log"), "w")
-    upstream = subprocess.Popen(
-        pinned(0, [binary, "demo-model", "--port", str(upstream_port), "--chunk-delay-ms", "0"]),
-        stdout=subprocess.DEVNULL, env=env)
-    gateway = subprocess.Popen(pinned(1, [binary, "serve", "--config", config]), stdout=logs, stderr=logs, env=env)
-    try:
+    processes = []
+
+    def start_pair(name, upstream_port, gateway_port, chunk_delay_ms):
+        """An upstream (core 0) and a gateway in front of it (core 1); returns their chat URLs."""
+        config = os.path.join(work, f"{name}.yaml")
+        with open(config, "w") as handle:
+            handle.write(
+                f"server:\n  port: {gateway_port}\n"
+                f"data_dir: {work}/data-{name}\n"
+                f"upstream:\n  url: http://127.0.0.1:{upstream_port}/v1\n"
+                f"tenants:\n  - id: bench\n    key_sha256: {hashlib.sha256(KEY.encode()).hexdigest()}\n"
+            )
+        processes.append(subprocess.Popen(
+            pinned(0, [binary, "demo-model", "--port", str(upstream_port), "--chunk-delay-ms", str(chunk_delay_ms)]),
+            stdout=subprocess.DEVNULL, env=env))
+        processes.append(subprocess.Popen(
+            pinned(1, [binary, "serve", "--config", config]), stdout=logs, stderr=logs, env=env))
         wait_ready(f"http://127.0.0.1:{upstream_port}/v1/models")
         wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
-        targets = {
+        return {
             "direct": f"http://127.0.0.1:{upstream_port}/v1/chat/completions",
             "gateway": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
         }
+
+    try:
+        targets = start_pair("fast", 18090, 18080, 0)
+        gateway = processes[-1]
         results = {}
         loads = [
             (f"moderate ({args.connections} conns, {args.think_ms} ms think)", args.connections, args.think_ms),
@@ -151,19 +158,34 @@ def main():
                     for target, runs in samples.items()
                 }
         rss, peak = rss_kb(gateway.pid)
+
+        # A paced upstream, as a real model is: 5 ms between chunks. Whole-stream latency then shows
+        # the delay the relay adds to what users see, not the sum of its per-chunk CPU.
+        paced = start_pair("paced", 18091, 18081, 5)
+        script = lua_script(work, True, args.think_ms)
+        for url in paced.values():
+            wrk(url, script, args.connections, 2)
+        samples = {"direct": [], "gateway": []}
+        for _ in range(args.rounds):
+            for target, url in paced.items():
+                samples[target].append(wrk(url, script, args.connections, args.duration))
+        results[(True, f"paced upstream, 5 ms/chunk ({args.connections} conns)")] = {
+            target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
+            for target, runs in samples.items()
+        }
     finally:
-        for process in (gateway, upstream):
+        for process in processes:
             process.terminate()
             process.wait(timeout=30)
         logs.close()
 
     print(f"\nGateway overhead, median of {args.rounds} alternating {args.duration}s wrk runs "
           f"(upstream + wrk on core 0, gateway on core 1)\n")
-    print(f"{'mode':<8}{'load':<32}{'direct rps':>11}{'gateway rps':>12}{'ratio':>7}"
+    print(f"{'mode':<8}{'load':<44}{'direct rps':>11}{'gateway rps':>12}{'ratio':>7}"
           f"{'direct p50':>11}{'gw p50':>9}{'+p50 ms':>9}{'direct p99':>11}{'gw p99':>9}{'+p99 ms':>9}")
     for (stream, label), result in results.items():
         direct, gate = result["direct"], result["gateway"]
-        print(f"{'stream' if stream else 'json':<8}{label:<32}{direct['rps']:>11.0f}{gate['rps']:>12.0f}"
+        print(f"{'stream' if stream else 'json':<8}{label:<44}{direct['rps']:>11.0f}{gate['rps']:>12.0f}"
               f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>11.3f}{gate['p50']:>9.3f}"
               f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>11.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
     print(f"\ngateway memory after the runs: RSS {rss / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
