@@ -83,6 +83,16 @@ struct LiveStreamingTests {
         return request
     }
 
+    /// Sends one non-streaming and one streaming request; returns each status and body.
+    static func sendJSONAndStream(port: Int, client: HTTPClient) async throws -> [(status: Int, body: String)] {
+        var results: [(status: Int, body: String)] = []
+        for stream in [false, true] {
+            let response = try await client.execute(Self.chatRequest(port: port, stream: stream), timeout: .seconds(30))
+            results.append((Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20))))
+        }
+        return results
+    }
+
     static func content(_ event: ServerSentEvent) throws -> String? {
         let json = try JSONParser.parse(event.data)
         return json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?
@@ -172,13 +182,8 @@ struct LiveStreamingTests {
         try await Self.withGateway(model: ScriptedModel(), upstreamURL: "http://127.0.0.1:\(closedPort)/v1") {
             port,
             client in
-            for stream in [false, true] {
-                let response = try await client.execute(
-                    Self.chatRequest(port: port, stream: stream),
-                    timeout: .seconds(30)
-                )
-                #expect(response.status.code == 502)
-                let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            for (status, body) in try await Self.sendJSONAndStream(port: port, client: client) {
+                #expect(status == 502)
                 #expect(body.contains("upstream_unavailable"))
             }
         }
@@ -192,13 +197,8 @@ struct LiveStreamingTests {
         try await Self.withGateway(model: ScriptedModel(), upstreamKey: "sk-upstream-only", onUpstreamRequest: record) {
             port,
             client in
-            for stream in [false, true] {
-                let response = try await client.execute(
-                    Self.chatRequest(port: port, stream: stream),
-                    timeout: .seconds(30)
-                )
-                #expect(response.status == .ok)
-                _ = try await response.body.collect(upTo: 1 << 20)
+            for (status, _) in try await Self.sendJSONAndStream(port: port, client: client) {
+                #expect(status == 200)
             }
         }
         #expect(seen.withLock { $0 } == ["Bearer sk-upstream-only", "Bearer sk-upstream-only"])
