@@ -20,11 +20,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,6 +87,53 @@ def wrk(url, script, connections, duration):
         "p50": to_ms(latency["50"]),
         "p99": to_ms(latency["99"]),
     }
+
+
+def first_event_latencies(url, workers, requests_each, think_s):
+    """Streams over keep-alive connections; returns (time to the first event, time to the end) in ms.
+
+    wrk only times whole responses; a user waits for the first event. Raw sockets keep the client's
+    own cost small and the same for both targets.
+    """
+    parsed = urllib.parse.urlparse(url)
+    body = json.dumps({"model": "hegui-demo", "user": "bench-user", "stream": True,
+                       "messages": [{"role": "user", "content": PROMPT}]}, ensure_ascii=False).encode()
+    request = (f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Type: application/json\r\n"
+               f"Authorization: Bearer {KEY}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    first, whole, lock = [], [], threading.Lock()
+
+    def worker():
+        connection = socket.create_connection((parsed.hostname, parsed.port))
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(requests_each):
+            start = time.perf_counter()
+            connection.sendall(request)
+            received, first_at = b"", None
+            while not received.endswith(b"0\r\n\r\n"):
+                piece = connection.recv(65536)
+                if not piece:
+                    raise SystemExit("connection closed mid-stream")
+                received += piece
+                if first_at is None and b"data: " in received:
+                    first_at = time.perf_counter()
+            done_at = time.perf_counter()
+            with lock:
+                first.append((first_at - start) * 1000)
+                whole.append((done_at - start) * 1000)
+            time.sleep(think_s)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return first, whole
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def rss_kb(pid):
@@ -173,6 +223,14 @@ def main():
             target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
             for target, runs in samples.items()
         }
+
+        # Time to the first streamed event, alternating targets, at the moderate load.
+        first_events = {"direct": ([], []), "gateway": ([], [])}
+        for _ in range(args.rounds):
+            for target, url in targets.items():
+                first, whole = first_event_latencies(url, args.connections, 150, args.think_ms / 1000)
+                first_events[target][0].extend(first)
+                first_events[target][1].extend(whole)
     finally:
         for process in processes:
             process.terminate()
@@ -188,6 +246,14 @@ def main():
         print(f"{'stream' if stream else 'json':<8}{label:<44}{direct['rps']:>11.0f}{gate['rps']:>12.0f}"
               f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>11.3f}{gate['p50']:>9.3f}"
               f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>11.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
+    print(f"\nStreams from the unpaced upstream, {args.connections} connections with {args.think_ms} ms think, "
+          f"{len(first_events['direct'][0])} streams each:")
+    for label, index in (("first event", 0), ("whole stream", 1)):
+        direct, gate = first_events["direct"][index], first_events["gateway"][index]
+        print(f"  {label:<13} direct p50 {percentile(direct, 0.5):.3f} p99 {percentile(direct, 0.99):.3f} ms | "
+              f"gateway p50 {percentile(gate, 0.5):.3f} p99 {percentile(gate, 0.99):.3f} ms | "
+              f"added p50 {percentile(gate, 0.5) - percentile(direct, 0.5):+.3f} "
+              f"p99 {percentile(gate, 0.99) - percentile(direct, 0.99):+.3f} ms")
     print(f"\ngateway memory after the runs: RSS {rss / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
     shutil.rmtree(work, ignore_errors=True)
 
