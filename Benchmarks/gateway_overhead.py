@@ -165,6 +165,10 @@ def main():
 
     def start_pair(name, upstream_port, gateway_port, chunk_delay_ms):
         """An upstream (core 0) and a gateway in front of it (core 1); returns their chat URLs."""
+        for port in (upstream_port, gateway_port):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    raise SystemExit(f"port {port} is in use: stop whatever listens there first")
         config = os.path.join(work, f"{name}.yaml")
         with open(config, "w") as handle:
             handle.write(
@@ -180,6 +184,8 @@ def main():
             pinned(1, [binary, "serve", "--config", config]), stdout=logs, stderr=logs, env=env))
         wait_ready(f"http://127.0.0.1:{upstream_port}/v1/models")
         wait_ready(f"http://127.0.0.1:{gateway_port}/healthz")
+        if any(process.poll() is not None for process in processes[-2:]):
+            raise SystemExit("the upstream or the gateway exited at start; see the gateway log")
         return {
             "direct": f"http://127.0.0.1:{upstream_port}/v1/chat/completions",
             "gateway": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
