@@ -85,6 +85,7 @@ import Testing
             "log_level: loud\n",
             "hegui.yaml:1:12: log_level: must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"
         ),
+        ("log_format: xml\n", "hegui.yaml:1:13: log_format: must be text or json, got 'xml'"),
         (
             "server:\n  port: 1\n   host: x\n",
             "hegui.yaml:3:8: invalid YAML: mapping values are not allowed in this context"
@@ -119,12 +120,15 @@ import Testing
         #expect(!configuration.requireUser)
         #expect(configuration.upstream?.url == "http://127.0.0.1:1234/v1")
         #expect(configuration.upstream?.apiKey == "sk-env")
+        #expect(try Self.load("log_format: json\n").logFormat == .json)
+        #expect(try Self.load("", environment: ["HEGUI_LOG_FORMAT": "json"]).logFormat == .json)
     }
 
     @Test(arguments: [
         (["HEGUI_PORT": "http"], "HEGUI_PORT: must be a port number from 0 to 65535, got 'http'"),
         (["HEGUI_REQUIRE_USER": "sometimes"], "HEGUI_REQUIRE_USER: must be true or false, got 'sometimes'"),
         (["HEGUI_MAX_BODY_BYTES": "-1"], "HEGUI_MAX_BODY_BYTES: must be a positive number of bytes, got '-1'"),
+        (["HEGUI_LOG_FORMAT": "yaml"], "HEGUI_LOG_FORMAT: must be text or json, got 'yaml'"),
     ])
     func badEnvironmentValuesNameTheVariable(environment: [String: String], message: String) {
         do {

@@ -25,6 +25,7 @@ extension GatewayConfiguration {
         ("HEGUI_MAX_BODY_BYTES", "server.max_body_bytes"),
         ("HEGUI_DATA_DIR", "data_dir"),
         ("HEGUI_LOG_LEVEL", "log_level"),
+        ("HEGUI_LOG_FORMAT", "log_format"),
         ("HEGUI_REQUIRE_USER", "require_user"),
         ("HEGUI_UPSTREAM_URL", "upstream.url"),
         ("HEGUI_UPSTREAM_API_KEY", "upstream.api_key"),
@@ -97,6 +98,12 @@ extension GatewayConfiguration {
         }
         if let directory = value("HEGUI_DATA_DIR") { self.dataDirectory = directory }
         if let level = value("HEGUI_LOG_LEVEL") { self.logLevel = level }
+        if let format = value("HEGUI_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format) else {
+                throw fail("HEGUI_LOG_FORMAT", "must be text or json, got '\(format)'")
+            }
+            self.logFormat = parsed
+        }
         if let flag = value("HEGUI_REQUIRE_USER") {
             guard let parsed = Self.parseBool(flag) else {
                 throw fail("HEGUI_REQUIRE_USER", "must be true or false, got '\(flag)'")
@@ -283,7 +290,9 @@ private struct YAMLReader {
     }
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
-        let topKeys = ["server", "data_dir", "log_level", "require_user", "upstream", "models", "tenants", "demo"]
+        let topKeys = [
+            "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
+        ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
             case "server":
@@ -308,6 +317,12 @@ private struct YAMLReader {
                     )
                 }
                 configuration.logLevel = level
+            case "log_format":
+                let format = try self.string(node, key)
+                guard let parsed = GatewayConfiguration.LogFormat(rawValue: format) else {
+                    throw self.error(node, key, "must be text or json, got '\(format)'")
+                }
+                configuration.logFormat = parsed
             case "require_user": configuration.requireUser = try self.bool(node, key)
             case "upstream": configuration.upstream = try self.upstream(node, key)
             case "models": configuration.models = try self.models(node, key)

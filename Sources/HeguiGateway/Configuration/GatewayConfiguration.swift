@@ -94,6 +94,16 @@ package struct GatewayConfiguration: Sendable {
     package var demo = Demo()
     /// Log level name (`trace` … `critical`).
     package var logLevel = "info"
+    /// How log lines are written.
+    package var logFormat = LogFormat.text
+
+    /// How log lines are written.
+    package enum LogFormat: String, Sendable, CaseIterable {
+        /// swift-log's `key=value` lines, for people at a terminal.
+        case text
+        /// One JSON object per line, for log collectors.
+        case json
+    }
 
     package init() {}
 }

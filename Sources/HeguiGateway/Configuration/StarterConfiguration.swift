@@ -15,6 +15,7 @@ package enum StarterConfiguration {
 
         data_dir: ./hegui-data       # HEGUI_DATA_DIR; the gateway's state (created 0700)
         log_level: info              # HEGUI_LOG_LEVEL: trace, debug, info, notice, warning, error, critical
+        log_format: text             # HEGUI_LOG_FORMAT: text (key=value) or json (one object per line)
 
         # Every model request must name its end user, in the "user" field or the X-Hegui-User header
         # (needed for sanctions, minors' mode and personal-information requests: IM-9, IM-10, IM-14).
