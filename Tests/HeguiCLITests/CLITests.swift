@@ -163,3 +163,13 @@ struct CLIBinaryTests {
         }
     }
 }
+
+@Suite struct ServeHelperTests {
+    @Test(arguments: [
+        ("http://user:secret@127.0.0.1:8000/v1?key=sk-1", "http://127.0.0.1:8000/v1"),
+        ("https://api.deepseek.com/v1", "https://api.deepseek.com/v1"),
+    ])
+    func upstreamURLsAreLoggedWithoutCredentials(url: String, logged: String) {
+        #expect(Serve.redactedURL(url) == logged)
+    }
+}

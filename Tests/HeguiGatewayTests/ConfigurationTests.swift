@@ -162,6 +162,12 @@ import Testing
         #expect(configuration.upstream?.apiKey == "sk-from-file")
         #expect(configuration.tenants.first?.keySHA256 == APIKeyDigest.hex(of: "tenant-secret"))
 
+        let fromEnvironment = try Self.load(
+            "",
+            environment: ["HEGUI_UPSTREAM_URL": "http://127.0.0.1:8000/v1", "HEGUI_UPSTREAM_API_KEY_FILE": keyFile]
+        )
+        #expect(fromEnvironment.upstream?.apiKey == "sk-from-file")
+
         do {
             _ = try Self.load("tenants:\n  - id: a\n    key_file: \(keyFile)\n  - id: b\n    key_file: \(keyFile)\n")
             Issue.record("accepted two tenants with one key")

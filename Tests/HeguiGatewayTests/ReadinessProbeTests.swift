@@ -1,0 +1,42 @@
+import HeguiGateway
+import Logging
+import Synchronization
+import Testing
+
+@Suite struct ReadinessProbeTests {
+    /// An upstream that counts health checks and answers as told.
+    final class CountingUpstream: ModelUpstream {
+        let checks = Mutex(0)
+        let healthy: Bool
+
+        init(healthy: Bool) { self.healthy = healthy }
+
+        func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
+            throw UpstreamError(.connectionFailed)
+        }
+
+        func checkHealth(logger: Logger) async -> Bool {
+            self.checks.withLock { $0 += 1 }
+            return self.healthy
+        }
+    }
+
+    @Test func upstreamProbesAreCachedSoPollsDoNotReachTheModel() async {
+        let upstream = CountingUpstream(healthy: true)
+        let probe = ReadinessProbe(upstream: upstream, dataDirectory: nil, cacheDuration: .seconds(60))
+        for _ in 0..<5 {
+            #expect(await probe.check(logger: Logger(label: "test")).isReady)
+        }
+        #expect(upstream.checks.withLock { $0 } == 1)
+    }
+
+    @Test func anExpiredCacheProbesAgainAndReportsFailure() async {
+        let upstream = CountingUpstream(healthy: false)
+        let probe = ReadinessProbe(upstream: upstream, dataDirectory: nil, cacheDuration: .zero)
+        let first = await probe.check(logger: Logger(label: "test"))
+        let second = await probe.check(logger: Logger(label: "test"))
+        #expect(!first.isReady && !first.upstream && first.store)
+        #expect(!second.isReady)
+        #expect(upstream.checks.withLock { $0 } == 2)
+    }
+}
