@@ -36,12 +36,6 @@ package enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The integer, when this value is a number written without fraction or exponent that fits in `Int`.
-    package var intValue: Int? {
-        if case .number(let literal) = self { return Int(literal) }
-        return nil
-    }
-
     /// The JSON type name used in error messages ("string", "number", …).
     package var typeName: String {
         switch self {

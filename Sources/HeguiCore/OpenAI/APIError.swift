@@ -27,7 +27,6 @@ package struct APIError: Error, Sendable, Hashable {
         package static let upstreamStreamInterrupted = Code(rawValue: "upstream_stream_interrupted")
         package static let upstreamInvalidResponse = Code(rawValue: "upstream_invalid_response")
         package static let internalError = Code(rawValue: "internal_error")
-        package static let serviceUnavailable = Code(rawValue: "service_unavailable")
     }
 
     /// The HTTP status code of the response.

@@ -18,20 +18,6 @@ extension GatewayConfiguration {
         }
     }
 
-    /// The environment variables that override the file, each with the key it overrides.
-    package static let environmentVariables: [(name: String, key: String)] = [
-        ("HEGUI_HOST", "server.host"),
-        ("HEGUI_PORT", "server.port"),
-        ("HEGUI_MAX_BODY_BYTES", "server.max_body_bytes"),
-        ("HEGUI_DATA_DIR", "data_dir"),
-        ("HEGUI_LOG_LEVEL", "log_level"),
-        ("HEGUI_LOG_FORMAT", "log_format"),
-        ("HEGUI_REQUIRE_USER", "require_user"),
-        ("HEGUI_UPSTREAM_URL", "upstream.url"),
-        ("HEGUI_UPSTREAM_API_KEY", "upstream.api_key"),
-        ("HEGUI_UPSTREAM_API_KEY_FILE", "upstream.api_key_file"),
-    ]
-
     /// Loads the configuration: defaults, then `file` (if any), then `environment`, then `overrides`.
     ///
     /// - Parameters:
