@@ -1,0 +1,301 @@
+/// One term found in text: which lexicon entry, and where in the ORIGINAL text.
+package struct KeywordMatch: Sendable, Hashable {
+    /// The index of the entry in the matcher's ``KeywordMatcher/entries``.
+    package var entry: Int
+    /// Where the match lies in the original text.
+    package var span: TextSpan
+
+    package init(entry: Int, span: TextSpan) {
+        self.entry = entry
+        self.span = span
+    }
+}
+
+/// How overlapping matches are reported.
+package enum MatchSemantics: Sendable {
+    /// Every match, overlapping ones included (what a verdict records).
+    case all
+    /// Leftmost-longest, non-overlapping (what redaction masks).
+    case leftmostLongest
+}
+
+/// A compiled lexicon: finds its terms in text through every folding of ``FoldingOptions``,
+/// in one pass, in whole texts or across the chunks of a stream.
+///
+/// ```swift
+/// let matcher = KeywordMatcher(lexicon: lexicon, folding: .all)
+/// for match in matcher.matches(in: "傻 B") {
+///     print(matcher.entries[match.entry].term, match.span)
+/// }
+/// ```
+///
+/// Building is the expensive part (100,000 terms take about a second); build off the request
+/// path and share the matcher, which is immutable and `Sendable`.
+package final class KeywordMatcher: Sendable {
+    /// The lexicon entries, indexed by ``KeywordMatch/entry``.
+    package let entries: [LexiconEntry]
+    /// The foldings this matcher applies.
+    package let folding: FoldingOptions
+    /// Entries that can never match (nothing left after folding) and were left out.
+    package let unmatchableEntries: [Int]
+    /// The number of patterns compiled (terms plus their pinyin forms).
+    package let patternCount: Int
+    /// The number of automaton states.
+    package let stateCount: Int
+    let table: KeywordTable
+
+    /// The longest pinyin-marked term expanded into pinyin forms, in characters.
+    package static let maximumPinyinTermLength = 8
+    private static let maximumPinyinVariants = 64
+
+    /// Compiles a lexicon.
+    /// - Parameters:
+    ///   - lexicon: the terms; allowed terms included.
+    ///   - folding: the foldings to apply to terms and text alike.
+    ///   - latinWordBoundaries: whether terms that start or end with a Latin letter or digit
+    ///     match only at word boundaries ("ass" not in "class") unless marked `substring`.
+    package convenience init(lexicon: Lexicon, folding: FoldingOptions = .all, latinWordBoundaries: Bool = true) {
+        self.init(entries: lexicon.entries, folding: folding, latinWordBoundaries: latinWordBoundaries)
+    }
+
+    package init(entries: [LexiconEntry], folding: FoldingOptions = .all, latinWordBoundaries: Bool = true) {
+        self.entries = entries
+        self.folding = folding
+        let folder = TextFolder(options: folding)
+
+        var alphabet: [UInt32: UInt32] = [:]
+        var patterns: [(codes: [UInt32], info: [UInt32])] = []
+        var exactScalars: [UInt32] = []
+        var unmatchable: [Int] = []
+        patterns.reserveCapacity(entries.count)
+
+        func code(for scalar: UInt32) -> UInt32 {
+            if let code = alphabet[scalar] { return code }
+            let code = UInt32(alphabet.count + 1)
+            alphabet[scalar] = code
+            return code
+        }
+
+        for (index, entry) in entries.enumerated() {
+            let base = folder.foldPattern(entry.term)
+            guard !base.isEmpty, base.count <= 0xFFFF else {
+                unmatchable.append(index)
+                continue
+            }
+            var variants: [(scalars: [UInt32], isBase: Bool)] = [(base, true)]
+            if folding.pinyin, entry.options.contains(.pinyin) {
+                variants += Self.pinyinVariants(of: base).map { ($0, false) }
+            }
+            for (scalars, isBase) in variants {
+                var flags: UInt32 = entry.isAllowed ? KeywordTable.patternAllowed : 0
+                if entry.options.contains(.word) {
+                    flags |= KeywordTable.patternLeftBoundary | KeywordTable.patternRightBoundary
+                } else if latinWordBoundaries, !entry.options.contains(.substring) {
+                    if let first = scalars.first, TextFolder.isWordCharacter(first) {
+                        flags |= KeywordTable.patternLeftBoundary
+                    }
+                    if let last = scalars.last, TextFolder.isWordCharacter(last) {
+                        flags |= KeywordTable.patternRightBoundary
+                    }
+                }
+                var exactStart: UInt32 = 0
+                if isBase, entry.options.contains(.exact) {
+                    let original = entry.term.unicodeScalars.map(\.value)
+                    flags |= KeywordTable.patternExact | UInt32(min(original.count, 0xFFFF)) << 16
+                    exactStart = UInt32(exactScalars.count)
+                    exactScalars.append(contentsOf: original)
+                }
+                patterns.append((scalars.map(code(for:)), [UInt32(index), UInt32(scalars.count), flags, exactStart]))
+            }
+        }
+
+        var builder = KeywordAutomatonBuilder(
+            alphabetSize: alphabet.count,
+            expectedStates: patterns.reduce(0) { $0 + $1.codes.count } + 1
+        )
+        var maximumLength = 1
+        for (id, pattern) in patterns.enumerated() {
+            builder.insert(pattern.codes, id: UInt32(id))
+            maximumLength = max(maximumLength, pattern.codes.count)
+        }
+        let automaton = builder.build()
+
+        var characters = CharacterTableBuilder()
+        func entry(for scalar: UInt32) -> UInt32 {
+            switch folder.fold(scalar) {
+            case .ignorable:
+                return KeywordTable.kindIgnorable << KeywordTable.kindShift
+            case .noise:
+                let isSpace = Unicode.Scalar(scalar)?.properties.isWhitespace ?? false
+                return KeywordTable.kindNoise << KeywordTable.kindShift | (isSpace ? KeywordTable.spaceBit : 0)
+            case .scalars(let folded):
+                if folded.count == 1 {
+                    let isWord = TextFolder.isWordCharacter(folded[0])
+                    return (alphabet[folded[0]] ?? 0) | (isWord ? KeywordTable.wordBit : 0)
+                }
+                let codes = folded.map { part -> UInt32 in
+                    (alphabet[part] ?? 0) | (TextFolder.isWordCharacter(part) ? 1 << 31 : 0)
+                }
+                return characters.addExpansion(codes) | KeywordTable.kindExpansion << KeywordTable.kindShift
+            }
+        }
+        var explicit = Set<UInt32>(folder.foldedScalars)
+        explicit.formUnion(alphabet.keys)
+        explicit.formUnion(folding.boundaries.map(\.value))
+        for range in folder.classifiedRanges {
+            explicit.formUnion(range)
+        }
+        explicit.formUnion(0..<0x3000)
+        for scalar in explicit where Unicode.Scalar(scalar) != nil {
+            let value = entry(for: scalar)
+            if value != 0 {
+                characters.set(scalar, value)
+            }
+        }
+
+        var words = characters.pageIndex
+        let pagesBase = words.count
+        words += characters.pages
+        let expansionsBase = words.count
+        words += characters.expansions
+        let slotsBase = words.count
+        words += automaton.slots
+        let rootBase = words.count
+        words += automaton.rootTargets
+        let statesBase = words.count
+        words += automaton.states
+        let outputsBase = words.count
+        words += automaton.outputs
+        let patternsBase = words.count
+        for pattern in patterns {
+            words += pattern.info
+        }
+        let exactBase = words.count
+        words += exactScalars
+
+        self.table = KeywordTable(
+            words: words,
+            pagesBase: pagesBase,
+            expansionsBase: expansionsBase,
+            slotsBase: slotsBase,
+            slotBits: automaton.slotBits,
+            rootBase: rootBase,
+            alphabetSize: alphabet.count,
+            statesBase: statesBase,
+            stateCount: automaton.states.count / 4,
+            outputsBase: outputsBase,
+            patternsBase: patternsBase,
+            patternCount: patterns.count,
+            exactBase: exactBase,
+            maximumPatternLength: maximumLength
+        )
+        self.unmatchableEntries = unmatchable
+        self.patternCount = patterns.count
+        self.stateCount = automaton.states.count / 4
+    }
+
+    /// Every match in a whole text, in order of position.
+    package func matches(in text: String, semantics: MatchSemantics = .all) -> [KeywordMatch] {
+        var scanner = self.makeScanner()
+        var found = scanner.feed(text)
+        found += scanner.finish()
+        found.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }
+        switch semantics {
+        case .all:
+            return found
+        case .leftmostLongest:
+            return Self.leftmostLongest(found)
+        }
+    }
+
+    /// A scanner for a text that arrives in chunks.
+    package func makeScanner() -> KeywordScanner {
+        KeywordScanner(matcher: self)
+    }
+
+    /// The bytes of the compiled tables (for the memory figures of `hegui lexicon stats`).
+    package var tableByteCount: Int { self.table.words.count * 4 }
+
+    /// Non-overlapping matches, leftmost first and longest among those starting together.
+    package static func leftmostLongest(_ sorted: [KeywordMatch]) -> [KeywordMatch] {
+        var chosen: [KeywordMatch] = []
+        var end = Int.min
+        for match in sorted where match.span.bytes.lowerBound >= end {
+            chosen.append(match)
+            end = match.span.bytes.upperBound
+        }
+        return chosen
+    }
+
+    /// Pinyin forms of a term: full pinyin, initials and, for short terms, mixes of characters
+    /// and pinyin ("zha骗"). Characters without a reading stay as they are.
+    package static func pinyinVariants(of folded: [UInt32]) -> [[UInt32]] {
+        guard folded.count <= Self.maximumPinyinTermLength else { return [] }
+        let readings = UnicodeTables.pinyinReadings
+        let perCharacter: [[String]] = folded.map { value in
+            guard let scalar = Unicode.Scalar(value) else { return [] }
+            return readings.readings(of: scalar)
+        }
+        guard perCharacter.contains(where: { !$0.isEmpty }) else { return [] }
+        var variants: [[UInt32]] = []
+        var seen = Set<[UInt32]>()
+        func add(_ variant: [UInt32]) {
+            guard variants.count < Self.maximumPinyinVariants, variant != folded, seen.insert(variant).inserted else {
+                return
+            }
+            variants.append(variant)
+        }
+        func expand(_ choices: [[[UInt32]]]) {
+            var partial: [[UInt32]] = [[]]
+            for options in choices {
+                var next: [[UInt32]] = []
+                for prefix in partial {
+                    for option in options {
+                        next.append(prefix + option)
+                        if next.count >= Self.maximumPinyinVariants { break }
+                    }
+                }
+                partial = next
+            }
+            partial.forEach(add)
+        }
+        let literal: (Int) -> [UInt32] = { [folded[$0]] }
+        // Full pinyin, every reading of each character.
+        expand(
+            perCharacter.indices.map { index in
+                perCharacter[index].isEmpty
+                    ? [literal(index)] : perCharacter[index].map { Array($0.unicodeScalars.map(\.value)) }
+            }
+        )
+        // Initials.
+        if folded.count >= 2 {
+            expand(
+                perCharacter.indices.map { index in
+                    let initials = Set(perCharacter[index].compactMap { $0.unicodeScalars.first?.value })
+                    return initials.isEmpty ? [literal(index)] : initials.sorted().map { [$0] }
+                }
+            )
+        }
+        // Mixed characters and first readings.
+        if folded.count <= 4 {
+            let first = perCharacter.map { $0.first.map { Array($0.unicodeScalars.map(\.value)) } }
+            let withReading = first.indices.filter { first[$0] != nil }
+            if withReading.count >= 2 {
+                for mask in 1..<(1 << withReading.count) - 1 {
+                    var variant: [UInt32] = []
+                    for index in folded.indices {
+                        if let position = withReading.firstIndex(of: index), mask & (1 << position) != 0,
+                            let reading = first[index]
+                        {
+                            variant += reading
+                        } else {
+                            variant.append(folded[index])
+                        }
+                    }
+                    add(variant)
+                }
+            }
+        }
+        return variants
+    }
+}
