@@ -109,6 +109,18 @@ let package = Package(
     ]
 )
 
+// Benchmark drivers stay out of the normal build (STYLE rule 25): `HEGUI_BENCHMARKS=1 swift build
+// -c release --product keyword-bench` (Benchmarks/keywords/run.py does this).
+if Context.environment["HEGUI_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "keyword-bench",
+            dependencies: ["HeguiCore"],
+            path: "Benchmarks/keywords/Sources/keyword-bench"
+        )
+    )
+}
+
 // Swift 6 language mode with the strict settings of STYLE rule 1, for every target.
 for target in package.targets {
     var settings = target.swiftSettings ?? []

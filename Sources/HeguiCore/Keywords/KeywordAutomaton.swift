@@ -7,17 +7,30 @@
 /// overlapping ones included, cheap to enumerate.
 struct KeywordAutomatonBuilder {
     /// A built automaton as flat arrays, ready to copy into a matcher's table.
+    ///
+    /// States are numbered breadth-first, so the states one character deep (the ones a scan
+    /// visits most) are `1...depthOneCount` and lie together in memory. A state id as stored in
+    /// transitions, failure links and report links carries ``KeywordTable/reportFlag`` when the
+    /// state has something to report, so the scan need not read the state to know.
     struct Built {
-        /// Per state: failure state, report state, first output, output count << 16 | depth.
+        /// Per state (``KeywordTable/stateWords`` words): failure state (flagged id), depth |
+        /// output count << 16, report state (flagged id), first output.
         var states: [UInt32]
-        /// Four words per slot: state, code, target, unused; an empty slot has state `.max`.
+        /// Four words per slot: state, code, target (flagged id), unused; an empty slot has state
+        /// `.max`.
         var slots: [UInt32]
         /// log2 of the slot count.
         var slotBits: Int
+        /// A bit per hashed (state, code) edge: a clear bit means no such transition.
+        var filter: [UInt32]
+        /// log2 of the filter's bit count.
+        var filterBits: Int
         /// Targets of the root by code (0 = stay at the root).
         var rootTargets: [UInt32]
         /// Output ids, grouped by state.
         var outputs: [UInt32]
+        /// The number of states one character deep.
+        var depthOneCount: Int
     }
 
     private var gotoMap: [UInt64: UInt32] = [:]
@@ -76,6 +89,7 @@ struct KeywordAutomatonBuilder {
             queue.append(self.edgeTarget[Int(edge)])
             edge = self.edgeNext[Int(edge)]
         }
+        let depthOneCount = queue.count
         for state in queue where self.outputHead[Int(state)] >= 0 {
             report[Int(state)] = state
         }
@@ -107,10 +121,22 @@ struct KeywordAutomatonBuilder {
             }
         }
 
-        var states = [UInt32](repeating: 0, count: stateCount * 4)
+        // Breadth-first numbering; ids carry the report flag.
+        var number = [UInt32](repeating: 0, count: stateCount)
+        for (position, state) in queue.enumerated() {
+            number[Int(state)] = UInt32(position + 1)
+        }
+        func flagged(_ state: UInt32) -> UInt32 {
+            guard state != 0 else { return 0 }
+            return number[Int(state)] | (report[Int(state)] != 0 ? KeywordTable.reportFlag : 0)
+        }
+
+        let width = KeywordTable.stateWords
+        var states = [UInt32](repeating: 0, count: stateCount * width)
         var outputs: [UInt32] = []
         outputs.reserveCapacity(self.outputID.count)
-        for state in 0..<stateCount {
+        for state in [0] + queue.map(Int.init) {
+            let index = Int(state == 0 ? 0 : number[state])
             let start = outputs.count
             var output = self.outputHead[state]
             var ids: [UInt32] = []
@@ -119,10 +145,13 @@ struct KeywordAutomatonBuilder {
                 output = self.outputNext[Int(output)]
             }
             outputs.append(contentsOf: ids.reversed())
-            states[state * 4] = fail[state]
-            states[state * 4 + 1] = report[state]
-            states[state * 4 + 2] = UInt32(start)
-            states[state * 4 + 3] = UInt32(min(ids.count, 0xFFFF)) << 16 | min(self.depth[state], 0xFFFF)
+            states[index * width] = flagged(fail[state])
+            states[index * width + 1] = UInt32(min(ids.count, 0xFFFF)) << 16 | min(self.depth[state], 0xFFFF)
+            states[index * width + 2] = flagged(report[state])
+            states[index * width + 3] = UInt32(start)
+        }
+        for code in rootTargets.indices {
+            rootTargets[code] = flagged(rootTargets[code])
         }
 
         let edges = self.edgeCode.count
@@ -131,21 +160,37 @@ struct KeywordAutomatonBuilder {
         let slotCount = 1 << slotBits
         var slots = [UInt32](repeating: 0, count: slotCount * 4)
         for slot in 0..<slotCount { slots[slot * 4] = .max }
+        var filterBits = 10
+        while (1 << filterBits) < edges * 32 && filterBits < 26 { filterBits += 1 }
+        var filter = [UInt32](repeating: 0, count: (1 << filterBits) / 32)
         let shift = UInt64(64 - slotBits)
+        let filterShift = UInt64(64 - filterBits)
         for state in 1..<max(stateCount, 1) {
+            let index = number[state]
             var edge = self.edgeHead[state]
             while edge >= 0 {
                 let code = self.edgeCode[Int(edge)]
-                var slot = Int(KeywordTable.hash(state: UInt32(state), code: code, shift: shift))
+                var slot = Int(KeywordTable.hash(state: index, code: code, shift: shift))
                 while slots[slot * 4] != .max {
                     slot = (slot + 1) & (slotCount - 1)
                 }
-                slots[slot * 4] = UInt32(state)
+                slots[slot * 4] = index
                 slots[slot * 4 + 1] = code
-                slots[slot * 4 + 2] = self.edgeTarget[Int(edge)]
+                slots[slot * 4 + 2] = flagged(self.edgeTarget[Int(edge)])
+                let bit = Int(KeywordTable.filterHash(state: index, code: code, shift: filterShift))
+                filter[bit >> 5] |= 1 << UInt32(bit & 31)
                 edge = self.edgeNext[Int(edge)]
             }
         }
-        return Built(states: states, slots: slots, slotBits: slotBits, rootTargets: rootTargets, outputs: outputs)
+        return Built(
+            states: states,
+            slots: slots,
+            slotBits: slotBits,
+            filter: filter,
+            filterBits: filterBits,
+            rootTargets: rootTargets,
+            outputs: outputs,
+            depthOneCount: depthOneCount
+        )
     }
 }

@@ -160,6 +160,8 @@ package final class KeywordMatcher: Sendable {
         words += characters.expansions
         let slotsBase = words.count
         words += automaton.slots
+        let filterBase = words.count
+        words += automaton.filter
         let rootBase = words.count
         words += automaton.rootTargets
         let statesBase = words.count
@@ -179,10 +181,13 @@ package final class KeywordMatcher: Sendable {
             expansionsBase: expansionsBase,
             slotsBase: slotsBase,
             slotBits: automaton.slotBits,
+            filterBase: filterBase,
+            filterBits: automaton.filterBits,
             rootBase: rootBase,
             alphabetSize: alphabet.count,
             statesBase: statesBase,
-            stateCount: automaton.states.count / 4,
+            stateCount: automaton.states.count / KeywordTable.stateWords,
+            depthOneCount: automaton.depthOneCount,
             outputsBase: outputsBase,
             patternsBase: patternsBase,
             patternCount: patterns.count,
@@ -191,7 +196,7 @@ package final class KeywordMatcher: Sendable {
         )
         self.unmatchableEntries = unmatchable
         self.patternCount = patterns.count
-        self.stateCount = automaton.states.count / 4
+        self.stateCount = automaton.states.count / KeywordTable.stateWords
     }
 
     /// Every match in a whole text, in order of position.

@@ -72,7 +72,9 @@ package struct KeywordScanner: Sendable {
     /// proxy may release it.
     package var holdBack: Offset {
         var earliest = self.end
-        let depth = Int(self.matcher.table.words[self.matcher.table.statesBase + Int(self.state) * 4 + 3] & 0xFFFF)
+        let table = self.matcher.table
+        let index = Int(self.state & KeywordTable.stateMask)
+        let depth = Int(table.words[table.statesBase + index * KeywordTable.stateWords + 1] & 0xFFFF)
         if depth > 0, depth <= self.fed {
             let entry = self.ring[(self.fed - depth) & self.ringMask]
             earliest = Offset(bytes: entry.startByte, characters: entry.startCharacter)
@@ -94,6 +96,14 @@ package struct KeywordScanner: Sendable {
         return found
     }
 
+    /// Scans the next chunk, given as UTF-8 that the caller has validated.
+    /// - Returns: the matches that became certain, in the order they did.
+    package mutating func feed(validUTF8 bytes: UnsafeBufferPointer<UInt8>) -> [KeywordMatch] {
+        var found: [KeywordMatch] = []
+        self.scan(bytes, into: &found)
+        return found
+    }
+
     /// Ends the text: the matches still awaiting a veto become certain.
     package mutating func finish() -> [KeywordMatch] {
         var found: [KeywordMatch] = []
@@ -106,199 +116,250 @@ package struct KeywordScanner: Sendable {
         return found
     }
 
+    /// The hot loop. The scanner's state lives in locals while it runs and the ring is moved out
+    /// of `self` so that its buffer can be written through a pointer; the rare paths (a match,
+    /// pending vetoes) go through methods.
     private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, into found: inout [KeywordMatch]) {
+        guard let input = bytes.baseAddress, bytes.count > 0 else { return }
         let table = self.matcher.table
         let maximumGap = self.matcher.folding.maximumNoiseGap
         let collapsesRepeats = self.matcher.folding.repeats
-        table.words.withUnsafeBufferPointer { words in
-            let pageIndex = words.baseAddress!  // The table is never empty: it starts with the page index.
-            let pages = pageIndex + table.pagesBase
-            let expansions = pageIndex + table.expansionsBase
-            let slots = pageIndex + table.slotsBase
-            let slotMask = (1 << table.slotBits) - 1
-            let slotShift = UInt64(64 - table.slotBits)
-            let root = pageIndex + table.rootBase
-            let states = pageIndex + table.statesBase
+        let ringMask = self.ringMask
+        var ring = self.ring
+        self.ring = []
+        defer { self.ring = ring }
+        ring.withUnsafeMutableBufferPointer { ringBuffer in
+            // The ring always has at least one entry.
+            let ringBase = ringBuffer.baseAddress!
+            table.words.withUnsafeBufferPointer { words in
+                // The table is never empty: it starts with the page index.
+                let pageIndex = words.baseAddress!
+                let pages = pageIndex + table.pagesBase
+                let expansions = pageIndex + table.expansionsBase
+                let slots = pageIndex + table.slotsBase
+                let slotMask = (1 << table.slotBits) - 1
+                let slotShift = UInt64(64 - table.slotBits)
+                let root = pageIndex + table.rootBase
+                let states = pageIndex + table.statesBase
+                let stateWords = KeywordTable.stateWords
+                let filter = pageIndex + table.filterBase
+                let filterShift = UInt64(64 - table.filterBits)
+                let depthOneCount = UInt32(table.depthOneCount)
+                let stateMask = KeywordTable.stateMask
 
-            @inline(__always)
-            func child(_ state: UInt32, _ code: UInt32) -> UInt32 {
-                var slot = Int(KeywordTable.hash(state: state, code: code, shift: slotShift))
-                while true {
-                    let base = slots + slot * 4
-                    let owner = base[0]
-                    if owner == state && base[1] == code { return base[2] }
-                    if owner == .max { return 0 }
-                    slot = (slot + 1) & slotMask
-                }
-            }
+                var state = self.state
+                var lastCode = self.lastCode
+                var gap = self.gap
+                var skipped = self.skipped
+                var previousWord = self.previousWord
+                var spaceAfterWord = self.spaceAfterWord
+                var fed = self.fed
+                var byteOffset = self.byteOffset
+                var characterOffset = self.characterOffset
 
-            @inline(__always)
-            func step(_ state: UInt32, _ code: UInt32) -> UInt32 {
-                guard code != 0 else { return 0 }
-                var current = state
-                while current != 0 {
-                    let next = child(current, code)
-                    if next != 0 { return next }
-                    current = states[Int(current) * 4]
-                }
-                return root[Int(code)]
-            }
-
-            guard let input = bytes.baseAddress else { return }
-            let count = bytes.count
-            var index = 0
-            var byteOffset = self.byteOffset
-            var characterOffset = self.characterOffset
-            while index < count {
-                let lead = UInt32(input[index])
-                var scalar: UInt32
-                var length: Int
-                if lead < 0x80 {
-                    scalar = lead
-                    length = 1
-                } else if lead < 0xE0 {
-                    scalar = (lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
-                    length = 2
-                } else if lead < 0xF0 {
-                    scalar = (lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F)
-                    length = 3
-                } else {
-                    scalar =
-                        (lead & 0x07) << 18 | UInt32(input[index + 1] & 0x3F) << 12
-                        | UInt32(input[index + 2] & 0x3F) << 6 | UInt32(input[index + 3] & 0x3F)
-                    length = 4
-                }
-                let scalarStart = byteOffset
-                let scalarCharacter = characterOffset
-                index += length
-                byteOffset += length
-                characterOffset += 1
-
-                let entry = pages[Int(pageIndex[Int(scalar >> 8)]) << 8 | Int(scalar & 0xFF)]
-                let kind = entry >> KeywordTable.kindShift
-                if kind == KeywordTable.kindSingle {
-                    self.feedCode(
-                        entry & KeywordTable.codeMask,
-                        isWord: entry & KeywordTable.wordBit != 0,
-                        scalar: scalar,
-                        start: scalarStart,
-                        startCharacter: scalarCharacter,
-                        end: byteOffset,
-                        collapsesRepeats: collapsesRepeats,
-                        states: states,
-                        step: step,
-                        child: child,
-                        into: &found
-                    )
-                } else if kind == KeywordTable.kindNoise {
-                    if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
-                    if entry & KeywordTable.spaceBit != 0, self.previousWord {
-                        self.spaceAfterWord = true
+                /// The target of a state's transition on a code (a flagged id), or 0.
+                @inline(__always)
+                func child(_ state: UInt32, _ code: UInt32) -> UInt32 {
+                    let bit = Int(KeywordTable.filterHash(state: state, code: code, shift: filterShift))
+                    guard filter[bit >> 5] & (1 << UInt32(bit & 31)) != 0 else { return 0 }
+                    var slot = Int(KeywordTable.hash(state: state, code: code, shift: slotShift))
+                    while true {
+                        let base = slots + slot * 4
+                        let owner = base[0]
+                        if owner == state && base[1] == code { return base[2] }
+                        if owner == .max { return 0 }
+                        slot = (slot + 1) & slotMask
                     }
-                    self.previousWord = false
-                    if self.state != 0 {
-                        self.gap += 1
-                        self.skipped = true
-                        if self.gap > maximumGap {
-                            self.state = 0
-                            self.lastCode = 0
+                }
+
+                /// Feeds one code; returns whether a match was reported (the caller settles).
+                @inline(__always)
+                func feed(_ code: UInt32, isWord: Bool, scalar: UInt32, start: Int, character: Int, end: Int) {
+                    if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
+                    if spaceAfterWord {
+                        spaceAfterWord = false
+                        if isWord {
+                            state = 0
+                            lastCode = 0
                         }
                     }
-                } else if kind == KeywordTable.kindExpansion {
-                    let expansion = expansions + Int(entry & KeywordTable.codeMask)
-                    for position in 0..<Int(expansion[0]) {
-                        let code = expansion[1 + position]
-                        self.feedCode(
-                            code & KeywordTable.codeMask,
-                            isWord: code & (1 << 31) != 0,
-                            scalar: scalar,
-                            start: scalarStart,
-                            startCharacter: scalarCharacter,
-                            end: byteOffset,
-                            collapsesRepeats: collapsesRepeats,
-                            states: states,
-                            step: step,
-                            child: child,
-                            into: &found
+                    guard code != 0 else {
+                        // No term uses this character: every term in progress ends here and no
+                        // later match can reach back past it, so it needs no place in the ring.
+                        state = 0
+                        lastCode = 0
+                        gap = 0
+                        skipped = false
+                        previousWord = isWord
+                        return
+                    }
+                    if collapsesRepeats, code == lastCode, state != 0, child(state & stateMask, code) == 0 {
+                        skipped = true
+                        previousWord = isWord
+                        return
+                    }
+                    var next: UInt32 = 0
+                    var current = state & stateMask
+                    while current != 0 {
+                        next = child(current, code)
+                        if next != 0 { break }
+                        // One character deep, the failure state is the root.
+                        if current <= depthOneCount { break }
+                        current = states[Int(current) * stateWords] & stateMask
+                    }
+                    if next == 0 {
+                        next = root[Int(code)]
+                    }
+                    state = next
+                    ringBase[fed & ringMask] = RingEntry(
+                        startByte: start,
+                        startCharacter: character,
+                        scalar: scalar,
+                        flags: (previousWord ? 1 : 0) | (skipped ? 2 : 0)
+                    )
+                    fed &+= 1
+                    gap = 0
+                    skipped = false
+                    lastCode = code
+                    previousWord = isWord
+                    if next & KeywordTable.reportFlag != 0 {
+                        self.collect(
+                            from: states[Int(next & stateMask) * stateWords + 2],
+                            fed: fed,
+                            ring: ringBase,
+                            end: end,
+                            endCharacter: character + 1,
+                            states: states
                         )
                     }
                 }
-                if !self.pending.isEmpty, self.awaitingBoundary == 0 || self.pending.count > self.awaitingBoundary {
-                    self.byteOffset = byteOffset
-                    self.characterOffset = characterOffset
-                    self.settle(liveStart: self.liveStart(states: states), into: &found)
+
+                let count = bytes.count
+                var index = 0
+                while index < count {
+                    let lead = UInt32(input[index])
+                    var scalar: UInt32
+                    var length: Int
+                    if lead < 0x80 {
+                        scalar = lead
+                        length = 1
+                    } else if lead < 0xE0 {
+                        scalar = (lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+                        length = 2
+                    } else if lead < 0xF0 {
+                        scalar =
+                            (lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6
+                            | UInt32(input[index + 2] & 0x3F)
+                        length = 3
+                    } else {
+                        scalar =
+                            (lead & 0x07) << 18 | UInt32(input[index + 1] & 0x3F) << 12
+                            | UInt32(input[index + 2] & 0x3F) << 6 | UInt32(input[index + 3] & 0x3F)
+                        length = 4
+                    }
+                    let scalarStart = byteOffset
+                    let scalarCharacter = characterOffset
+                    index &+= length
+                    byteOffset &+= length
+                    characterOffset &+= 1
+
+                    let entry = pages[Int(pageIndex[Int(scalar >> 8)]) << 8 | Int(scalar & 0xFF)]
+                    switch entry >> KeywordTable.kindShift {
+                    case KeywordTable.kindSingle:
+                        feed(
+                            entry & KeywordTable.codeMask,
+                            isWord: entry & KeywordTable.wordBit != 0,
+                            scalar: scalar,
+                            start: scalarStart,
+                            character: scalarCharacter,
+                            end: byteOffset
+                        )
+                    case KeywordTable.kindNoise:
+                        if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
+                        if entry & KeywordTable.spaceBit != 0, previousWord {
+                            spaceAfterWord = true
+                        }
+                        previousWord = false
+                        if state != 0 {
+                            gap &+= 1
+                            skipped = true
+                            if gap > maximumGap {
+                                state = 0
+                                lastCode = 0
+                            }
+                        }
+                    case KeywordTable.kindExpansion:
+                        let expansion = expansions + Int(entry & KeywordTable.codeMask)
+                        for position in 0..<Int(expansion[0]) {
+                            let code = expansion[1 + position]
+                            feed(
+                                code & KeywordTable.codeMask,
+                                isWord: code & (1 << 31) != 0,
+                                scalar: scalar,
+                                start: scalarStart,
+                                character: scalarCharacter,
+                                end: byteOffset
+                            )
+                        }
+                    default:
+                        continue  // ignorable
+                    }
+                    if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
+                        var liveStart = Int.max
+                        let depth = Int(states[Int(state & stateMask) * stateWords + 1] & 0xFFFF)
+                        if depth > 0, depth <= fed {
+                            liveStart = ringBase[(fed - depth) & ringMask].startByte
+                        }
+                        self.settle(liveStart: liveStart, into: &found)
+                    }
                 }
+                self.state = state
+                self.lastCode = lastCode
+                self.gap = gap
+                self.skipped = skipped
+                self.previousWord = previousWord
+                self.spaceAfterWord = spaceAfterWord
+                self.fed = fed
+                self.byteOffset = byteOffset
+                self.characterOffset = characterOffset
             }
-            self.byteOffset = byteOffset
-            self.characterOffset = characterOffset
         }
     }
 
-    @inline(__always)
-    private mutating func feedCode(
-        _ code: UInt32,
-        isWord: Bool,
-        scalar: UInt32,
-        start: Int,
-        startCharacter: Int,
+    private mutating func collect(
+        from report: UInt32,
+        fed: Int,
+        ring: UnsafeMutablePointer<RingEntry>,
         end: Int,
-        collapsesRepeats: Bool,
-        states: UnsafePointer<UInt32>,
-        step: (UInt32, UInt32) -> UInt32,
-        child: (UInt32, UInt32) -> UInt32,
-        into found: inout [KeywordMatch]
+        endCharacter: Int,
+        states: UnsafePointer<UInt32>
     ) {
-        if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
-        if self.spaceAfterWord {
-            self.spaceAfterWord = false
-            if isWord {
-                self.state = 0
-                self.lastCode = 0
-            }
-        }
-        if collapsesRepeats, code == self.lastCode, code != 0, self.state != 0, child(self.state, code) == 0 {
-            self.skipped = true
-            self.previousWord = isWord
-            return
-        }
-        let next = step(self.state, code)
-        self.state = next
-        self.ring[self.fed & self.ringMask] = RingEntry(
-            startByte: start,
-            startCharacter: startCharacter,
-            scalar: scalar,
-            flags: (self.previousWord ? 1 : 0) | (self.skipped ? 2 : 0)
-        )
-        self.fed += 1
-        self.gap = 0
-        self.skipped = false
-        self.lastCode = code
-        self.previousWord = isWord
-        let report = states[Int(next) * 4 + 1]
-        if report != 0 {
-            self.collect(from: report, end: end, endCharacter: startCharacter + 1, states: states)
-        }
-    }
-
-    private mutating func collect(from report: UInt32, end: Int, endCharacter: Int, states: UnsafePointer<UInt32>) {
         let table = self.matcher.table
+        let stateWords = KeywordTable.stateWords
         var report = report
         while report != 0 {
-            let outputStart = Int(states[Int(report) * 4 + 2])
-            let outputCount = Int(states[Int(report) * 4 + 3] >> 16)
+            let index = Int(report & KeywordTable.stateMask)
+            let outputStart = Int(states[index * stateWords + 3])
+            let outputCount = Int(states[index * stateWords + 1] >> 16)
             for output in 0..<outputCount {
                 let pattern = Int(table.words[table.outputsBase + outputStart + output])
                 let info = table.patternsBase + pattern * 4
                 let entry = Int(table.words[info])
                 let length = Int(table.words[info + 1])
                 let flags = table.words[info + 2]
-                guard length <= self.fed, length <= self.ring.count else { continue }
-                let first = self.ring[(self.fed - length) & self.ringMask]
+                guard length <= fed, length <= self.ringMask + 1 else { continue }
+                let first = ring[(fed - length) & self.ringMask]
                 if flags & KeywordTable.patternLeftBoundary != 0, first.flags & 1 != 0 {
                     continue
                 }
                 if flags & KeywordTable.patternExact != 0,
-                    !self.isExact(length: length, scalars: Int(table.words[info + 3]), count: Int(flags >> 16))
+                    !Self.isExact(
+                        ring: ring,
+                        mask: self.ringMask,
+                        fed: fed,
+                        length: length,
+                        expected: table.words[(table.exactBase + Int(table.words[info + 3]))...].prefix(Int(flags >> 16))
+                    )
                 {
                     continue
                 }
@@ -314,29 +375,31 @@ package struct KeywordScanner: Sendable {
                 )
                 if awaits { self.awaitingBoundary += 1 }
             }
-            report = states[Int(states[Int(report) * 4]) * 4 + 1]
+            let fail = Int(states[index * stateWords] & KeywordTable.stateMask)
+            report = states[fail * stateWords + 2]
         }
     }
 
     /// Whether the last `length` matched characters are the term exactly as written: the same
     /// original characters, none skipped between them.
-    private func isExact(length: Int, scalars: Int, count: Int) -> Bool {
-        let table = self.matcher.table
+    private static func isExact(
+        ring: UnsafeMutablePointer<RingEntry>,
+        mask: Int,
+        fed: Int,
+        length: Int,
+        expected: ArraySlice<UInt32>
+    ) -> Bool {
         var originals: [UInt32] = []
         var previousStart = -1
-        for position in (self.fed - length)..<self.fed {
-            let entry = self.ring[position & self.ringMask]
-            if position > self.fed - length, entry.flags & 2 != 0 { return false }
+        for position in (fed - length)..<fed {
+            let entry = ring[position & mask]
+            if position > fed - length, entry.flags & 2 != 0 { return false }
             if entry.startByte != previousStart {
                 originals.append(entry.scalar)
                 previousStart = entry.startByte
             }
         }
-        guard originals.count == count else { return false }
-        for position in 0..<count where table.words[table.exactBase + scalars + position] != originals[position] {
-            return false
-        }
-        return true
+        return originals.elementsEqual(expected)
     }
 
     private mutating func resolveBoundaries(isWord: Bool) {
@@ -348,12 +411,6 @@ package struct KeywordScanner: Sendable {
             }
         }
         self.awaitingBoundary = 0
-    }
-
-    private func liveStart(states: UnsafePointer<UInt32>) -> Int {
-        let depth = Int(states[Int(self.state) * 4 + 3] & 0xFFFF)
-        guard depth > 0, depth <= self.fed else { return .max }
-        return self.ring[(self.fed - depth) & self.ringMask].startByte
     }
 
     /// Applies allowed terms to the matches they cover and reports those that nothing can veto
