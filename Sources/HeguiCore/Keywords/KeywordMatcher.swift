@@ -158,14 +158,14 @@ package final class KeywordMatcher: Sendable {
         words += characters.pages
         let expansionsBase = words.count
         words += characters.expansions
-        let slotsBase = words.count
-        words += automaton.slots
-        let filterBase = words.count
-        words += automaton.filter
+        let cellsBase = words.count
+        words += automaton.cells
+        let infoBase = words.count
+        words += automaton.info
+        let reportsBase = words.count
+        words += automaton.reports
         let rootBase = words.count
         words += automaton.rootTargets
-        let statesBase = words.count
-        words += automaton.states
         let outputsBase = words.count
         words += automaton.outputs
         let patternsBase = words.count
@@ -179,15 +179,11 @@ package final class KeywordMatcher: Sendable {
             words: words,
             pagesBase: pagesBase,
             expansionsBase: expansionsBase,
-            slotsBase: slotsBase,
-            slotBits: automaton.slotBits,
-            filterBase: filterBase,
-            filterBits: automaton.filterBits,
+            cellsBase: cellsBase,
+            cellCount: automaton.cells.count / 2,
+            infoBase: infoBase,
+            reportsBase: reportsBase,
             rootBase: rootBase,
-            alphabetSize: alphabet.count,
-            statesBase: statesBase,
-            stateCount: automaton.states.count / KeywordTable.stateWords,
-            depthOneCount: automaton.depthOneCount,
             outputsBase: outputsBase,
             patternsBase: patternsBase,
             patternCount: patterns.count,
@@ -196,7 +192,7 @@ package final class KeywordMatcher: Sendable {
         )
         self.unmatchableEntries = unmatchable
         self.patternCount = patterns.count
-        self.stateCount = automaton.states.count / KeywordTable.stateWords
+        self.stateCount = builder.stateCount
     }
 
     /// Every match in a whole text, in order of position.

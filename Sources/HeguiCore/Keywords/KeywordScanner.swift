@@ -73,8 +73,7 @@ package struct KeywordScanner: Sendable {
     package var holdBack: Offset {
         var earliest = self.end
         let table = self.matcher.table
-        let index = Int(self.state & KeywordTable.stateMask)
-        let depth = Int(table.words[table.statesBase + index * KeywordTable.stateWords + 1] & 0xFFFF)
+        let depth = Int(table.words[table.infoBase + Int(self.state) * 2 + 1])
         if depth > 0, depth <= self.fed {
             let entry = self.ring[(self.fed - depth) & self.ringMask]
             earliest = Offset(bytes: entry.startByte, characters: entry.startCharacter)
@@ -136,17 +135,11 @@ package struct KeywordScanner: Sendable {
                 let pageIndex = words.baseAddress!
                 let pages = pageIndex + table.pagesBase
                 let expansions = pageIndex + table.expansionsBase
-                let slots = pageIndex + table.slotsBase
-                let slotMask = (1 << table.slotBits) - 1
-                let slotShift = UInt64(64 - table.slotBits)
+                let cells = pageIndex + table.cellsBase
+                let info = pageIndex + table.infoBase
                 let root = pageIndex + table.rootBase
-                let states = pageIndex + table.statesBase
-                let stateWords = KeywordTable.stateWords
-                let filter = pageIndex + table.filterBase
-                let filterShift = UInt64(64 - table.filterBits)
-                let depthOneCount = UInt32(table.depthOneCount)
-                let stateMask = KeywordTable.stateMask
-
+                let mask = KeywordTable.valueMask
+                let flag = KeywordTable.flag
                 var state = self.state
                 var lastCode = self.lastCode
                 var gap = self.gap
@@ -157,19 +150,11 @@ package struct KeywordScanner: Sendable {
                 var byteOffset = self.byteOffset
                 var characterOffset = self.characterOffset
 
-                /// The target of a state's transition on a code (a flagged id), or 0.
+                /// The child of the state in `cell` on `code`, or 0.
                 @inline(__always)
-                func child(_ state: UInt32, _ code: UInt32) -> UInt32 {
-                    let bit = Int(KeywordTable.filterHash(state: state, code: code, shift: filterShift))
-                    guard filter[bit >> 5] & (1 << UInt32(bit & 31)) != 0 else { return 0 }
-                    var slot = Int(KeywordTable.hash(state: state, code: code, shift: slotShift))
-                    while true {
-                        let base = slots + slot * 4
-                        let owner = base[0]
-                        if owner == state && base[1] == code { return base[2] }
-                        if owner == .max { return 0 }
-                        slot = (slot + 1) & slotMask
-                    }
+                func child(_ cell: UInt32, _ code: UInt32) -> UInt32 {
+                    let target = (cells[Int(cell) * 2] & mask) &+ code
+                    return cells[Int(target) * 2 + 1] & mask == cell ? target : 0
                 }
 
                 /// Feeds one code; returns whether a match was reported (the caller settles).
@@ -193,22 +178,29 @@ package struct KeywordScanner: Sendable {
                         previousWord = isWord
                         return
                     }
-                    if collapsesRepeats, code == lastCode, state != 0, child(state & stateMask, code) == 0 {
+                    if collapsesRepeats, code == lastCode, state != 0, child(state, code) == 0 {
                         skipped = true
                         previousWord = isWord
                         return
                     }
+                    var current = state
                     var next: UInt32 = 0
-                    var current = state & stateMask
+                    var hasReport = false
                     while current != 0 {
-                        next = child(current, code)
-                        if next != 0 { break }
-                        // One character deep, the failure state is the root.
-                        if current <= depthOneCount { break }
-                        current = states[Int(current) * stateWords] & stateMask
+                        let base = cells[Int(current) * 2]
+                        let target = (base & mask) &+ code
+                        let check = cells[Int(target) * 2 + 1]
+                        if check & mask == current {
+                            next = target
+                            hasReport = check & flag != 0
+                            break
+                        }
+                        current = base & flag != 0 ? 0 : info[Int(current) * 2]
                     }
-                    if next == 0 {
-                        next = root[Int(code)]
+                    if current == 0 {
+                        let target = root[Int(code)]
+                        next = target & mask
+                        hasReport = target & flag != 0
                     }
                     state = next
                     ringBase[fed & ringMask] = RingEntry(
@@ -222,14 +214,14 @@ package struct KeywordScanner: Sendable {
                     skipped = false
                     lastCode = code
                     previousWord = isWord
-                    if next & KeywordTable.reportFlag != 0 {
+                    if hasReport {
                         self.collect(
-                            from: states[Int(next & stateMask) * stateWords + 2],
+                            from: next,
                             fed: fed,
                             ring: ringBase,
                             end: end,
                             endCharacter: character + 1,
-                            states: states
+                            info: info
                         )
                     }
                 }
@@ -306,7 +298,7 @@ package struct KeywordScanner: Sendable {
                     }
                     if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
                         var liveStart = Int.max
-                        let depth = Int(states[Int(state & stateMask) * stateWords + 1] & 0xFFFF)
+                        let depth = Int(info[Int(state) * 2 + 1])
                         if depth > 0, depth <= fed {
                             liveStart = ringBase[(fed - depth) & ringMask].startByte
                         }
@@ -326,21 +318,21 @@ package struct KeywordScanner: Sendable {
         }
     }
 
+    /// Records the matches ending at the state in `cell`: its outputs and those of the states
+    /// on its report chain.
     private mutating func collect(
-        from report: UInt32,
+        from cell: UInt32,
         fed: Int,
         ring: UnsafeMutablePointer<RingEntry>,
         end: Int,
         endCharacter: Int,
-        states: UnsafePointer<UInt32>
+        info: UnsafePointer<UInt32>
     ) {
         let table = self.matcher.table
-        let stateWords = KeywordTable.stateWords
-        var report = report
+        var report = table.words[table.reportsBase + Int(cell) * 3]
         while report != 0 {
-            let index = Int(report & KeywordTable.stateMask)
-            let outputStart = Int(states[index * stateWords + 3])
-            let outputCount = Int(states[index * stateWords + 1] >> 16)
+            let outputStart = Int(table.words[table.reportsBase + Int(report) * 3 + 1])
+            let outputCount = Int(table.words[table.reportsBase + Int(report) * 3 + 2])
             for output in 0..<outputCount {
                 let pattern = Int(table.words[table.outputsBase + outputStart + output])
                 let info = table.patternsBase + pattern * 4
@@ -375,8 +367,8 @@ package struct KeywordScanner: Sendable {
                 )
                 if awaits { self.awaitingBoundary += 1 }
             }
-            let fail = Int(states[index * stateWords] & KeywordTable.stateMask)
-            report = states[fail * stateWords + 2]
+            let fail = Int(info[Int(report) * 2])
+            report = table.words[table.reportsBase + fail * 3]
         }
     }
 
@@ -416,35 +408,42 @@ package struct KeywordScanner: Sendable {
     /// Applies allowed terms to the matches they cover and reports those that nothing can veto
     /// any more: they start before every term still in progress.
     private mutating func settle(liveStart: Int, into found: inout [KeywordMatch]) {
-        let allowed = self.pending.filter { $0.isAllowed && !$0.awaitsBoundary }
-        if !allowed.isEmpty {
-            let entries = self.matcher.entries
-            self.pending.removeAll { candidate in
-                if candidate.isAllowed { return !candidate.awaitsBoundary }
-                return allowed.contains { allow in
-                    candidate.span.isCovered(by: allow.span)
-                        && Self.allow(entries[allow.entry].risk, covers: entries[candidate.entry].risk)
+        var hasAllowed = false
+        for candidate in self.pending where candidate.isAllowed {
+            hasAllowed = true
+            break
+        }
+        if hasAllowed {
+            let allowed = self.pending.filter { $0.isAllowed && !$0.awaitsBoundary }
+            if !allowed.isEmpty {
+                let entries = self.matcher.entries
+                self.pending.removeAll { candidate in
+                    if candidate.isAllowed { return !candidate.awaitsBoundary }
+                    return allowed.contains { allow in
+                        candidate.span.isCovered(by: allow.span)
+                            && Self.allow(entries[allow.entry].risk, covers: entries[candidate.entry].risk)
+                    }
                 }
+                hasAllowed = self.pending.contains { $0.isAllowed }
             }
         }
-        var kept: [Candidate] = []
-        for candidate in self.pending {
-            if candidate.isAllowed || candidate.awaitsBoundary {
-                kept.append(candidate)
-                continue
-            }
-            let vetoable =
-                candidate.span.bytes.lowerBound >= liveStart
-                || self.pending.contains { other in
-                    other.isAllowed && candidate.span.isCovered(by: other.span)
-                }
-            if vetoable {
-                kept.append(candidate)
+        var kept = 0
+        for index in self.pending.indices {
+            let candidate = self.pending[index]
+            let keep =
+                candidate.isAllowed || candidate.awaitsBoundary || candidate.span.bytes.lowerBound >= liveStart
+                || (hasAllowed
+                    && self.pending.contains { other in
+                        other.isAllowed && candidate.span.isCovered(by: other.span)
+                    })
+            if keep {
+                self.pending[kept] = candidate
+                kept += 1
             } else {
                 found.append(KeywordMatch(entry: candidate.entry, span: candidate.span))
             }
         }
-        self.pending = kept
+        self.pending.removeLast(self.pending.count - kept)
     }
 
     /// Whether an allowed term for `scope` (nil: all risks) suppresses a hit of `risk`.

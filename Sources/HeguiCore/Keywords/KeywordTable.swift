@@ -7,10 +7,11 @@
 ///   (bits 0–19, 0 = a character no term uses), a word-character flag (bit 20), a space flag for
 ///   noise (bit 21) and a kind (bits 22–23: single code, expansion, noise, ignorable);
 /// - expansions: a count, then one code (bit 31 = word character) per folded character;
-/// - transitions: four words per slot (state, code, target, unused), open addressing, and a
-///   filter of one bit per hashed edge that rules out most lookups of absent transitions;
-/// - root targets by code; states (``stateWords`` words each); outputs; patterns (four words each:
-///   entry, length in codes, flags, first exact scalar); exact scalars.
+/// - cells of the double array (two words each: base | failure-is-root, check | report, see
+///   ``KeywordAutomatonBuilder``); cell info (two words each: failure cell, depth); reports
+///   (three words per cell: report cell, first output, output count); root targets by code;
+///   outputs; patterns (four words each: entry, length in codes, flags, first exact
+///   scalar); exact scalars.
 struct KeywordTable: Sendable {
     static let codeMask: UInt32 = 0xF_FFFF
     static let wordBit: UInt32 = 1 << 20
@@ -27,43 +28,25 @@ struct KeywordTable: Sendable {
     static let patternAllowed: UInt32 = 1 << 3
 
     static let pageIndexCount = 0x1100
-    /// Words per state record: failure state, depth | output count << 16, report state, first
-    /// output.
-    static let stateWords = 4
-    /// Set in a stored state id when the state has something to report.
-    static let reportFlag: UInt32 = 1 << 31
-    static let stateMask: UInt32 = ~reportFlag
+    /// Bit 31 of a cell's base: the failure state is the root. Of its check, of a root target:
+    /// the state has something to report.
+    static let flag: UInt32 = 1 << 31
+    static let valueMask: UInt32 = ~flag
 
     var words: [UInt32]
     var pagesBase: Int
     var expansionsBase: Int
-    var slotsBase: Int
-    var slotBits: Int
-    var filterBase: Int
-    var filterBits: Int
+    var cellsBase: Int
+    var cellCount: Int
+    var infoBase: Int
+    var reportsBase: Int
     var rootBase: Int
-    var alphabetSize: Int
-    var statesBase: Int
-    var stateCount: Int
-    /// States `1...depthOneCount` are one character deep: their failure state is the root.
-    var depthOneCount: Int
     var outputsBase: Int
     var patternsBase: Int
     var patternCount: Int
     var exactBase: Int
     /// The longest pattern in codes (the scanner's ring size bound).
     var maximumPatternLength: Int
-
-    /// The bit of an edge in the edge filter (a hash independent of ``hash(state:code:shift:)``).
-    @inline(__always)
-    static func filterHash(state: UInt32, code: UInt32, shift: UInt64) -> UInt64 {
-        ((UInt64(code) << 32 | UInt64(state)) &* 0xC2B2_AE3D_27D4_EB4F) >> shift
-    }
-
-    @inline(__always)
-    static func hash(state: UInt32, code: UInt32, shift: UInt64) -> UInt64 {
-        ((UInt64(state) << 32 | UInt64(code)) &* 0x9E37_79B9_7F4A_7C15) >> shift
-    }
 }
 
 /// Builds the character table (section one of ``KeywordTable``).
