@@ -138,9 +138,11 @@ import Testing
                     found += scanner.feed(chunk)
                     // Text before the hold-back point is final: no later match may start there.
                     let holdBack = scanner.holdBack.bytes
-                    #expect(whole.allSatisfy { match in
-                        found.contains(match) || match.span.bytes.lowerBound >= holdBack
-                    })
+                    #expect(
+                        whole.allSatisfy { match in
+                            found.contains(match) || match.span.bytes.lowerBound >= holdBack
+                        }
+                    )
                 }
                 found += scanner.finish()
                 found.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }

@@ -350,7 +350,9 @@ package struct KeywordScanner: Sendable {
                         mask: self.ringMask,
                         fed: fed,
                         length: length,
-                        expected: table.words[(table.exactBase + Int(table.words[info + 3]))...].prefix(Int(flags >> 16))
+                        expected: table.words[(table.exactBase + Int(table.words[info + 3]))...].prefix(
+                            Int(flags >> 16)
+                        )
                     )
                 {
                     continue

@@ -100,7 +100,12 @@ package struct Lexicon: Sendable {
                 guard other.isAllowed == entry.isAllowed else { continue }
                 if other.risk == entry.risk && other.action == entry.action && other.options == entry.options {
                     self.diagnostics.append(
-                        LexiconDiagnostic(kind: .duplicate, term: entry.term, location: entry.source, earlier: other.source)
+                        LexiconDiagnostic(
+                            kind: .duplicate,
+                            term: entry.term,
+                            location: entry.source,
+                            earlier: other.source
+                        )
                     )
                     return
                 }

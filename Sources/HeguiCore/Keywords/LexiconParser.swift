@@ -197,7 +197,10 @@ package enum LexiconParser {
         return risk
     }
 
-    private static func parseAction(_ text: Substring, at location: SourceLocation) throws(LexiconError) -> ModerationAction {
+    private static func parseAction(
+        _ text: Substring,
+        at location: SourceLocation
+    ) throws(LexiconError) -> ModerationAction {
         guard let action = ModerationAction(rawValue: String(text)) else {
             throw LexiconError(
                 location,
@@ -207,7 +210,8 @@ package enum LexiconParser {
         return action
     }
 
-    private static func parseOptions(_ text: Substring, at location: SourceLocation) throws(LexiconError) -> TermOptions {
+    private static func parseOptions(_ text: Substring, at location: SourceLocation) throws(LexiconError) -> TermOptions
+    {
         var options: TermOptions = []
         for name in text.split(separator: ",") {
             guard let option = TermOptions.names.first(where: { $0.0 == name.trimmingWhitespace() })?.1 else {

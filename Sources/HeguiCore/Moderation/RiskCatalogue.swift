@@ -39,9 +39,18 @@ package struct RiskCatalogue: Sendable {
 
     private static let standardRisks: [Risk] = {
         let table: [(RiskClass, String, String, String)] = [
-            (.coreValues, "a", "煽动颠覆国家政权、推翻社会主义制度", "Inciting subversion of state power or overthrow of the socialist system"),
-            (.coreValues, "b", "危害国家安全和利益、损害国家形象", "Endangering national security and interests; damaging the national image"),
-            (.coreValues, "c", "煽动分裂国家、破坏国家统一和社会稳定", "Inciting separatism; undermining national unity and social stability"),
+            (
+                .coreValues, "a", "煽动颠覆国家政权、推翻社会主义制度",
+                "Inciting subversion of state power or overthrow of the socialist system"
+            ),
+            (
+                .coreValues, "b", "危害国家安全和利益、损害国家形象",
+                "Endangering national security and interests; damaging the national image"
+            ),
+            (
+                .coreValues, "c", "煽动分裂国家、破坏国家统一和社会稳定",
+                "Inciting separatism; undermining national unity and social stability"
+            ),
             (.coreValues, "d", "宣扬恐怖主义、极端主义", "Promoting terrorism or extremism"),
             (.coreValues, "e", "宣扬民族仇恨", "Promoting ethnic hatred"),
             (.coreValues, "f", "宣扬暴力、淫秽色情", "Promoting violence, obscenity or pornography"),
@@ -59,7 +68,10 @@ package struct RiskCatalogue: Sendable {
             (.commercial, "a", "侵犯他人知识产权", "Infringing others' intellectual property"),
             (.commercial, "b", "违反商业道德", "Violating business ethics"),
             (.commercial, "c", "泄露他人商业秘密", "Disclosing others' trade secrets"),
-            (.commercial, "d", "利用算法、数据、平台等优势，实施垄断和不正当竞争行为", "Using algorithm, data or platform advantages for monopoly or unfair competition"),
+            (
+                .commercial, "d", "利用算法、数据、平台等优势，实施垄断和不正当竞争行为",
+                "Using algorithm, data or platform advantages for monopoly or unfair competition"
+            ),
             (.commercial, "e", "其他商业违法违规行为", "Other commercial violations"),
             (.rights, "a", "危害他人身心健康", "Harming others' physical or mental health"),
             (.rights, "b", "侵害他人肖像权", "Infringing portrait rights"),
@@ -68,8 +80,14 @@ package struct RiskCatalogue: Sendable {
             (.rights, "e", "侵害他人隐私权", "Infringing privacy"),
             (.rights, "f", "侵害他人个人信息权益", "Infringing personal-information rights"),
             (.rights, "g", "侵犯他人其他合法权益", "Infringing other lawful rights"),
-            (.serviceSafety, "a", "内容不准确，严重不符合科学常识或主流认知", "Inaccurate content, seriously at odds with scientific common sense or mainstream understanding"),
-            (.serviceSafety, "b", "内容不可靠，虽然不包含严重错误的内容，但无法对使用者形成帮助", "Unreliable content: no serious error, but of no help to the user"),
+            (
+                .serviceSafety, "a", "内容不准确，严重不符合科学常识或主流认知",
+                "Inaccurate content, seriously at odds with scientific common sense or mainstream understanding"
+            ),
+            (
+                .serviceSafety, "b", "内容不可靠，虽然不包含严重错误的内容，但无法对使用者形成帮助",
+                "Unreliable content: no serious error, but of no help to the user"
+            ),
         ]
         return table.map { riskClass, letter, chinese, english in
             Risk(
