@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -65,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "hegui",
             dependencies: [
+                "HeguiCore",
                 "HeguiGateway",
                 "HeguiStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

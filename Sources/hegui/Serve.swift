@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import HeguiCore
 import HeguiGateway
 import HeguiStore
 import Logging
@@ -22,6 +23,9 @@ struct Serve: AsyncParsableCommand {
 
             Configuration is read from --config, else $HEGUI_CONFIG, else ./hegui.yaml when present; \
             HEGUI_* environment variables override the file and these flags override both.
+
+            Lexicons and the policy are read at start and again on SIGHUP (kill -HUP); a reload that \
+            fails keeps the previous ones.
             """
     )
 
@@ -43,6 +47,18 @@ struct Serve: AsyncParsableCommand {
     )
     var logLevel: String?
 
+    @Option(
+        name: .customLong("lexicon"),
+        help: """
+            Lexicon file or directory of .txt/.tsv files (repeatable). Environment: HEGUI_LEXICONS \
+            (colon-separated). Default: the built-in sample lexicon.
+            """
+    )
+    var lexicons: [String] = []
+
+    @Option(help: "Moderation policy file (YAML). Environment: HEGUI_POLICY. Default: the built-in policy.")
+    var policy: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let configFile = self.configFile(environment: environment)
@@ -55,7 +71,9 @@ struct Serve: AsyncParsableCommand {
                     host: self.host,
                     port: self.port,
                     dataDirectory: self.dataDirectory,
-                    logLevel: self.logLevel
+                    logLevel: self.logLevel,
+                    lexicons: self.lexicons,
+                    policyFile: self.policy
                 )
             )
         } catch let error as ConfigurationError {
@@ -107,7 +125,31 @@ struct Serve: AsyncParsableCommand {
             Self.fail("\(error)")
         }
 
+        // The text engine (IM-4, TC-7.7): lexicons and policies, reloaded on SIGHUP.
+        let moderation: ModerationState
+        do {
+            let loaded = try ModerationLoader.load(configuration.moderation)
+            moderation = ModerationState(loaded, configuration: configuration.moderation)
+            for diagnostic in loaded.diagnostics.prefix(20) {
+                logger.warning(
+                    "lexicon diagnostic",
+                    metadata: ["moderation.diagnostic": .string(diagnostic.locationDescription)]
+                )
+            }
+            if configuration.moderation.lexicons.isEmpty {
+                logger.warning(
+                    "no lexicon configured: using the built-in SAMPLE lexicon (pass --lexicon for a real one)",
+                    metadata: ModerationReloadService.metadata(loaded)
+                )
+            } else {
+                logger.info("moderation loaded", metadata: ModerationReloadService.metadata(loaded))
+            }
+        } catch {
+            Self.fail("moderation: \(error)")
+        }
+
         var services: [any Service] = []
+        services.append(ModerationReloadService(state: moderation, logger: logger))
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {
             let client = HTTPClient(

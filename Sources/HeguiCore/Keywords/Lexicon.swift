@@ -157,6 +157,11 @@ package struct LexiconDiagnostic: Sendable, Hashable, CustomStringConvertible {
     package var location: SourceLocation
     package var earlier: SourceLocation
 
+    /// The diagnostic without the term, for logs.
+    package var locationDescription: String {
+        "\(self.location): \(self.kind.rawValue) (see \(self.earlier))"
+    }
+
     package var description: String {
         switch self.kind {
         case .duplicate:

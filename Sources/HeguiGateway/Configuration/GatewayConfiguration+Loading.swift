@@ -9,12 +9,24 @@ extension GatewayConfiguration {
         package var port: Int?
         package var dataDirectory: String?
         package var logLevel: String?
+        /// `--lexicon` values; when any are given they replace the configured lexicons.
+        package var lexicons: [String]
+        package var policyFile: String?
 
-        package init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, logLevel: String? = nil) {
+        package init(
+            host: String? = nil,
+            port: Int? = nil,
+            dataDirectory: String? = nil,
+            logLevel: String? = nil,
+            lexicons: [String] = [],
+            policyFile: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.logLevel = logLevel
+            self.lexicons = lexicons
+            self.policyFile = policyFile
         }
     }
 
@@ -109,6 +121,10 @@ extension GatewayConfiguration {
         if let key = value("HEGUI_UPSTREAM_API_KEY") {
             self.upstream?.apiKey = key
         }
+        if let lexicons = value("HEGUI_LEXICONS") {
+            self.moderation.lexicons = lexicons.split(separator: ":").map(String.init)
+        }
+        if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
     }
 
     /// Applies command-line values.
@@ -117,6 +133,8 @@ extension GatewayConfiguration {
         if let port = overrides.port { self.server.port = port }
         if let directory = overrides.dataDirectory { self.dataDirectory = directory }
         if let level = overrides.logLevel { self.logLevel = level }
+        if !overrides.lexicons.isEmpty { self.moderation.lexicons = overrides.lexicons }
+        if let policy = overrides.policyFile { self.moderation.policyFile = policy }
     }
 
     /// Checks values whose validity depends on more than one source.
@@ -209,7 +227,7 @@ extension GatewayConfiguration {
 
 /// Walks the YAML tree into a ``GatewayConfiguration``, rejecting unknown keys and wrong types with
 /// the line they stand on.
-private struct YAMLReader {
+struct YAMLReader {
     let source: String
 
     func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
@@ -257,6 +275,14 @@ private struct YAMLReader {
         return scalar.string
     }
 
+    /// A list of strings, or one string.
+    func strings(_ node: Node, _ key: String) throws -> [String] {
+        if case .sequence(let sequence) = node {
+            return try sequence.enumerated().map { index, item in try self.string(item, "\(key)[\(index)]") }
+        }
+        return [try self.string(node, key)]
+    }
+
     func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) throws -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string), range.contains(value) else {
             throw self.error(
@@ -278,6 +304,7 @@ private struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
+            "moderation",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -313,6 +340,14 @@ private struct YAMLReader {
             case "upstream": configuration.upstream = try self.upstream(node, key)
             case "models": configuration.models = try self.models(node, key)
             case "tenants": configuration.tenants = try self.tenants(node, key)
+            case "moderation":
+                for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy"]) {
+                    if key == "moderation.policy" {
+                        configuration.moderation.policyFile = try self.string(node, key)
+                    } else {
+                        configuration.moderation.lexicons = try self.strings(node, key)
+                    }
+                }
             default:
                 for (key, node) in try self.mapping(node, key, allowed: ["chunk_chars", "chunk_delay_ms"]) {
                     if key == "demo.chunk_chars" {

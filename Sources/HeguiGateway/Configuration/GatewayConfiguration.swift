@@ -79,7 +79,19 @@ package struct GatewayConfiguration: Sendable {
         package init() {}
     }
 
+    /// The text engine's lexicons and policies (IM-4, TC-7.7, TC-8).
+    package struct Moderation: Sendable {
+        /// Lexicon files or directories of them; none loads the built-in sample lexicon.
+        package var lexicons: [String] = []
+        /// The policy file; `nil` runs the built-in policy.
+        package var policyFile: String?
+
+        package init() {}
+    }
+
     package var server = Server()
+    /// Lexicons and policies.
+    package var moderation = Moderation()
     /// Where the gateway keeps its state (`./hegui-data` by default).
     package var dataDirectory = "./hegui-data"
     /// The upstream model; `nil` runs the built-in demo model.

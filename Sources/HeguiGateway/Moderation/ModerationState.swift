@@ -1,0 +1,79 @@
+package import HeguiCore
+package import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The moderation engine in use, swapped whole when the lexicons or policies are reloaded.
+///
+/// A reload reads and compiles the files on NIO's blocking thread pool, off the event loops that
+/// serve requests; requests keep using the old engine until the new one is swapped in, and a
+/// reload that fails (a bad line in a lexicon) leaves the old engine in place.
+package final class ModerationState: Sendable {
+    private let current: Mutex<ModerationEngine>
+    /// Where the lexicons and policies are read from.
+    package let configuration: GatewayConfiguration.Moderation
+
+    package init(_ loaded: ModerationLoader.Loaded, configuration: GatewayConfiguration.Moderation) {
+        self.current = Mutex(loaded.engine)
+        self.configuration = configuration
+    }
+
+    /// The engine to check a request with.
+    package var engine: ModerationEngine {
+        self.current.withLock { $0 }
+    }
+
+    /// Reads and compiles the files again and swaps the result in.
+    /// - Throws: ``ModerationLoadError``; the engine in use stays.
+    @discardableResult
+    package func reload() async throws -> ModerationLoader.Loaded {
+        let configuration = self.configuration
+        let loaded = try await NIOThreadPool.singleton.runIfActive {
+            try ModerationLoader.load(configuration)
+        }
+        self.current.withLock { $0 = loaded.engine }
+        return loaded
+    }
+}
+
+/// Reloads the moderation engine on SIGHUP (`kill -HUP <pid>`), until shutdown.
+package struct ModerationReloadService: Service {
+    package let state: ModerationState
+    package let logger: Logger
+
+    package init(state: ModerationState, logger: Logger) {
+        self.state = state
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            do {
+                let loaded = try await self.state.reload()
+                self.logger.notice(
+                    "moderation reloaded",
+                    metadata: ModerationReloadService.metadata(loaded)
+                )
+            } catch {
+                self.logger.error(
+                    "moderation reload failed; the previous lexicons and policies stay in use",
+                    metadata: ["moderation.error": .string("\(error)")]
+                )
+            }
+        }
+    }
+
+    /// Log metadata describing a load (counts only, never terms).
+    package static func metadata(_ loaded: ModerationLoader.Loaded) -> Logger.Metadata {
+        [
+            "moderation.terms": .stringConvertible(loaded.engine.lexicon.entries.count),
+            "moderation.files": .stringConvertible(loaded.files.count),
+            "moderation.diagnostics": .stringConvertible(loaded.diagnostics.count),
+            "moderation.policies": .stringConvertible(loaded.engine.policies.policies.count),
+            "moderation.build_ms": .stringConvertible(Int(loaded.buildSeconds * 1000)),
+        ]
+    }
+}
