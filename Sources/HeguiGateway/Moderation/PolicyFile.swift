@@ -79,7 +79,10 @@ package enum PolicyFile {
         let byName = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         func build(_ name: String, referencedBy node: Node, key: String) throws -> ModerationPolicy {
             if let policy = built[name] { return policy }
-            if name == ModerationPolicy.builtIn.name, byName[name] == nil { return .builtIn }
+            if name == ModerationPolicy.builtIn.name, byName[name] == nil {
+                built[name] = .builtIn
+                return .builtIn
+            }
             guard let definition = byName[name] else {
                 throw reader.error(node, key, "unknown policy '\(name)'")
             }
