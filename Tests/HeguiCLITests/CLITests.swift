@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeguiCore
 import HeguiGateway
 import Testing
 
@@ -125,6 +126,88 @@ struct CLIBinaryTests {
         #expect(second.status != 0)
         #expect(second.error.contains("--force"))
         #expect(try Self.run(["init", "--force"], in: directory).status == 0)
+    }
+
+    @Test func scanReportsHitsAndExitsOneOrZero() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "你好\n这是詐 騙电话，回拨13800138000\n".write(
+            to: directory.appendingPathComponent("chat.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "今天天气很好。\n".write(to: directory.appendingPathComponent("clean.txt"), atomically: true, encoding: .utf8)
+        let found = try Self.run(["scan", "chat.txt"], in: directory)
+        #expect(found.status == 1)
+        #expect(found.output.contains("chat.txt:2:3-5: A1h block [诈骗]"))
+        #expect(found.output.contains("【詐 騙】"))
+        #expect(found.output.contains("A4f redact [pii.mobile]"))
+        let clean = try Self.run(["scan", "clean.txt"], in: directory)
+        #expect(clean.status == 0)
+        #expect(clean.output.isEmpty)
+
+        let json = try Self.run(["scan", "--json", "chat.txt"], in: directory)
+        let first = try #require(json.output.split(separator: "\n").first)
+        let object = try JSONParser.parse(String(first))
+        #expect(object.objectValue?["risk"] == .string("A1h"))
+        #expect(object.objectValue?["start"] == .number("2"))
+        #expect(object.objectValue?["text"] == .string("詐 騙"))
+    }
+
+    @Test func scanReadsAFieldOfJSONLines() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            {"messages":[{"role":"user","content":"怎么买冰毒"}]}
+            {"messages":[{"role":"user","content":"写一首诗"}]}
+            """.write(to: directory.appendingPathComponent("log.jsonl"), atomically: true, encoding: .utf8)
+        let outcome = try Self.run(["scan", "--field", "messages.0.content", "log.jsonl"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.output.contains("log.jsonl:1:4-5: A1h block [冰毒]"))
+        #expect(!outcome.output.contains("log.jsonl:2"))
+    }
+
+    @Test func aBadLexiconIsNamedByFileAndLine() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "# risk: A1h action: block\n冰毒\n# risk: A7 action: block\n词\n".write(
+            to: directory.appendingPathComponent("bad.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "x\n".write(to: directory.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
+        let scan = try Self.run(["scan", "--lexicon", "bad.txt", "in.txt"], in: directory)
+        #expect(scan.status == 2)
+        #expect(scan.error.contains("bad.txt:3: 未知风险代码 “A7”"))
+        let serve = try Self.run(["serve", "--port", "0", "--lexicon", "bad.txt"], in: directory)
+        #expect(serve.status == 78)
+        #expect(serve.error.contains("bad.txt:3:"))
+        #expect(!serve.output.contains("listening"))
+    }
+
+    @Test func lexiconStatsReportsCoverage() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var lines = ["# risk: A1d action: block"]
+        lines += (0..<200).map { "恐怖词\($0)" }
+        try lines.joined(separator: "\n").write(
+            to: directory.appendingPathComponent("a1d.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let outcome = try Self.run(["lexicon", "stats", "--lexicon", "a1d.txt", "--json"], in: directory)
+        #expect(outcome.status == 1)  // far from the TC-8.1 floors
+        let report = try JSONParser.parse(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(report.objectValue?["terms"] == .number("200"))
+        #expect(report.objectValue?["meets_tc_8_1"] == .bool(false))
+        let risks = try #require(report.objectValue?["risks"]?.objectValue)
+        #expect(risks["A1d"]?.objectValue?["terms"] == .number("200"))
+        #expect(risks["A1d"]?.objectValue?["floor"] == .number("200"))
+        #expect(risks["A2a"]?.objectValue?["floor"] == .number("100"))
+        #expect(risks["A3a"]?.objectValue?["floor"] == .null)
+        let sample = try Self.run(["lexicon", "sample"], in: directory)
+        #expect(sample.status == 0)
+        #expect(sample.output.contains("# risk: A1d action: block"))
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {
