@@ -158,9 +158,9 @@ struct CLIBinaryTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try """
-            {"messages":[{"role":"user","content":"怎么买冰毒"}]}
-            {"messages":[{"role":"user","content":"写一首诗"}]}
-            """.write(to: directory.appendingPathComponent("log.jsonl"), atomically: true, encoding: .utf8)
+        {"messages":[{"role":"user","content":"怎么买冰毒"}]}
+        {"messages":[{"role":"user","content":"写一首诗"}]}
+        """.write(to: directory.appendingPathComponent("log.jsonl"), atomically: true, encoding: .utf8)
         let outcome = try Self.run(["scan", "--field", "messages.0.content", "log.jsonl"], in: directory)
         #expect(outcome.status == 1)
         #expect(outcome.output.contains("log.jsonl:1:4-5: A1h block [冰毒]"))

@@ -92,6 +92,28 @@ import Testing
         #expect(text.text(in: match.span) == "傻\u{200B}*逼")
     }
 
+    @Test(arguments: [
+        ("kill yourself", ["kill yourself=kill yourself"]),
+        ("KILL    yourself", []),  // more spaces than the gap of three
+        ("killyourself", ["kill yourself=killyourself"]),
+        ("k i l l yourself", ["kill yourself=k i l l yourself"]),
+        ("the pen is mightier", []),
+        ("a penis", ["penis=penis"]),
+        ("p e n i s", ["penis=p e n i s"]),
+    ])
+    func spacesBetweenWords(text: String, expected: [String]) {
+        let lexicon = Lexicon(entries: [
+            LexiconEntry(
+                term: "kill yourself",
+                risk: RiskCode("A4a"),
+                action: .block,
+                source: .init(file: "t", line: 1)
+            ),
+            LexiconEntry(term: "penis", risk: RiskCode("A1f"), action: .flag, source: .init(file: "t", line: 2)),
+        ])
+        #expect(Self.found(text, matcher: KeywordMatcher(lexicon: lexicon)) == expected)
+    }
+
     @Test func overlappingMatchesAndLeftmostLongest() {
         let lexicon = Lexicon(entries: [
             LexiconEntry(term: "恐怖", risk: RiskCode("A1d"), action: .flag, source: .init(file: "t", line: 1)),

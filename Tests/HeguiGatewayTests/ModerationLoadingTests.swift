@@ -53,7 +53,10 @@ import Testing
 
     @Test(arguments: [
         ("policies:\n  p:\n    rules: { A9: block }\n", "policy.yaml:3:14: policies.p.rules: unknown risk code 'A9'"),
-        ("policies:\n  p:\n    rules: { A1: ban }\n", "policy.yaml:3:18: policies.p.rules.A1: must be block, redact, flag or allow"),
+        (
+            "policies:\n  p:\n    rules: { A1: ban }\n",
+            "policy.yaml:3:18: policies.p.rules.A1: must be block, redact, flag or allow"
+        ),
         ("policies:\n  p:\n    colour: red\n", "policy.yaml:3:5: policies.p.colour: unknown key"),
         ("default: nope\n", "policy.yaml:1:10: default: unknown policy 'nope'"),
         ("policies:\n  a: { extends: b }\n  b: { extends: a }\n", "'extends' goes round in a circle"),

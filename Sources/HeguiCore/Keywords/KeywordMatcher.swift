@@ -83,6 +83,10 @@ package final class KeywordMatcher: Sendable {
                 continue
             }
             var variants: [(scalars: [UInt32], isBase: Bool)] = [(base, true)]
+            if base.contains(0x20) {
+                // "kill yourself" also as "killyourself".
+                variants.append((base.filter { $0 != 0x20 }, false))
+            }
             if folding.pinyin, entry.options.contains(.pinyin) {
                 variants += Self.pinyinVariants(of: base).map { ($0, false) }
             }
@@ -188,6 +192,7 @@ package final class KeywordMatcher: Sendable {
             patternsBase: patternsBase,
             patternCount: patterns.count,
             exactBase: exactBase,
+            spaceCode: folding.noise ? alphabet[0x20] ?? 0 : 0,
             maximumPatternLength: maximumLength
         )
         self.unmatchableEntries = unmatchable

@@ -48,6 +48,8 @@ package struct KeywordScanner: Sendable {
     private var skipped = false
     private var previousWord = false
     private var spaceAfterWord = false
+    private var spacedSingle = false
+    private var wordRun = 0
     private var fed = 0
     private var ring: [RingEntry]
     private let ringMask: Int
@@ -146,6 +148,9 @@ package struct KeywordScanner: Sendable {
                 var skipped = self.skipped
                 var previousWord = self.previousWord
                 var spaceAfterWord = self.spaceAfterWord
+                var spacedSingle = self.spacedSingle
+                var wordRun = self.wordRun
+                let spaceCode = table.spaceCode
                 var fed = self.fed
                 var byteOffset = self.byteOffset
                 var characterOffset = self.characterOffset
@@ -162,12 +167,28 @@ package struct KeywordScanner: Sendable {
                 func feed(_ code: UInt32, isWord: Bool, scalar: UInt32, start: Int, character: Int, end: Int) {
                     if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
                     if spaceAfterWord {
+                        // A space between words: skipped between single letters ("f u c k"),
+                        // matched where a term has one ("kill yourself"), else the end of a term.
                         spaceAfterWord = false
-                        if isWord {
-                            state = 0
-                            lastCode = 0
+                        if isWord, !spacedSingle, state != 0 {
+                            let spaced = spaceCode != 0 ? child(state, spaceCode) : 0
+                            if spaced != 0 {
+                                state = spaced
+                                ringBase[fed & ringMask] = RingEntry(
+                                    startByte: start,
+                                    startCharacter: character,
+                                    scalar: 0x20,
+                                    flags: 2
+                                )
+                                fed &+= 1
+                                lastCode = spaceCode
+                            } else {
+                                state = 0
+                                lastCode = 0
+                            }
                         }
                     }
+                    wordRun = isWord ? (previousWord ? wordRun &+ 1 : 1) : 0
                     guard code != 0 else {
                         // No term uses this character: every term in progress ends here and no
                         // later match can reach back past it, so it needs no place in the ring.
@@ -270,8 +291,10 @@ package struct KeywordScanner: Sendable {
                         if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
                         if entry & KeywordTable.spaceBit != 0, previousWord {
                             spaceAfterWord = true
+                            spacedSingle = wordRun == 1
                         }
                         previousWord = false
+                        wordRun = 0
                         if state != 0 {
                             gap &+= 1
                             skipped = true
@@ -311,6 +334,8 @@ package struct KeywordScanner: Sendable {
                 self.skipped = skipped
                 self.previousWord = previousWord
                 self.spaceAfterWord = spaceAfterWord
+                self.spacedSingle = spacedSingle
+                self.wordRun = wordRun
                 self.fed = fed
                 self.byteOffset = byteOffset
                 self.characterOffset = characterOffset

@@ -45,6 +45,8 @@ struct KeywordTable: Sendable {
     var patternsBase: Int
     var patternCount: Int
     var exactBase: Int
+    /// The code of U+0020 when a term has a space between two words, else 0.
+    var spaceCode: UInt32
     /// The longest pattern in codes (the scanner's ring size bound).
     var maximumPatternLength: Int
 }

@@ -89,11 +89,29 @@ package struct TextFolder: Sendable {
 
     /// Folds a whole string into the sequence of scalars the matcher sees, skipping ignorable
     /// and noise characters (for patterns, which carry no gaps).
+    ///
+    /// A space between two words of a Latin term ("kill yourself") is kept as U+0020: the scanner
+    /// lets a term continue across a space after a word only where the term has one, so that
+    /// "pen is" does not read as one word.
     package func foldPattern(_ text: String) -> [UInt32] {
         var result: [UInt32] = []
+        var spaceAfterWord = false
         for scalar in text.unicodeScalars {
-            if case .scalars(let folded) = self.fold(scalar.value) {
+            switch self.fold(scalar.value) {
+            case .scalars(let folded):
+                if spaceAfterWord, let first = folded.first, Self.isWordCharacter(first) {
+                    result.append(0x20)
+                }
+                spaceAfterWord = false
                 result.append(contentsOf: folded)
+            case .noise:
+                if scalar.properties.isWhitespace, let last = result.last, Self.isWordCharacter(last) {
+                    spaceAfterWord = true
+                } else {
+                    spaceAfterWord = false
+                }
+            case .ignorable:
+                continue
             }
         }
         return result

@@ -59,9 +59,9 @@ package enum SampleLexicon {
         电信诈骗
         代开发票
         假币
+        毒品
         # risk: A1h action: block options: pinyin
         诈骗
-        毒品
 
         # 自伤 / self-harm
         # risk: A4a action: block
