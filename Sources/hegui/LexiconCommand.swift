@@ -8,7 +8,7 @@ struct LexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lexicon",
         abstract: "Check, count and print keyword lexicons.",
-        subcommands: [Stats.self, Sample.self]
+        subcommands: [Stats.self, Build.self, Sample.self]
     )
 
     /// `hegui lexicon stats`: counts per risk against the TC-8.1 floors.
@@ -102,6 +102,59 @@ struct LexiconCommand: ParsableCommand {
             if !report.meetsFloors {
                 throw ExitCode(1)
             }
+        }
+    }
+
+    /// `hegui lexicon build`: compiles lexicons into one file that starts fast.
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compile lexicons into one .hgkw file for a fast start (pass it to --lexicon).",
+            discussion: """
+                Compiles with the foldings of the policy's default policy (every folding unless \
+                --policy says otherwise). A policy with other foldings compiles its own at start.
+                """
+        )
+
+        @Option(name: .customLong("lexicon"), help: "Lexicon file or directory (repeatable).")
+        var lexicons: [String] = []
+
+        @Option(help: "Moderation policy file whose default policy's foldings to compile with.")
+        var policy: String?
+
+        @Option(name: .shortAndLong, help: "The compiled file to write (ends in .hgkw).")
+        var output: String
+
+        func run() throws {
+            guard self.output.hasSuffix(ModerationLoader.compiledExtension) else {
+                throw ValidationError("--output must end in \(ModerationLoader.compiledExtension)")
+            }
+            let matcher: KeywordMatcher
+            let files: [String]
+            do {
+                let policies = try ModerationLoader.policies(file: self.policy)
+                let lexicon: Lexicon
+                (lexicon, files) = try ModerationLoader.lexicon(paths: self.lexicons)
+                for diagnostic in lexicon.diagnostics {
+                    FileHandle.standardError.write(Data("warning: \(diagnostic)\n".utf8))
+                }
+                matcher = KeywordMatcher(
+                    lexicon: lexicon,
+                    folding: policies.policy(tenant: nil, group: nil).folding
+                )
+            } catch {
+                FileHandle.standardError.write(Data("hegui lexicon build: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            let bytes = matcher.serialized()
+            guard FileManager.default.createFile(atPath: self.output, contents: Data(bytes)) else {
+                FileHandle.standardError.write(
+                    Data("hegui lexicon build: \(self.output): cannot write the file\n".utf8)
+                )
+                throw ExitCode(2)
+            }
+            print(
+                "\(self.output): \(matcher.entries.count) terms from \(max(files.count, 1)) file(s), \(matcher.patternCount) patterns, \(bytes.count) bytes"
+            )
         }
     }
 

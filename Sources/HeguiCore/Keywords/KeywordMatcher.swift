@@ -36,6 +36,8 @@ package final class KeywordMatcher: Sendable {
     package let entries: [LexiconEntry]
     /// The foldings this matcher applies.
     package let folding: FoldingOptions
+    /// Whether Latin terms match only at word boundaries.
+    package let latinWordBoundaries: Bool
     /// Entries that can never match (nothing left after folding) and were left out.
     package let unmatchableEntries: [Int]
     /// The number of patterns compiled (terms plus their pinyin forms).
@@ -61,6 +63,7 @@ package final class KeywordMatcher: Sendable {
     package init(entries: [LexiconEntry], folding: FoldingOptions = .all, latinWordBoundaries: Bool = true) {
         self.entries = entries
         self.folding = folding
+        self.latinWordBoundaries = latinWordBoundaries
         let folder = TextFolder(options: folding)
 
         var alphabet: [UInt32: UInt32] = [:]
@@ -198,6 +201,25 @@ package final class KeywordMatcher: Sendable {
         self.unmatchableEntries = unmatchable
         self.patternCount = patterns.count
         self.stateCount = builder.stateCount
+    }
+
+    /// A matcher from its parts, as read back from its serialized form.
+    init(
+        entries: [LexiconEntry],
+        folding: FoldingOptions,
+        latinWordBoundaries: Bool,
+        unmatchableEntries: [Int],
+        patternCount: Int,
+        stateCount: Int,
+        table: KeywordTable
+    ) {
+        self.entries = entries
+        self.folding = folding
+        self.latinWordBoundaries = latinWordBoundaries
+        self.unmatchableEntries = unmatchableEntries
+        self.patternCount = patternCount
+        self.stateCount = stateCount
+        self.table = table
     }
 
     /// Every match in a whole text, in order of position.

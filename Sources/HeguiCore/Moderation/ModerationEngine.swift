@@ -16,17 +16,29 @@ package final class ModerationEngine: Sendable {
     package let policies: PolicySet
     private let matchers: [FoldingOptions: KeywordMatcher]
 
-    /// Compiles the lexicon once for each distinct folding of the policies.
-    package init(lexicon: Lexicon, policies: PolicySet, latinWordBoundaries: Bool = true) {
+    /// Compiles the lexicon once for each distinct folding of the policies, or takes a matcher
+    /// compiled earlier (a compiled lexicon file) where its folding and entries fit.
+    package init(
+        lexicon: Lexicon,
+        policies: PolicySet,
+        latinWordBoundaries: Bool = true,
+        prebuilt: [KeywordMatcher] = []
+    ) {
         self.lexicon = lexicon
         self.policies = policies
         var matchers: [FoldingOptions: KeywordMatcher] = [:]
         for folding in policies.foldings {
-            matchers[folding] = KeywordMatcher(
-                lexicon: lexicon,
-                folding: folding,
-                latinWordBoundaries: latinWordBoundaries
-            )
+            if let matcher = prebuilt.first(where: {
+                $0.folding == folding && $0.latinWordBoundaries == latinWordBoundaries && $0.entries == lexicon.entries
+            }) {
+                matchers[folding] = matcher
+            } else {
+                matchers[folding] = KeywordMatcher(
+                    lexicon: lexicon,
+                    folding: folding,
+                    latinWordBoundaries: latinWordBoundaries
+                )
+            }
         }
         self.matchers = matchers
     }

@@ -29,12 +29,47 @@ package enum ModerationLoader {
     /// - Throws: ``ModerationLoadError`` naming the file and line.
     package static func load(_ configuration: GatewayConfiguration.Moderation) throws -> Loaded {
         let policies = try self.policies(file: configuration.policyFile)
-        let (lexicon, files) = try self.lexicon(paths: configuration.lexicons)
         let start = ContinuousClock.now
-        let engine = ModerationEngine(lexicon: lexicon, policies: policies)
+        let engine: ModerationEngine
+        let files: [String]
+        let lexicon: Lexicon
+        if let compiled = configuration.lexicons.first(where: { $0.hasSuffix(Self.compiledExtension) }) {
+            guard configuration.lexicons.count == 1 else {
+                throw ModerationLoadError(
+                    "\(compiled): 编译后的词库须单独使用 / a compiled lexicon must be the only lexicon given"
+                )
+            }
+            let matcher = try self.compiled(path: compiled)
+            lexicon = Lexicon(entries: matcher.entries)
+            files = [compiled]
+            engine = ModerationEngine(
+                lexicon: lexicon,
+                policies: policies,
+                latinWordBoundaries: matcher.latinWordBoundaries,
+                prebuilt: [matcher]
+            )
+        } else {
+            (lexicon, files) = try self.lexicon(paths: configuration.lexicons)
+            engine = ModerationEngine(lexicon: lexicon, policies: policies)
+        }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Loaded(engine: engine, files: files, diagnostics: lexicon.diagnostics, buildSeconds: seconds)
+    }
+
+    /// The file name ending of a compiled lexicon (`hegui lexicon build`).
+    package static let compiledExtension = ".hgkw"
+
+    /// Reads a compiled lexicon.
+    package static func compiled(path: String) throws -> KeywordMatcher {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModerationLoadError("\(path): 无法读取 / cannot read the file")
+        }
+        do {
+            return try KeywordMatcher(serialized: Array(data))
+        } catch {
+            throw ModerationLoadError("\(path): \(error)")
+        }
     }
 
     /// Reads the policy file, or returns the built-in policy.

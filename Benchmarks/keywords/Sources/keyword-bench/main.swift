@@ -50,6 +50,11 @@ let options: FoldingOptions = folding == "none" ? .none : .all
 let matcher = KeywordMatcher(lexicon: lexicon, folding: options, latinWordBoundaries: folding != "none")
 let buildEnd = now()
 let rssAfterBuild = residentMiB("VmRSS:")
+let serialized = matcher.serialized()
+let loadStart = now()
+let reloaded = try KeywordMatcher(serialized: serialized)
+let loadEnd = now()
+precondition(reloaded.patternCount == matcher.patternCount)
 
 var result: [String: Any] = [
     "terms": lexicon.entries.count,
@@ -59,6 +64,8 @@ var result: [String: Any] = [
     "build_seconds": buildEnd - buildStart,
     "table_mib": Double(matcher.tableByteCount) / 1_048_576,
     "rss_build_mib": rssAfterBuild - rssBefore,
+    "compiled_mib": Double(serialized.count) / 1_048_576,
+    "load_compiled_seconds": loadEnd - loadStart,
 ]
 
 if !buildOnly {
