@@ -46,10 +46,10 @@ package struct KeywordScanner: Sendable {
     private var lastCode: UInt32 = 0
     private var gap = 0
     private var skipped = false
-    private var previousWord = false
+    /// Bit 0: the last character (noise included) was a word character; bit 1: the one before.
+    private var wordHistory: UInt32 = 0
     private var spaceAfterWord = false
     private var spacedSingle = false
-    private var wordRun = 0
     private var fed = 0
     private var ring: [RingEntry]
     private let ringMask: Int
@@ -146,10 +146,9 @@ package struct KeywordScanner: Sendable {
                 var lastCode = self.lastCode
                 var gap = self.gap
                 var skipped = self.skipped
-                var previousWord = self.previousWord
+                var wordHistory = self.wordHistory
                 var spaceAfterWord = self.spaceAfterWord
                 var spacedSingle = self.spacedSingle
-                var wordRun = self.wordRun
                 let spaceCode = table.spaceCode
                 var fed = self.fed
                 var byteOffset = self.byteOffset
@@ -188,7 +187,6 @@ package struct KeywordScanner: Sendable {
                             }
                         }
                     }
-                    wordRun = isWord ? (previousWord ? wordRun &+ 1 : 1) : 0
                     guard code != 0 else {
                         // No term uses this character: every term in progress ends here and no
                         // later match can reach back past it, so it needs no place in the ring.
@@ -196,12 +194,12 @@ package struct KeywordScanner: Sendable {
                         lastCode = 0
                         gap = 0
                         skipped = false
-                        previousWord = isWord
+                        wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
                         return
                     }
                     if collapsesRepeats, code == lastCode, state != 0, child(state, code) == 0 {
                         skipped = true
-                        previousWord = isWord
+                        wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
                         return
                     }
                     var current = state
@@ -228,13 +226,13 @@ package struct KeywordScanner: Sendable {
                         startByte: start,
                         startCharacter: character,
                         scalar: scalar,
-                        flags: (previousWord ? 1 : 0) | (skipped ? 2 : 0)
+                        flags: (wordHistory & 1) | (skipped ? 2 : 0)
                     )
                     fed &+= 1
                     gap = 0
                     skipped = false
                     lastCode = code
-                    previousWord = isWord
+                    wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
                     if hasReport {
                         self.collect(
                             from: next,
@@ -289,12 +287,11 @@ package struct KeywordScanner: Sendable {
                         )
                     case KeywordTable.kindNoise:
                         if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
-                        if entry & KeywordTable.spaceBit != 0, previousWord {
+                        if entry & KeywordTable.spaceBit != 0, wordHistory & 1 != 0 {
                             spaceAfterWord = true
-                            spacedSingle = wordRun == 1
+                            spacedSingle = wordHistory & 3 == 1
                         }
-                        previousWord = false
-                        wordRun = 0
+                        wordHistory <<= 1
                         if state != 0 {
                             gap &+= 1
                             skipped = true
@@ -332,10 +329,9 @@ package struct KeywordScanner: Sendable {
                 self.lastCode = lastCode
                 self.gap = gap
                 self.skipped = skipped
-                self.previousWord = previousWord
+                self.wordHistory = wordHistory
                 self.spaceAfterWord = spaceAfterWord
                 self.spacedSingle = spacedSingle
-                self.wordRun = wordRun
                 self.fed = fed
                 self.byteOffset = byteOffset
                 self.characterOffset = characterOffset
