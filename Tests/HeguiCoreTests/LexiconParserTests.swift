@@ -45,6 +45,8 @@ import Testing
         ("词\tA1d\n", "x.tsv", "x.tsv:1: 应有 3 或 4 列"),
         ("词\tA1d\tblock\n词2\t*\tblock\n", "x.tsv", "x.tsv:2: 风险 “*” 只能用于放行词"),
         ("# risk: A1d action: block\n\n" + String(repeating: "长", count: 65), "x.txt", "x.txt:3: 词条过长"),
+        ("# risk: A1h action: block options: regex\nab(c", "x.txt", "x.txt:2: 正则表达式无效"),
+        ("# risk: A1h action: block options: regex\n(ab)c", "x.txt", "x.txt:2: 正则不能有捕获组"),
     ])
     func errorsNameTheFileAndLine(text: String, file: String, expected: String) {
         #expect {

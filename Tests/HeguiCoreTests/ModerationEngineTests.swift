@@ -74,6 +74,34 @@ import Testing
         #expect(engine.check("恐 怖 袭 击", direction: .input, group: "minors").action == .block)
     }
 
+    @Test func regexRulesRunBesideTheLexicon() throws {
+        let text = """
+            # risk: A1h action: block options: regex
+            https?://[a-z0-9.-]*casino[a-z0-9.-]*\\.[a-z]{2,}(?:/\\S*)?
+            # risk: custom.contact action: redact options: regex
+            (?:微信|VX|vx)[:：]?\\s*[A-Za-z][-_A-Za-z0-9]{5,19}
+            """
+        let lexicon = try LexiconParser.parse(text, file: "rules.txt")
+        let engine = ModerationEngine(lexicon: lexicon, policies: .builtIn)
+        let verdict = engine.check("来玩 https://best-casino.example.com/join 加微信：abc_12345 吧", direction: .input)
+        #expect(verdict.hits.map(\.risk.rawValue) == ["A1h", "custom.contact"])
+        let spans = verdict.hits.map { "来玩 https://best-casino.example.com/join 加微信：abc_12345 吧".text(in: $0.span) }
+        #expect(spans == ["https://best-casino.example.com/join", "微信：abc_12345"])
+        #expect(engine.check("普通的句子 https://example.com", direction: .input).hits.isEmpty)
+    }
+
+    @Test(arguments: [
+        (#"https?://\S+casino"#, "casino"),
+        (#"(?:微信|VX)[:：]\s*\w+"#, nil),
+        (#"订单号\d{6}"#, "订单号"),
+        (#"ab?c"#, nil),
+        (#"hello\.world"#, "hello.world"),
+        (#"[abc]+xyz"#, "xyz"),
+    ])
+    func regexLiterals(pattern: String, literal: String?) {
+        #expect(RegexRules.literal(of: pattern) == literal)
+    }
+
     @Test func unknownPoliciesAreRejected() {
         #expect(throws: PolicyError.self) {
             try PolicySet(policies: [.builtIn], defaultPolicy: "default", groups: ["minors": "strict"])

@@ -79,7 +79,7 @@ package final class KeywordMatcher: Sendable {
             return code
         }
 
-        for (index, entry) in entries.enumerated() {
+        for (index, entry) in entries.enumerated() where !entry.options.contains(.regex) {
             let base = folder.foldPattern(entry.term)
             guard !base.isEmpty, base.count <= 0xFFFF else {
                 unmatchable.append(index)

@@ -11,10 +11,13 @@ package struct TermOptions: OptionSet, Sendable, Hashable {
     package static let word = TermOptions(rawValue: 1 << 2)
     /// Match inside words too, even a term of Latin letters ("ass" in "class").
     package static let substring = TermOptions(rawValue: 1 << 3)
+    /// The term is a regular expression (Swift `Regex` syntax) for patterns such as URLs or
+    /// codes, run only on texts that contain its longest literal part.
+    package static let regex = TermOptions(rawValue: 1 << 4)
 
     /// The option names as written in lexicon files.
     package static let names: [(String, TermOptions)] = [
-        ("exact", .exact), ("pinyin", .pinyin), ("word", .word), ("substring", .substring),
+        ("exact", .exact), ("pinyin", .pinyin), ("word", .word), ("substring", .substring), ("regex", .regex),
     ]
 
     /// The options as written in lexicon files, comma-separated.

@@ -76,7 +76,7 @@ package enum LexiconParser {
                     )
                 }
                 let term = String(trimmed)
-                try Self.checkTerm(term, at: location)
+                try Self.checkTerm(term, options: header.options, at: location)
                 lexicon.add(
                     LexiconEntry(
                         term: term,
@@ -100,7 +100,6 @@ package enum LexiconParser {
                     )
                 }
                 let term = String(columns[0])
-                try Self.checkTerm(term, at: location)
                 let action = try Self.parseAction(columns[2], at: location)
                 let isAllowed = action == .allow
                 let risk: RiskCode?
@@ -116,6 +115,7 @@ package enum LexiconParser {
                     risk = try Self.parseRisk(columns[1], at: location)
                 }
                 let options = columns.count == 4 ? try Self.parseOptions(columns[3], at: location) : []
+                try Self.checkTerm(term, options: options, at: location)
                 lexicon.add(
                     LexiconEntry(
                         term: term,
@@ -228,8 +228,29 @@ package enum LexiconParser {
         return options
     }
 
-    private static func checkTerm(_ term: String, at location: SourceLocation) throws(LexiconError) {
+    private static func checkTerm(
+        _ term: String,
+        options: TermOptions,
+        at location: SourceLocation
+    ) throws(LexiconError) {
         let length = term.unicodeScalars.count
+        if options.contains(.regex) {
+            guard length <= 512 else {
+                throw LexiconError(location, "正则过长（上限 512 字符）/ regular expression too long (at most 512 characters)")
+            }
+            do {
+                _ = try Regex(term)
+            } catch {
+                throw LexiconError(location, "正则表达式无效 / invalid regular expression: \(error)")
+            }
+            guard (try? Regex(term, as: Substring.self)) != nil else {
+                throw LexiconError(
+                    location,
+                    "正则不能有捕获组，请用 (?:…) / a regular expression may not capture; write groups as (?:…)"
+                )
+            }
+            return
+        }
         guard length <= Self.maximumTermLength else {
             throw LexiconError(
                 location,

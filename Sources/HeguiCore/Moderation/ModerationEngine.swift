@@ -15,6 +15,8 @@ package final class ModerationEngine: Sendable {
     /// The policies and their assignment.
     package let policies: PolicySet
     private let matchers: [FoldingOptions: KeywordMatcher]
+    /// The lexicon's `regex` entries.
+    package let regexRules: RegexRules
 
     /// Compiles the lexicon once for each distinct folding of the policies, or takes a matcher
     /// compiled earlier (a compiled lexicon file) where its folding and entries fit.
@@ -26,6 +28,7 @@ package final class ModerationEngine: Sendable {
     ) {
         self.lexicon = lexicon
         self.policies = policies
+        self.regexRules = RegexRules(entries: lexicon.entries)
         var matchers: [FoldingOptions: KeywordMatcher] = [:]
         for folding in policies.foldings {
             if let matcher = prebuilt.first(where: {
@@ -67,6 +70,14 @@ package final class ModerationEngine: Sendable {
     package func check(_ text: String, direction: ModerationDirection, policy: ModerationPolicy) -> ModerationVerdict {
         let matcher = self.matcher(for: policy)
         var hits = self.hits(for: matcher.matches(in: text), matcher: matcher, direction: direction, policy: policy)
+        if !self.regexRules.isEmpty {
+            hits += self.hits(
+                for: self.regexRules.matches(in: text),
+                matcher: matcher,
+                direction: direction,
+                policy: policy
+            )
+        }
         for match in PersonalInformationDetector.matches(in: text, kinds: policy.personalInformation) {
             let risk = RiskCode.personalInformation
             hits.append(
