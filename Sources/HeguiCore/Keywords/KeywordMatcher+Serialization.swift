@@ -31,7 +31,7 @@ extension KeywordMatcher {
         payload.write(UInt32(folding.maximumNoiseGap))
         let boundaries = folding.boundaries.map(\.value).sorted()
         payload.write(UInt32(boundaries.count))
-        boundaries.forEach { payload.write($0) }
+        for boundary in boundaries { payload.write(boundary) }
 
         payload.write(UInt32(self.entries.count))
         for entry in self.entries {
@@ -44,7 +44,7 @@ extension KeywordMatcher {
             payload.write(UInt32(clamping: entry.source.line))
         }
         payload.write(UInt32(self.unmatchableEntries.count))
-        self.unmatchableEntries.forEach { payload.write(UInt32($0)) }
+        for entry in self.unmatchableEntries { payload.write(UInt32(entry)) }
         payload.write(UInt64(self.patternCount))
         payload.write(UInt64(self.stateCount))
 
@@ -57,7 +57,7 @@ extension KeywordMatcher {
             payload.write(UInt64(value))
         }
         payload.write(UInt64(table.words.count))
-        table.words.forEach { payload.write($0) }
+        for word in table.words { payload.write(word) }
 
         var bytes = Self.serializedMagic
         var header = ByteWriter()
