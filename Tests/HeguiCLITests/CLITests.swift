@@ -221,6 +221,53 @@ struct CLIBinaryTests {
         #expect(sample.output.contains("# risk: A1d action: block"))
     }
 
+    @Test func serveReloadsItsLexiconOnSIGHUP() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lexicon = directory.appendingPathComponent("terms.txt")
+        try "# risk: A1h action: block\n冰毒\n".write(to: lexicon, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--port", "0", "--lexicon", "terms.txt"]
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var text = ""
+        while !text.contains("listening on") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        #expect(text.contains("listening on"))
+
+        // A good file reloads; a bad one is refused and the previous lexicon stays.
+        try "# risk: A1h action: block\n冰毒\n海洛因\n".write(to: lexicon, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        var log = ""
+        while !log.contains("moderation reloaded") {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+        }
+        #expect(log.contains("moderation.terms=2"))
+        try "# risk: A1h action: ban\n冰毒\n".write(to: lexicon, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        while !log.contains("moderation reload failed") {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+        }
+        #expect(log.contains("terms.txt:1:"))
+        #expect(!log.contains("冰毒"))  // terms stay out of the logs
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -114,6 +114,56 @@ import Testing
         #expect(Self.found(text, matcher: KeywordMatcher(lexicon: lexicon)) == expected)
     }
 
+    @Test func allowedTermsSuppressOnlyTheirRisk() throws {
+        let lexicon = try LexiconParser.parse(
+            """
+            # risk: A1f action: block
+            口交
+            # risk: A1d action: block
+            交通
+            # allow risk: A1f
+            路口交通
+            """,
+            file: "t.txt"
+        )
+        let matcher = KeywordMatcher(lexicon: lexicon)
+        // The allowed term covers both hits but only suppresses the A1f one.
+        #expect(Self.found("路口交通", matcher: matcher) == ["交通=交通"])
+    }
+
+    /// Random texts over an alphabet of the characters the foldings care about: the scanner
+    /// never traps, spans always lie inside the text, and every split into chunks finds what
+    /// the whole text finds.
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
+    func randomTextsAgreeAcrossSplits(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        let pieces = [
+            "诈", "骗", "詐", "騙", "傻", "逼", "口", "交", "路", "通", "恐", "怖", "袭", "击", "f", "u", "c", "k", "Ｆ",
+            "ⓤ", "𝐜", "к", "a", "s", "z", "h", "p", "i", "n", " ", "*", ".", "，", "😀", "\u{200B}", "\u{FE0F}", "\n",
+            "①", "㈤", "ﬁ", "é", "e\u{301}", "1", "x",
+        ]
+        for _ in 0..<40 {
+            let count = Int.random(in: 0...24, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let whole = Self.matcher.matches(in: text)
+            let utf8Count = text.utf8.count
+            let scalarCount = text.unicodeScalars.count
+            #expect(
+                whole.allSatisfy {
+                    $0.span.bytes.upperBound <= utf8Count && $0.span.characters.upperBound <= scalarCount
+                }
+            )
+            let scalars = Array(text.unicodeScalars)
+            let cut = Int.random(in: 0...scalars.count, using: &generator)
+            var scanner = Self.matcher.makeScanner()
+            var found = scanner.feed(String(String.UnicodeScalarView(scalars[..<cut])))
+            found += scanner.feed(String(String.UnicodeScalarView(scalars[cut...])))
+            found += scanner.finish()
+            found.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }
+            #expect(found == whole, "text \(text.debugDescription) cut at \(cut)")
+        }
+    }
+
     @Test func overlappingMatchesAndLeftmostLongest() {
         let lexicon = Lexicon(entries: [
             LexiconEntry(term: "恐怖", risk: RiskCode("A1d"), action: .flag, source: .init(file: "t", line: 1)),
@@ -191,5 +241,22 @@ import Testing
         #expect(scanner.holdBack.characters == 2)
         #expect(scanner.feed("通拥堵").isEmpty)
         #expect(scanner.finish().isEmpty)
+    }
+}
+
+/// A small deterministic random number generator (SplitMix64) for reproducible test inputs.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var value = self.state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
     }
 }

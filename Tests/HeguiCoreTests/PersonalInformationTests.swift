@@ -64,4 +64,24 @@ import Testing
         #expect(match.span.characters == 5..<16)
         #expect(match.span.bytes == 15..<26)
     }
+
+    /// Random digit-heavy texts never trap and every span lies inside its text.
+    @Test(arguments: [11, 12, 13, 14])
+    func randomTextsAreSafe(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        let pieces = [
+            "1", "3", "8", "0", "6", "2", "9", "X", "E", "C", "H", "+", "86", "-", " ", "(", ")", "@", ".", "a", "中",
+            "１",
+        ]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            let utf8Count = text.utf8.count
+            for match in PersonalInformationDetector.matches(in: text) {
+                #expect(match.span.bytes.upperBound <= utf8Count)
+                #expect(!text.text(in: match.span).isEmpty)
+            }
+        }
+    }
 }

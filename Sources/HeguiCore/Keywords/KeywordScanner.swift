@@ -97,14 +97,6 @@ package struct KeywordScanner: Sendable {
         return found
     }
 
-    /// Scans the next chunk, given as UTF-8 that the caller has validated.
-    /// - Returns: the matches that became certain, in the order they did.
-    package mutating func feed(validUTF8 bytes: UnsafeBufferPointer<UInt8>) -> [KeywordMatch] {
-        var found: [KeywordMatch] = []
-        self.scan(bytes, into: &found)
-        return found
-    }
-
     /// Ends the text: the matches still awaiting a veto become certain.
     package mutating func finish() -> [KeywordMatch] {
         var found: [KeywordMatch] = []
