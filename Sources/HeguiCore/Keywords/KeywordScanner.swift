@@ -149,8 +149,8 @@ package struct KeywordScanner: Sendable {
                 /// The child of the state in `cell` on `code`, or 0.
                 @inline(__always)
                 func child(_ cell: UInt32, _ code: UInt32) -> UInt32 {
-                    let target = (cells[Int(cell) * 2] & mask) &+ code
-                    return cells[Int(target) * 2 + 1] & mask == cell ? target : 0
+                    let target = (cells[Int(cell) &* 2] & mask) &+ code
+                    return cells[Int(target) &* 2 &+ 1] & mask == cell ? target : 0
                 }
 
                 /// Feeds one code; returns whether a match was reported (the caller settles).
@@ -198,15 +198,15 @@ package struct KeywordScanner: Sendable {
                     var next: UInt32 = 0
                     var hasReport = false
                     while current != 0 {
-                        let base = cells[Int(current) * 2]
+                        let base = cells[Int(current) &* 2]
                         let target = (base & mask) &+ code
-                        let check = cells[Int(target) * 2 + 1]
+                        let check = cells[Int(target) &* 2 &+ 1]
                         if check & mask == current {
                             next = target
                             hasReport = check & flag != 0
                             break
                         }
-                        current = base & flag != 0 ? 0 : info[Int(current) * 2]
+                        current = base & flag != 0 ? 0 : info[Int(current) &* 2]
                     }
                     if current == 0 {
                         let target = root[Int(code)]
@@ -231,7 +231,7 @@ package struct KeywordScanner: Sendable {
                             fed: fed,
                             ring: ringBase,
                             end: end,
-                            endCharacter: character + 1,
+                            endCharacter: character &+ 1,
                             info: info
                         )
                     }
@@ -247,17 +247,17 @@ package struct KeywordScanner: Sendable {
                         scalar = lead
                         length = 1
                     } else if lead < 0xE0 {
-                        scalar = (lead & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+                        scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
                         length = 2
                     } else if lead < 0xF0 {
                         scalar =
-                            (lead & 0x0F) << 12 | UInt32(input[index + 1] & 0x3F) << 6
-                            | UInt32(input[index + 2] & 0x3F)
+                            (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6
+                            | UInt32(input[index &+ 2] & 0x3F)
                         length = 3
                     } else {
                         scalar =
-                            (lead & 0x07) << 18 | UInt32(input[index + 1] & 0x3F) << 12
-                            | UInt32(input[index + 2] & 0x3F) << 6 | UInt32(input[index + 3] & 0x3F)
+                            (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
+                            | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
                         length = 4
                     }
                     let scalarStart = byteOffset
@@ -295,7 +295,7 @@ package struct KeywordScanner: Sendable {
                     case KeywordTable.kindExpansion:
                         let expansion = expansions + Int(entry & KeywordTable.codeMask)
                         for position in 0..<Int(expansion[0]) {
-                            let code = expansion[1 + position]
+                            let code = expansion[1 &+ position]
                             feed(
                                 code & KeywordTable.codeMask,
                                 isWord: code & (1 << 31) != 0,
@@ -310,9 +310,9 @@ package struct KeywordScanner: Sendable {
                     }
                     if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
                         var liveStart = Int.max
-                        let depth = Int(info[Int(state) * 2 + 1])
+                        let depth = Int(info[Int(state) &* 2 &+ 1])
                         if depth > 0, depth <= fed {
-                            liveStart = ringBase[(fed - depth) & ringMask].startByte
+                            liveStart = ringBase[(fed &- depth) & ringMask].startByte
                         }
                         self.settle(liveStart: liveStart, into: &found)
                     }

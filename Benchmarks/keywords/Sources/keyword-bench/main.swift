@@ -13,6 +13,7 @@ var corpusPath = ""
 var folding = "all"
 var repeats = 3
 var buildOnly = false
+var boundaries: Bool?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--lexicon": lexiconPath = arguments.popFirst() ?? ""
@@ -20,6 +21,7 @@ while let argument = arguments.popFirst() {
     case "--folding": folding = arguments.popFirst() ?? "all"
     case "--repeat": repeats = Int(arguments.popFirst() ?? "3") ?? 3
     case "--build-only": buildOnly = true
+    case "--boundaries": boundaries = arguments.popFirst() == "on"
     default:
         FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
         exit(2)
@@ -47,7 +49,7 @@ let parseStart = now()
 let lexicon = try LexiconParser.parse(lexiconText, file: lexiconPath, format: .tsv)
 let buildStart = now()
 let options: FoldingOptions = folding == "none" ? .none : .all
-let matcher = KeywordMatcher(lexicon: lexicon, folding: options, latinWordBoundaries: folding != "none")
+let matcher = KeywordMatcher(lexicon: lexicon, folding: options, latinWordBoundaries: boundaries ?? (folding != "none"))
 let buildEnd = now()
 let rssAfterBuild = residentMiB("VmRSS:")
 let serialized = matcher.serialized()
