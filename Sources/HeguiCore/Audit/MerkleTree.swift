@@ -1,0 +1,223 @@
+import Crypto
+
+/// A SHA-256 node of the audit log's Merkle tree.
+package struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes.
+    package let bytes: [UInt8]
+
+    init(_ digest: SHA256.Digest) {
+        self.bytes = Array(digest)
+    }
+
+    /// A hash from 32 bytes; `nil` for any other length.
+    package init?(bytes: [UInt8]) {
+        guard bytes.count == SHA256.byteCount else { return nil }
+        self.bytes = bytes
+    }
+
+    /// A hash from 64 hexadecimal digits; `nil` otherwise.
+    package init?(hex: String) {
+        guard let bytes = HexEncoding.decode(hex) else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    /// Lower-case hexadecimal.
+    package var hex: String { HexEncoding.encode(self.bytes) }
+
+    package var description: String { self.hex }
+}
+
+/// The Merkle tree of RFC 6962 §2.1 / RFC 9162 §2.1 over the audit log's events: the hashing,
+/// inclusion proofs (an event is in the log) and consistency proofs (a later log extends an
+/// earlier one without rewriting it), and their verification.
+///
+/// Leaves are hashed as `SHA-256(0x00 ‖ data)` and interior nodes as `SHA-256(0x01 ‖ left ‖
+/// right)`, so a leaf can never pass for a node. The tree over `n` leaves splits at the largest
+/// power of two below `n`.
+package enum MerkleTree {
+    /// The root of the empty tree: SHA-256 of nothing.
+    package static let emptyRoot = MerkleHash(SHA256.hash(data: [UInt8]()))
+
+    /// The hash of a leaf's data.
+    package static func leafHash(_ data: [UInt8]) -> MerkleHash {
+        var hasher = SHA256()
+        hasher.update(data: [0x00])
+        hasher.update(data: data)
+        return MerkleHash(hasher.finalize())
+    }
+
+    /// The hash of an interior node.
+    package static func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
+        var hasher = SHA256()
+        hasher.update(data: [0x01])
+        hasher.update(data: left.bytes)
+        hasher.update(data: right.bytes)
+        return MerkleHash(hasher.finalize())
+    }
+
+    /// The root of the tree over these leaf hashes.
+    package static func root(of leaves: some Collection<MerkleHash>) -> MerkleHash {
+        var accumulator = MerkleAccumulator()
+        for leaf in leaves {
+            accumulator.append(leaf)
+        }
+        return accumulator.root
+    }
+
+    /// The inclusion proof (audit path) of leaf `index` in the tree over `leaves`.
+    /// - Precondition: `index < leaves.count`.
+    package static func inclusionProof(index: Int, leaves: ArraySlice<MerkleHash>) -> [MerkleHash] {
+        precondition(index >= 0 && index < leaves.count, "leaf index outside the tree")
+        guard leaves.count > 1 else { return [] }
+        let split = Self.largestPowerOfTwo(below: leaves.count)
+        let start = leaves.startIndex
+        if index < split {
+            return Self.inclusionProof(index: index, leaves: leaves[start..<(start + split)])
+                + [Self.root(of: leaves[(start + split)...])]
+        }
+        return Self.inclusionProof(index: index - split, leaves: leaves[(start + split)...])
+            + [Self.root(of: leaves[start..<(start + split)])]
+    }
+
+    /// The consistency proof between the tree of the first `oldSize` leaves and the tree over
+    /// all `leaves`.
+    /// - Precondition: `0 < oldSize <= leaves.count`.
+    package static func consistencyProof(oldSize: Int, leaves: ArraySlice<MerkleHash>) -> [MerkleHash] {
+        precondition(oldSize > 0 && oldSize <= leaves.count, "old size outside the tree")
+        return Self.subproof(oldSize, leaves, isComplete: true)
+    }
+
+    private static func subproof(_ size: Int, _ leaves: ArraySlice<MerkleHash>, isComplete: Bool) -> [MerkleHash] {
+        if size == leaves.count {
+            return isComplete ? [] : [Self.root(of: leaves)]
+        }
+        let split = Self.largestPowerOfTwo(below: leaves.count)
+        let start = leaves.startIndex
+        if size <= split {
+            return Self.subproof(size, leaves[start..<(start + split)], isComplete: isComplete)
+                + [Self.root(of: leaves[(start + split)...])]
+        }
+        return Self.subproof(size - split, leaves[(start + split)...], isComplete: false)
+            + [Self.root(of: leaves[start..<(start + split)])]
+    }
+
+    /// Checks an inclusion proof (RFC 9162 §2.1.3.2). The tree size and root must come from a
+    /// signed tree head: a proof shows membership in the tree of that size, and the paths of
+    /// some neighbouring sizes have the same shape.
+    package static func verifyInclusion(
+        leaf: MerkleHash,
+        index: Int,
+        treeSize: Int,
+        proof: [MerkleHash],
+        root: MerkleHash
+    ) -> Bool {
+        guard index >= 0, index < treeSize else { return false }
+        var fn = index
+        var sn = treeSize - 1
+        var hash = leaf
+        for sibling in proof {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                hash = Self.nodeHash(sibling, hash)
+                if fn & 1 == 0 {
+                    repeat {
+                        fn >>= 1
+                        sn >>= 1
+                    } while fn & 1 == 0 && fn != 0
+                }
+            } else {
+                hash = Self.nodeHash(hash, sibling)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && hash == root
+    }
+
+    /// Checks a consistency proof (RFC 9162 §2.1.4.2); the sizes and roots come from two signed
+    /// tree heads.
+    package static func verifyConsistency(
+        oldSize: Int,
+        newSize: Int,
+        oldRoot: MerkleHash,
+        newRoot: MerkleHash,
+        proof: [MerkleHash]
+    ) -> Bool {
+        guard oldSize > 0, oldSize <= newSize else { return false }
+        if oldSize == newSize {
+            return proof.isEmpty && oldRoot == newRoot
+        }
+        var path = proof
+        if oldSize & (oldSize - 1) == 0 {
+            path.insert(oldRoot, at: 0)
+        }
+        guard let first = path.first else { return false }
+        var fn = oldSize - 1
+        var sn = newSize - 1
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        var oldHash = first
+        var newHash = first
+        for sibling in path.dropFirst() {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                oldHash = Self.nodeHash(sibling, oldHash)
+                newHash = Self.nodeHash(sibling, newHash)
+                if fn & 1 == 0 {
+                    repeat {
+                        fn >>= 1
+                        sn >>= 1
+                    } while fn & 1 == 0 && fn != 0
+                }
+            } else {
+                newHash = Self.nodeHash(newHash, sibling)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return oldHash == oldRoot && newHash == newRoot && sn == 0
+    }
+
+    static func largestPowerOfTwo(below count: Int) -> Int {
+        var split = 1
+        while split << 1 < count { split <<= 1 }
+        return split
+    }
+}
+
+/// Builds the root of a growing log one leaf at a time, keeping only the roots of its complete
+/// subtrees (at most one per bit of the size): what `hegui audit verify` needs to re-derive every
+/// signed tree head in one pass over the log.
+package struct MerkleAccumulator: Sendable {
+    /// Roots of the complete subtrees, largest (leftmost) first.
+    private var peaks: [MerkleHash] = []
+    /// The number of leaves appended.
+    package private(set) var size = 0
+
+    package init() {}
+
+    /// Appends a leaf hash.
+    package mutating func append(_ leaf: MerkleHash) {
+        var hash = leaf
+        var size = self.size
+        // Merge equal-sized subtrees, as the bits of the size carry.
+        while size & 1 == 1 {
+            // A set bit means a peak of that size exists.
+            hash = MerkleTree.nodeHash(self.peaks.removeLast(), hash)
+            size >>= 1
+        }
+        self.peaks.append(hash)
+        self.size += 1
+    }
+
+    /// The root of the tree over the leaves so far.
+    package var root: MerkleHash {
+        guard var hash = self.peaks.last else { return MerkleTree.emptyRoot }
+        for peak in self.peaks.dropLast().reversed() {
+            hash = MerkleTree.nodeHash(peak, hash)
+        }
+        return hash
+    }
+}
