@@ -42,15 +42,42 @@ package struct KeywordScanner: Sendable {
     }
 
     package let matcher: KeywordMatcher
-    private var state: UInt32 = 0
-    private var lastCode: UInt32 = 0
-    private var gap = 0
-    private var skipped = false
-    /// Bit 0: the last character (noise included) was a word character; bit 1: the one before.
-    private var wordHistory: UInt32 = 0
-    private var spaceAfterWord = false
-    private var spacedSingle = false
-    private var fed = 0
+    /// The automaton's position and what the next character needs to know of the last ones,
+    /// kept together so that the scan loop holds them in machine registers.
+    struct Registers {
+        /// The cell of the current state (0: the root).
+        var state: UInt32 = 0
+        /// The code of the last matched character, for collapsing repeats.
+        var lastCode: UInt32 = 0
+        /// Noise characters skipped since the last matched character.
+        var gap = 0
+        /// Whether noise or repeats were skipped since the last matched character.
+        var skipped = false
+        /// Bit 0: the last character (noise included) was a word character; bit 1: the one before.
+        var wordHistory: UInt32 = 0
+        /// A space followed a word character.
+        var spaceAfterWord = false
+        /// That word was a single character ("f u c k").
+        var spacedSingle = false
+        /// Codes fed to the automaton so far (the ring's write position).
+        var fed = 0
+    }
+
+    /// Pointers into the matcher's table and the ring, for the scan loop.
+    struct Sections {
+        var pageIndex: UnsafePointer<UInt32>
+        var pages: UnsafePointer<UInt32>
+        var expansions: UnsafePointer<UInt32>
+        var cells: UnsafePointer<UInt32>
+        var info: UnsafePointer<UInt32>
+        var root: UnsafePointer<UInt32>
+        var ring: UnsafeMutablePointer<RingEntry>
+        var spaceCode: UInt32
+        var maximumGap: Int
+        var collapsesRepeats: Bool
+    }
+
+    private var registers = Registers()
     private var ring: [RingEntry]
     private let ringMask: Int
     private var byteOffset = 0
@@ -75,9 +102,9 @@ package struct KeywordScanner: Sendable {
     package var holdBack: Offset {
         var earliest = self.end
         let table = self.matcher.table
-        let depth = Int(table.words[table.infoBase + Int(self.state) * 2 + 1])
-        if depth > 0, depth <= self.fed {
-            let entry = self.ring[(self.fed - depth) & self.ringMask]
+        let depth = Int(table.words[table.infoBase + Int(self.registers.state) * 2 + 1])
+        if depth > 0, depth <= self.registers.fed {
+            let entry = self.ring[(self.registers.fed - depth) & self.ringMask]
             earliest = Offset(bytes: entry.startByte, characters: entry.startCharacter)
         }
         for candidate in self.pending where candidate.span.bytes.lowerBound < earliest.bytes {
@@ -104,230 +131,239 @@ package struct KeywordScanner: Sendable {
             self.resolveBoundaries(isWord: false)
         }
         self.settle(liveStart: .max, into: &found)
-        self.state = 0
-        self.lastCode = 0
+        self.registers.state = 0
+        self.registers.lastCode = 0
         return found
     }
 
-    /// The hot loop. The scanner's state lives in locals while it runs and the ring is moved out
-    /// of `self` so that its buffer can be written through a pointer; the rare paths (a match,
-    /// pending vetoes) go through methods.
     private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, into found: inout [KeywordMatch]) {
         guard let input = bytes.baseAddress, bytes.count > 0 else { return }
         let table = self.matcher.table
-        let maximumGap = self.matcher.folding.maximumNoiseGap
-        let collapsesRepeats = self.matcher.folding.repeats
-        let ringMask = self.ringMask
         var ring = self.ring
         self.ring = []
         defer { self.ring = ring }
         ring.withUnsafeMutableBufferPointer { ringBuffer in
-            // The ring always has at least one entry.
-            let ringBase = ringBuffer.baseAddress!
             table.words.withUnsafeBufferPointer { words in
-                // The table is never empty: it starts with the page index.
-                let pageIndex = words.baseAddress!
-                let pages = pageIndex + table.pagesBase
-                let expansions = pageIndex + table.expansionsBase
-                let cells = pageIndex + table.cellsBase
-                let info = pageIndex + table.infoBase
-                let root = pageIndex + table.rootBase
-                let mask = KeywordTable.valueMask
-                let flag = KeywordTable.flag
-                var state = self.state
-                var lastCode = self.lastCode
-                var gap = self.gap
-                var skipped = self.skipped
-                var wordHistory = self.wordHistory
-                var spaceAfterWord = self.spaceAfterWord
-                var spacedSingle = self.spacedSingle
-                let spaceCode = table.spaceCode
-                var fed = self.fed
-                var byteOffset = self.byteOffset
-                var characterOffset = self.characterOffset
+                // Neither is empty: the table starts with the page index, the ring has at least
+                // one entry.
+                let base = words.baseAddress!
+                let sections = Sections(
+                    pageIndex: base,
+                    pages: base + table.pagesBase,
+                    expansions: base + table.expansionsBase,
+                    cells: base + table.cellsBase,
+                    info: base + table.infoBase,
+                    root: base + table.rootBase,
+                    ring: ringBuffer.baseAddress!,
+                    spaceCode: table.spaceCode,
+                    maximumGap: self.matcher.folding.maximumNoiseGap,
+                    collapsesRepeats: self.matcher.folding.repeats
+                )
+                self.run(input, count: bytes.count, sections: sections, into: &found)
+            }
+        }
+    }
 
-                /// The child of the state in `cell` on `code`, or 0.
-                @inline(__always)
-                func child(_ cell: UInt32, _ code: UInt32) -> UInt32 {
-                    let target = (cells[Int(cell) &* 2] & mask) &+ code
-                    return cells[Int(target) &* 2 &+ 1] & mask == cell ? target : 0
+    /// The hot loop: one function body whose state is a local struct (no closure captures, which
+    /// would keep it in memory), with the rare paths (a match, pending vetoes) as method calls.
+    private mutating func run(
+        _ input: UnsafePointer<UInt8>,
+        count: Int,
+        sections: Sections,
+        into found: inout [KeywordMatch]
+    ) {
+        var registers = self.registers
+        var byteOffset = self.byteOffset
+        var characterOffset = self.characterOffset
+        let pageIndex = sections.pageIndex
+        let pages = sections.pages
+        var index = 0
+        while index < count {
+            let lead = UInt32(input[index])
+            var scalar: UInt32
+            var length: Int
+            if lead < 0x80 {
+                scalar = lead
+                length = 1
+            } else if lead < 0xE0 {
+                scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
+                length = 2
+            } else if lead < 0xF0 {
+                scalar =
+                    (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6 | UInt32(input[index &+ 2] & 0x3F)
+                length = 3
+            } else {
+                scalar =
+                    (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
+                    | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
+                length = 4
+            }
+            let scalarStart = byteOffset
+            let scalarCharacter = characterOffset
+            index &+= length
+            byteOffset &+= length
+            characterOffset &+= 1
+
+            let entry = pages[Int(pageIndex[Int(scalar >> 8)]) << 8 | Int(scalar & 0xFF)]
+            let kind = entry >> KeywordTable.kindShift
+            if kind == KeywordTable.kindSingle {
+                self.advance(
+                    entry & KeywordTable.codeMask,
+                    isWord: entry & KeywordTable.wordBit != 0,
+                    scalar: scalar,
+                    start: scalarStart,
+                    character: scalarCharacter,
+                    end: byteOffset,
+                    registers: &registers,
+                    sections: sections
+                )
+            } else if kind == KeywordTable.kindNoise {
+                if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
+                if entry & KeywordTable.spaceBit != 0, registers.wordHistory & 1 != 0 {
+                    registers.spaceAfterWord = true
+                    registers.spacedSingle = registers.wordHistory & 3 == 1
                 }
+                registers.wordHistory <<= 1
+                if registers.state != 0 {
+                    registers.gap &+= 1
+                    registers.skipped = true
+                    if registers.gap > sections.maximumGap {
+                        registers.state = 0
+                        registers.lastCode = 0
+                    }
+                }
+            } else if kind == KeywordTable.kindExpansion {
+                let expansion = sections.expansions + Int(entry & KeywordTable.codeMask)
+                for position in 0..<Int(expansion[0]) {
+                    let code = expansion[1 &+ position]
+                    self.advance(
+                        code & KeywordTable.codeMask,
+                        isWord: code & (1 << 31) != 0,
+                        scalar: scalar,
+                        start: scalarStart,
+                        character: scalarCharacter,
+                        end: byteOffset,
+                        registers: &registers,
+                        sections: sections
+                    )
+                }
+            } else {
+                continue  // ignorable
+            }
+            if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
+                var liveStart = Int.max
+                let depth = Int(sections.info[Int(registers.state) &* 2 &+ 1])
+                if depth > 0, depth <= registers.fed {
+                    liveStart = sections.ring[(registers.fed &- depth) & self.ringMask].startByte
+                }
+                self.settle(liveStart: liveStart, into: &found)
+            }
+        }
+        self.registers = registers
+        self.byteOffset = byteOffset
+        self.characterOffset = characterOffset
+    }
 
-                /// Feeds one code; returns whether a match was reported (the caller settles).
-                @inline(__always)
-                func feed(_ code: UInt32, isWord: Bool, scalar: UInt32, start: Int, character: Int, end: Int) {
-                    if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
-                    if spaceAfterWord {
-                        // A space between words: skipped between single letters ("f u c k"),
-                        // matched where a term has one ("kill yourself"), else the end of a term.
-                        spaceAfterWord = false
-                        if isWord, !spacedSingle, state != 0 {
-                            let spaced = spaceCode != 0 ? child(state, spaceCode) : 0
-                            if spaced != 0 {
-                                state = spaced
-                                ringBase[fed & ringMask] = RingEntry(
-                                    startByte: start,
-                                    startCharacter: character,
-                                    scalar: 0x20,
-                                    flags: 2
-                                )
-                                fed &+= 1
-                                lastCode = spaceCode
-                            } else {
-                                state = 0
-                                lastCode = 0
-                            }
-                        }
-                    }
-                    guard code != 0 else {
-                        // No term uses this character: every term in progress ends here and no
-                        // later match can reach back past it, so it needs no place in the ring.
-                        state = 0
-                        lastCode = 0
-                        gap = 0
-                        skipped = false
-                        wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
-                        return
-                    }
-                    if collapsesRepeats, code == lastCode, state != 0, child(state, code) == 0 {
-                        skipped = true
-                        wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
-                        return
-                    }
-                    var current = state
-                    var next: UInt32 = 0
-                    var hasReport = false
-                    while current != 0 {
-                        let base = cells[Int(current) &* 2]
-                        let target = (base & mask) &+ code
-                        let check = cells[Int(target) &* 2 &+ 1]
-                        if check & mask == current {
-                            next = target
-                            hasReport = check & flag != 0
-                            break
-                        }
-                        current = base & flag != 0 ? 0 : info[Int(current) &* 2]
-                    }
-                    if current == 0 {
-                        let target = root[Int(code)]
-                        next = target & mask
-                        hasReport = target & flag != 0
-                    }
-                    state = next
-                    ringBase[fed & ringMask] = RingEntry(
+    /// Feeds one folded character to the automaton.
+    @inline(__always)
+    private mutating func advance(
+        _ code: UInt32,
+        isWord: Bool,
+        scalar: UInt32,
+        start: Int,
+        character: Int,
+        end: Int,
+        registers: inout Registers,
+        sections: Sections
+    ) {
+        let cells = sections.cells
+        let mask = KeywordTable.valueMask
+        let flag = KeywordTable.flag
+        if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
+        if registers.spaceAfterWord {
+            // A space between words: skipped between single letters ("f u c k"), matched where a
+            // term has one ("kill yourself"), else the end of a term.
+            registers.spaceAfterWord = false
+            if isWord, !registers.spacedSingle, registers.state != 0 {
+                var spaced: UInt32 = 0
+                if sections.spaceCode != 0 {
+                    let target = (cells[Int(registers.state) &* 2] & mask) &+ sections.spaceCode
+                    if cells[Int(target) &* 2 &+ 1] & mask == registers.state { spaced = target }
+                }
+                if spaced != 0 {
+                    registers.state = spaced
+                    sections.ring[registers.fed & self.ringMask] = RingEntry(
                         startByte: start,
                         startCharacter: character,
-                        scalar: scalar,
-                        flags: (wordHistory & 1) | (skipped ? 2 : 0)
+                        scalar: 0x20,
+                        flags: 2
                     )
-                    fed &+= 1
-                    gap = 0
-                    skipped = false
-                    lastCode = code
-                    wordHistory = wordHistory << 1 | (isWord ? 1 : 0)
-                    if hasReport {
-                        self.collect(
-                            from: next,
-                            fed: fed,
-                            ring: ringBase,
-                            end: end,
-                            endCharacter: character &+ 1,
-                            info: info
-                        )
-                    }
+                    registers.fed &+= 1
+                    registers.lastCode = sections.spaceCode
+                } else {
+                    registers.state = 0
+                    registers.lastCode = 0
                 }
-
-                let count = bytes.count
-                var index = 0
-                while index < count {
-                    let lead = UInt32(input[index])
-                    var scalar: UInt32
-                    var length: Int
-                    if lead < 0x80 {
-                        scalar = lead
-                        length = 1
-                    } else if lead < 0xE0 {
-                        scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
-                        length = 2
-                    } else if lead < 0xF0 {
-                        scalar =
-                            (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6
-                            | UInt32(input[index &+ 2] & 0x3F)
-                        length = 3
-                    } else {
-                        scalar =
-                            (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
-                            | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
-                        length = 4
-                    }
-                    let scalarStart = byteOffset
-                    let scalarCharacter = characterOffset
-                    index &+= length
-                    byteOffset &+= length
-                    characterOffset &+= 1
-
-                    let entry = pages[Int(pageIndex[Int(scalar >> 8)]) << 8 | Int(scalar & 0xFF)]
-                    switch entry >> KeywordTable.kindShift {
-                    case KeywordTable.kindSingle:
-                        feed(
-                            entry & KeywordTable.codeMask,
-                            isWord: entry & KeywordTable.wordBit != 0,
-                            scalar: scalar,
-                            start: scalarStart,
-                            character: scalarCharacter,
-                            end: byteOffset
-                        )
-                    case KeywordTable.kindNoise:
-                        if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: false) }
-                        if entry & KeywordTable.spaceBit != 0, wordHistory & 1 != 0 {
-                            spaceAfterWord = true
-                            spacedSingle = wordHistory & 3 == 1
-                        }
-                        wordHistory <<= 1
-                        if state != 0 {
-                            gap &+= 1
-                            skipped = true
-                            if gap > maximumGap {
-                                state = 0
-                                lastCode = 0
-                            }
-                        }
-                    case KeywordTable.kindExpansion:
-                        let expansion = expansions + Int(entry & KeywordTable.codeMask)
-                        for position in 0..<Int(expansion[0]) {
-                            let code = expansion[1 &+ position]
-                            feed(
-                                code & KeywordTable.codeMask,
-                                isWord: code & (1 << 31) != 0,
-                                scalar: scalar,
-                                start: scalarStart,
-                                character: scalarCharacter,
-                                end: byteOffset
-                            )
-                        }
-                    default:
-                        continue  // ignorable
-                    }
-                    if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
-                        var liveStart = Int.max
-                        let depth = Int(info[Int(state) &* 2 &+ 1])
-                        if depth > 0, depth <= fed {
-                            liveStart = ringBase[(fed &- depth) & ringMask].startByte
-                        }
-                        self.settle(liveStart: liveStart, into: &found)
-                    }
-                }
-                self.state = state
-                self.lastCode = lastCode
-                self.gap = gap
-                self.skipped = skipped
-                self.wordHistory = wordHistory
-                self.spaceAfterWord = spaceAfterWord
-                self.spacedSingle = spacedSingle
-                self.fed = fed
-                self.byteOffset = byteOffset
-                self.characterOffset = characterOffset
             }
+        }
+        guard code != 0 else {
+            // No term uses this character: every term in progress ends here and no later match
+            // can reach back past it, so it needs no place in the ring.
+            registers.state = 0
+            registers.lastCode = 0
+            registers.gap = 0
+            registers.skipped = false
+            registers.wordHistory = registers.wordHistory << 1 | (isWord ? 1 : 0)
+            return
+        }
+        if sections.collapsesRepeats, code == registers.lastCode, registers.state != 0 {
+            let target = (cells[Int(registers.state) &* 2] & mask) &+ code
+            if cells[Int(target) &* 2 &+ 1] & mask != registers.state {
+                registers.skipped = true
+                registers.wordHistory = registers.wordHistory << 1 | (isWord ? 1 : 0)
+                return
+            }
+        }
+        var current = registers.state
+        var next: UInt32 = 0
+        var hasReport = false
+        while current != 0 {
+            let base = cells[Int(current) &* 2]
+            let target = (base & mask) &+ code
+            let check = cells[Int(target) &* 2 &+ 1]
+            if check & mask == current {
+                next = target
+                hasReport = check & flag != 0
+                break
+            }
+            current = base & flag != 0 ? 0 : sections.info[Int(current) &* 2]
+        }
+        if current == 0 {
+            let target = sections.root[Int(code)]
+            next = target & mask
+            hasReport = target & flag != 0
+        }
+        registers.state = next
+        sections.ring[registers.fed & self.ringMask] = RingEntry(
+            startByte: start,
+            startCharacter: character,
+            scalar: scalar,
+            flags: (registers.wordHistory & 1) | (registers.skipped ? 2 : 0)
+        )
+        registers.fed &+= 1
+        registers.gap = 0
+        registers.skipped = false
+        registers.lastCode = code
+        registers.wordHistory = registers.wordHistory << 1 | (isWord ? 1 : 0)
+        if hasReport {
+            self.collect(
+                from: next,
+                fed: registers.fed,
+                ring: sections.ring,
+                end: end,
+                endCharacter: character &+ 1,
+                info: sections.info
+            )
         }
     }
 
