@@ -210,8 +210,12 @@ def main():
           f"{arguments.rounds} rounds, engines interleaved, best of {repeat} scans a round, best round kept",
           flush=True)
     rows = {}
+    order = random.Random(arguments.seed)
     for _ in range(arguments.rounds):
-        for name, command in engines.items():
+        names = list(engines)
+        order.shuffle(names)  # no engine always runs first or after the same neighbour
+        for name in names:
+            command = engines[name]
             row = run(pinned(command))
             if name not in rows or row["mb_per_s"] > rows[name]["mb_per_s"]:
                 rows[name] = row
