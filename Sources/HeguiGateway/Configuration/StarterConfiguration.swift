@@ -47,6 +47,15 @@ package enum StarterConfiguration {
         #   - id: app-two
         #     key_file: /run/secrets/app-two-key
 
+        # The moderation engine's keyword lexicons and policy. Without lexicons the built-in sample
+        # lexicon is used (a demonstration list; `hegui lexicon sample` prints it); without a policy,
+        # the built-in one. Lexicons: files, directories of .txt/.tsv files, or one compiled .hgkw
+        # file (`hegui lexicon build`). Reloaded on SIGHUP. Or HEGUI_LEXICONS (colon-separated) and
+        # HEGUI_POLICY.
+        # moderation:
+        #   lexicons: [lexicons/]
+        #   policy: policy.yaml
+
         # Pacing of the built-in demo model's streamed replies.
         demo:
           chunk_chars: 4
