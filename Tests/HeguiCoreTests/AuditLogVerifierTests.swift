@@ -1,0 +1,149 @@
+import HeguiCore
+import Testing
+
+/// Requirement IDs: OPS-1 (logs kept and verifiable), IM-14.5 (records), IM-19 (shown to
+/// regulators).
+@Suite struct AuditLogVerifierTests {
+    static let keys = SignedTreeHead.makeKeyPair()
+
+    static func events(_ count: Int) -> [AuditEvent] {
+        (0..<count).map(Self.event(_:))
+    }
+
+    static func event(_ index: Int) -> AuditEvent {
+        let blocked = index % 3 == 0
+        let time: Int64 = 1_764_000_000_000 + Int64(index) * 1000
+        let risks: [RiskCode] = blocked ? [RiskCode.personalInformation] : []
+        return AuditEvent(
+            sequence: UInt64(index),
+            type: blocked ? "moderation.blocked" : "moderation.checked",
+            time: time,
+            tenant: "app",
+            user: "u\(index % 5)",
+            requestID: "req_\(index)",
+            action: blocked ? .block : .allow,
+            risks: risks,
+            contentDigest: String(repeating: "ab", count: 32)
+        )
+    }
+
+    /// Tree heads signed every `step` events over the genuine log.
+    static func heads(for events: [AuditEvent], every step: Int) throws -> [SignedTreeHead] {
+        var accumulator = MerkleAccumulator()
+        var heads: [SignedTreeHead] = []
+        for event in events {
+            accumulator.append(event.leafHash)
+            if accumulator.size % step == 0 {
+                heads.append(
+                    try SignedTreeHead.sign(
+                        treeSize: UInt64(accumulator.size),
+                        root: accumulator.root,
+                        time: event.time,
+                        privateKey: Self.keys.privateKey
+                    )
+                )
+            }
+        }
+        return heads
+    }
+
+    static func verify(
+        _ events: [AuditEvent],
+        heads: [SignedTreeHead],
+        storedLeaves: [MerkleHash]? = nil
+    ) -> [AuditLogVerifier.Finding] {
+        var verifier = AuditLogVerifier(publicKey: Self.keys.publicKey)
+        var remaining = heads[...]
+        for (index, event) in events.enumerated() {
+            verifier.feed(event, storedLeafHash: storedLeaves?[index])
+            while let head = remaining.first, head.treeSize == verifier.eventCount {
+                verifier.feed(head)
+                remaining = remaining.dropFirst()
+            }
+        }
+        for head in remaining { verifier.feed(head) }
+        return verifier.finish()
+    }
+
+    @Test func aGenuineLogVerifies() throws {
+        let events = Self.events(40)
+        #expect(Self.verify(events, heads: try Self.heads(for: events, every: 10)).isEmpty)
+    }
+
+    @Test func canonicalBytesAreStable() {
+        let event = AuditEvent(
+            sequence: 7,
+            type: "moderation.blocked",
+            time: 1_764_000_000_000,
+            tenant: "app",
+            action: .block,
+            risks: [RiskCode("A4c")!, RiskCode("A1d")!],
+            details: ["policy": "minors", "direction": "output"]
+        )
+        #expect(
+            String(decoding: event.canonicalBytes, as: UTF8.self)
+                == #"{"v":1,"seq":7,"type":"moderation.blocked","time":1764000000000,"tenant":"app","action":"block","risks":["A1d","A4c"],"details":{"direction":"output","policy":"minors"}}"#
+        )
+    }
+
+    @Test func alteringAnEventIsFoundAtTheNextTreeHead() throws {
+        var events = Self.events(40)
+        let heads = try Self.heads(for: events, every: 10)
+        events[24].action = .allow
+        #expect(
+            Self.verify(events, heads: heads) == [
+                .rootMismatch(treeSize: 30, firstSuspect: 20), .rootMismatch(treeSize: 40, firstSuspect: 20),
+            ]
+        )
+        // With leaf hashes stored beside the events, the event itself is named.
+        let stored = Self.events(40).map(\.leafHash)
+        #expect(Self.verify(events, heads: heads, storedLeaves: stored).first == .alteredEvent(sequence: 24))
+    }
+
+    @Test func deletingInsertingAndReorderingAreFound() throws {
+        let genuine = Self.events(40)
+        let heads = try Self.heads(for: genuine, every: 10)
+
+        var deleted = genuine
+        deleted.remove(at: 12)
+        #expect(Self.verify(deleted, heads: heads).first == .sequenceBreak(expected: 12, found: 13))
+
+        // Deleted and renumbered so that the sequence has no gap: the tree still disagrees.
+        let renumbered = deleted.enumerated().map { index, event in
+            var event = event
+            event.sequence = UInt64(index)
+            return event
+        }
+        #expect(Self.verify(renumbered, heads: heads).first == .rootMismatch(treeSize: 20, firstSuspect: 10))
+
+        var inserted = genuine
+        inserted.insert(AuditEvent(sequence: 31, type: "forged", time: 0), at: 31)
+        #expect(Self.verify(inserted, heads: heads).first == .sequenceBreak(expected: 32, found: 31))
+
+        var reordered = genuine
+        reordered.swapAt(5, 6)
+        #expect(Self.verify(reordered, heads: heads).first == .sequenceBreak(expected: 5, found: 6))
+    }
+
+    @Test func forgedTreeHeadsAndTruncationAreFound() throws {
+        let events = Self.events(20)
+        var heads = try Self.heads(for: events, every: 10)
+        heads[1].signature[0] ^= 1
+        #expect(Self.verify(events, heads: heads) == [.badSignature(treeSize: 20)])
+
+        let truncated = Array(Self.events(20).prefix(15))
+        #expect(
+            Self.verify(truncated, heads: try Self.heads(for: Self.events(20), every: 10))
+                == [.headBeyondLog(treeSize: 20, logSize: 15)]
+        )
+
+        let otherKey = SignedTreeHead.makeKeyPair()
+        let foreign = try SignedTreeHead.sign(
+            treeSize: 20,
+            root: MerkleTree.root(of: events.map(\.leafHash)),
+            time: 0,
+            privateKey: otherKey.privateKey
+        )
+        #expect(Self.verify(events, heads: [foreign]) == [.badSignature(treeSize: 20)])
+    }
+}
