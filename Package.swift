@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.32.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
     ],
     targets: [
         // Pure domain: no I/O (STYLE rule 2).
@@ -28,7 +30,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
-        .target(name: "HeguiStore", dependencies: ["HeguiCore"]),
+        .target(
+            name: "HeguiStore",
+            dependencies: [
+                "HeguiCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
+        ),
         .target(name: "HeguiMedia", dependencies: ["HeguiCore"]),
         .target(
             name: "HeguiGateway",
@@ -82,6 +92,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HeguiCoreTests", dependencies: ["HeguiCore"]),
+        .testTarget(
+            name: "HeguiStoreTests",
+            dependencies: [
+                "HeguiCore",
+                "HeguiStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         .testTarget(
             name: "HeguiGatewayTests",
             dependencies: [

@@ -1,0 +1,140 @@
+import Foundation
+package import HeguiCore
+
+/// The tamper-evident audit log (OPS-1, IM-14, IM-15, IM-19): appends events with group commit,
+/// signs tree heads, erases evidence, and verifies the whole log.
+///
+/// Appends that arrive while a write is in flight are gathered into the next transaction, so
+/// concurrent writers share one disk sync: durability (an acknowledged event is on disk) does not
+/// cost throughput.
+package actor AuditLog {
+    private let store: SQLStore
+    private let privateKey: [UInt8]
+    /// The raw Ed25519 public key that signs the tree heads.
+    package nonisolated let publicKey: [UInt8]
+    private var queue: [(AuditEventDraft, CheckedContinuation<AuditEvent, any Error>)] = []
+    private var isWriting = false
+
+    /// - Parameters:
+    ///   - store: where the log lives.
+    ///   - signingKey: the raw 32-byte Ed25519 private key.
+    /// - Throws: ``StoreError`` (`invalid`) when the key is not 32 bytes.
+    package init(store: SQLStore, signingKey: [UInt8]) throws {
+        guard let publicKey = SignedTreeHead.publicKey(of: signingKey) else {
+            throw StoreError(.invalid, "the audit signing key is not a 32-byte Ed25519 key")
+        }
+        self.store = store
+        self.privateKey = signingKey
+        self.publicKey = publicKey
+    }
+
+    /// Appends an event and returns it, numbered, once it is durably stored.
+    package func append(_ draft: AuditEventDraft) async throws -> AuditEvent {
+        try await withCheckedThrowingContinuation { continuation in
+            self.queue.append((draft, continuation))
+            if !self.isWriting {
+                self.isWriting = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !self.queue.isEmpty {
+            let batch = self.queue
+            self.queue = []
+            do {
+                let events = try await self.store.appendAuditEvents(batch.map(\.0))
+                for (index, item) in batch.enumerated() {
+                    item.1.resume(returning: events[index])
+                }
+            } catch {
+                for item in batch {
+                    item.1.resume(throwing: error)
+                }
+            }
+        }
+        self.isWriting = false
+    }
+
+    /// Signs and records a tree head over the whole log as it stands.
+    package func signTreeHead(time: Int64) async throws -> SignedTreeHead {
+        var accumulator = MerkleAccumulator()
+        var next: UInt64 = 0
+        while true {
+            let page = try await self.store.auditEvents(from: next, limit: 5_000)
+            guard !page.isEmpty else { break }
+            for (event, _) in page {
+                accumulator.append(event.leafHash)
+            }
+            next = page[page.count - 1].0.sequence + 1
+        }
+        let head = try SignedTreeHead.sign(
+            treeSize: UInt64(accumulator.size),
+            root: accumulator.root,
+            time: time,
+            privateKey: self.privateKey
+        )
+        try await self.store.recordTreeHead(head)
+        return head
+    }
+
+    /// Erases the evidence kept beside an event and records the erasure as an event of its own.
+    package func eraseEvidence(sequence: UInt64, reason: String, time: Int64) async throws -> AuditEvent {
+        try await self.store.eraseEvidence(sequence: sequence)
+        return try await self.append(
+            AuditEventDraft(
+                type: "evidence.erased",
+                time: time,
+                details: ["sequence": String(sequence), "reason": reason]
+            )
+        )
+    }
+
+    /// Re-derives the tree from the stored events and checks every signed tree head.
+    /// - Returns: the findings; empty when the log is intact.
+    package func verify() async throws -> [AuditLogVerifier.Finding] {
+        var verifier = AuditLogVerifier(publicKey: self.publicKey)
+        var heads = try await self.store.treeHeads()[...]
+        func feedHeads() {
+            while let head = heads.first, head.treeSize <= verifier.eventCount {
+                verifier.feed(head)
+                heads = heads.dropFirst()
+            }
+        }
+        feedHeads()
+        var next: UInt64 = 0
+        while true {
+            let page = try await self.store.auditEvents(from: next, limit: 5_000)
+            guard !page.isEmpty else { break }
+            for (event, stored) in page {
+                verifier.feed(event, storedLeafHash: stored)
+                feedHeads()
+            }
+            next = page[page.count - 1].0.sequence + 1
+        }
+        for head in heads { verifier.feed(head) }
+        return verifier.finish()
+    }
+}
+
+/// The audit log's Ed25519 signing key, kept in the data directory (mode 0600) and created on
+/// first start.
+package enum AuditSigningKey {
+    package static let fileName = "audit-signing-key"
+
+    /// The key in the data directory, created when absent.
+    /// - Throws: ``StoreError`` (`invalid`) when the file does not hold a key.
+    package static func loadOrCreate(in directory: DataDirectory) throws -> [UInt8] {
+        if let text = try directory.readText(Self.fileName) {
+            guard let key = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
+            else {
+                throw StoreError(.invalid, "\(directory.filePath(Self.fileName)) does not hold a 32-byte hex key")
+            }
+            return key
+        }
+        let pair = SignedTreeHead.makeKeyPair()
+        try directory.createSecretFile(Self.fileName, contents: HexEncoding.encode(pair.privateKey) + "\n")
+        return pair.privateKey
+    }
+}

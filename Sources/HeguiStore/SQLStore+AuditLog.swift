@@ -1,0 +1,239 @@
+package import HeguiCore
+import SQLKit
+
+/// What a caller records; the log assigns the sequence number.
+package struct AuditEventDraft: Sendable {
+    package var type: String
+    package var time: Int64
+    package var tenant: String?
+    package var user: String?
+    package var requestID: String?
+    package var action: ModerationAction?
+    package var risks: [RiskCode]
+    package var contentDigest: String?
+    package var details: [String: String]
+    /// Content kept beside the event as evidence (a violation's prompt, a complaint's text),
+    /// erasable without breaking the log.
+    package var evidence: String?
+
+    package init(
+        type: String,
+        time: Int64,
+        tenant: String? = nil,
+        user: String? = nil,
+        requestID: String? = nil,
+        action: ModerationAction? = nil,
+        risks: [RiskCode] = [],
+        contentDigest: String? = nil,
+        details: [String: String] = [:],
+        evidence: String? = nil
+    ) {
+        self.type = type
+        self.time = time
+        self.tenant = tenant
+        self.user = user
+        self.requestID = requestID
+        self.action = action
+        self.risks = risks
+        self.contentDigest = contentDigest
+        self.details = details
+        self.evidence = evidence
+    }
+}
+
+extension SQLStore {
+    /// Appends events in one transaction, numbering them after the last one; returns them as
+    /// stored. The write lock of the transaction keeps one linear sequence.
+    package func appendAuditEvents(_ drafts: [AuditEventDraft]) async throws -> [AuditEvent] {
+        guard !drafts.isEmpty else { return [] }
+        do {
+            return try await self.transaction { database in
+                let last = try await database.raw("SELECT MAX(seq) AS last FROM audit_events").first()
+                let next =
+                    try last.flatMap {
+                        try $0.decodeNil(column: "last") ? nil : $0.decode(column: "last", as: Int64.self)
+                    }
+                    .map { UInt64($0) + 1 } ?? 0
+                var events: [AuditEvent] = []
+                events.reserveCapacity(drafts.count)
+                for (offset, draft) in drafts.enumerated() {
+                    events.append(
+                        AuditEvent(
+                            sequence: next + UInt64(offset),
+                            type: draft.type,
+                            time: draft.time,
+                            tenant: draft.tenant,
+                            user: draft.user,
+                            requestID: draft.requestID,
+                            action: draft.action,
+                            risks: draft.risks,
+                            contentDigest: draft.contentDigest,
+                            details: draft.details
+                        )
+                    )
+                }
+                // Rows in chunks that stay under SQLite's limit on bound parameters.
+                for chunk in stride(from: 0, to: events.count, by: 400) {
+                    var insert = database.insert(into: "audit_events").columns(
+                        "seq",
+                        "type",
+                        "time",
+                        "tenant",
+                        "end_user",
+                        "request_id",
+                        "action",
+                        "risks",
+                        "content_sha256",
+                        "details",
+                        "leaf_hash"
+                    )
+                    for event in events[chunk..<min(chunk + 400, events.count)] {
+                        insert = insert.values(Self.row(of: event))
+                    }
+                    try await insert.run()
+                }
+                for (offset, draft) in drafts.enumerated() {
+                    if let evidence = draft.evidence {
+                        try await database.insert(into: "audit_evidence").columns("seq", "content")
+                            .values(SQLBind(Int64(events[offset].sequence)), SQLBind(evidence)).run()
+                    }
+                }
+                return events
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "cannot append to the audit log", cause: error)
+        }
+    }
+
+    static func row(of event: AuditEvent) -> [any SQLExpression] {
+        [
+            SQLBind(Int64(event.sequence)), SQLBind(event.type), SQLBind(event.time), SQLBind(event.tenant),
+            SQLBind(event.user), SQLBind(event.requestID), SQLBind(event.action?.rawValue),
+            SQLBind(event.risks.sorted().map(\.rawValue).joined(separator: ",")), SQLBind(event.contentDigest),
+            SQLBind(Self.encode(details: event.details)), SQLBind(event.leafHash.hex),
+        ]
+    }
+
+    static func encode(details: [String: String]) -> String {
+        JSONValue.object(JSONObject(details.keys.sorted().map { (key: $0, value: .string(details[$0] ?? "")) }))
+            .serialized
+    }
+
+    /// Events from `sequence` on, at most `limit`, with the leaf hash stored beside each.
+    package func auditEvents(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
+        let rows: [any SQLRow]
+        do {
+            rows = try await self.database.raw(
+                "SELECT * FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)"
+            ).all()
+        } catch {
+            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
+        }
+        return try rows.map { row in
+            do {
+                let risksText = try row.decode(column: "risks", as: String.self)
+                let risks = try risksText.split(separator: ",").map { text in
+                    guard let risk = RiskCode(String(text)) else { throw StoreError(.corrupt, "an unknown risk code") }
+                    return risk
+                }
+                var details: [String: String] = [:]
+                if case .object(let object) = try JSONParser.parse(try row.decode(column: "details", as: String.self)) {
+                    for member in object.members {
+                        if case .string(let value) = member.value { details[member.key] = value }
+                    }
+                }
+                let action = try row.decode(column: "action", as: String?.self).flatMap(
+                    ModerationAction.init(rawValue:)
+                )
+                let event = AuditEvent(
+                    sequence: UInt64(try row.decode(column: "seq", as: Int64.self)),
+                    type: try row.decode(column: "type", as: String.self),
+                    time: try row.decode(column: "time", as: Int64.self),
+                    tenant: try row.decode(column: "tenant", as: String?.self),
+                    user: try row.decode(column: "end_user", as: String?.self),
+                    requestID: try row.decode(column: "request_id", as: String?.self),
+                    action: action,
+                    risks: risks,
+                    contentDigest: try row.decode(column: "content_sha256", as: String?.self),
+                    details: details
+                )
+                return (event, MerkleHash(hex: try row.decode(column: "leaf_hash", as: String.self)))
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.corrupt, "an audit event row does not decode", cause: error)
+            }
+        }
+    }
+
+    /// The number of events in the log.
+    package func auditEventCount() async throws -> UInt64 {
+        do {
+            let row = try await self.database.raw("SELECT COUNT(*) AS count FROM audit_events").first()
+            return UInt64(try row?.decode(column: "count", as: Int64.self) ?? 0)
+        } catch {
+            throw StoreError(.unavailable, "cannot count the audit log", cause: error)
+        }
+    }
+
+    /// Records a signed tree head.
+    package func recordTreeHead(_ head: SignedTreeHead) async throws {
+        do {
+            try await self.database.insert(into: "audit_tree_heads").columns("tree_size", "root", "time", "signature")
+                .values(
+                    SQLBind(Int64(head.treeSize)),
+                    SQLBind(head.root.hex),
+                    SQLBind(head.time),
+                    SQLBind(HexEncoding.encode(head.signature))
+                )
+                .run()
+        } catch {
+            throw StoreError(.unavailable, "cannot record a tree head", cause: error)
+        }
+    }
+
+    /// Every signed tree head, smallest first.
+    package func treeHeads() async throws -> [SignedTreeHead] {
+        do {
+            let rows = try await self.database.raw("SELECT * FROM audit_tree_heads ORDER BY tree_size").all()
+            return try rows.map { row in
+                guard let root = MerkleHash(hex: try row.decode(column: "root", as: String.self)),
+                    let signature = HexEncoding.decode(try row.decode(column: "signature", as: String.self))
+                else { throw StoreError(.corrupt, "a tree head row does not decode") }
+                return SignedTreeHead(
+                    treeSize: UInt64(try row.decode(column: "tree_size", as: Int64.self)),
+                    root: root,
+                    time: try row.decode(column: "time", as: Int64.self),
+                    signature: signature
+                )
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "cannot read the tree heads", cause: error)
+        }
+    }
+
+    /// The evidence kept beside an event, if any (and not erased).
+    package func evidence(sequence: UInt64) async throws -> String? {
+        do {
+            let row = try await self.database.raw(
+                "SELECT content FROM audit_evidence WHERE seq = \(bind: Int64(sequence))"
+            ).first()
+            return try row?.decode(column: "content", as: String.self)
+        } catch {
+            throw StoreError(.unavailable, "cannot read evidence", cause: error)
+        }
+    }
+
+    /// Erases the evidence kept beside an event (the event and the tree stay).
+    package func eraseEvidence(sequence: UInt64) async throws {
+        do {
+            try await self.database.raw("DELETE FROM audit_evidence WHERE seq = \(bind: Int64(sequence))").run()
+        } catch {
+            throw StoreError(.unavailable, "cannot erase evidence", cause: error)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// A store operation that failed. The description never holds SQL, parameters or content; the
+/// underlying error is kept in ``cause`` for logs at debug level.
+package struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure.
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unavailable, migration, corrupt, invalid
+        }
+
+        private let base: Base
+
+        /// The database cannot be opened or reached.
+        package static let unavailable = Code(base: .unavailable)
+        /// A migration failed; the schema is left at the last version that applied.
+        package static let migration = Code(base: .migration)
+        /// Stored data does not have the shape the schema promises.
+        package static let corrupt = Code(base: .corrupt)
+        /// The caller asked for something the store cannot do.
+        package static let invalid = Code(base: .invalid)
+
+        package var description: String { self.base.rawValue }
+    }
+
+    package var code: Code
+    package var message: String
+    package var cause: (any Error)?
+
+    package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    package var description: String { "store \(self.code): \(self.message)" }
+}

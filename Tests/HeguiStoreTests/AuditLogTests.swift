@@ -1,0 +1,153 @@
+import Foundation
+import HeguiCore
+import Logging
+import SQLKit
+import Testing
+
+@testable import HeguiStore
+
+/// The audit log on a real SQLite file. Requirement IDs: OPS-1, IM-14.5, IM-15, IM-19, IM-11.
+@Suite struct AuditLogTests {
+    static func withLog(_ body: (SQLStore, AuditLog, String) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "hegui-store-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hegui.sqlite"
+        let store = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+        let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+        do {
+            try await body(store, log, path)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    static func draft(_ index: Int, evidence: String? = nil) -> AuditEventDraft {
+        AuditEventDraft(
+            type: index % 4 == 0 ? "moderation.blocked" : "moderation.checked",
+            time: 1_764_000_000_000 + Int64(index),
+            tenant: "app",
+            user: "u\(index % 7)",
+            requestID: "req_\(index)",
+            action: index % 4 == 0 ? .block : .allow,
+            risks: index % 4 == 0 ? [RiskCode.personalInformation] : [],
+            contentDigest: String(repeating: "cd", count: 32),
+            details: ["direction": "input"],
+            evidence: evidence
+        )
+    }
+
+    @Test func concurrentAppendsKeepOneLinearSequence() async throws {
+        try await Self.withLog { store, log, _ in
+            let sequences = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+                for task in 0..<20 {
+                    group.addTask {
+                        var mine: [UInt64] = []
+                        for index in 0..<25 {
+                            mine.append(try await log.append(Self.draft(task * 100 + index)).sequence)
+                        }
+                        return mine
+                    }
+                }
+                var all: [UInt64] = []
+                for try await part in group { all += part }
+                return all
+            }
+            #expect(sequences.sorted() == Array(0..<500))
+            #expect(try await store.auditEventCount() == 500)
+            _ = try await log.signTreeHead(time: 1)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
+    @Test func eventsReadBackAsWritten() async throws {
+        try await Self.withLog { store, log, _ in
+            let written = try await log.append(Self.draft(4, evidence: "违规内容原文"))
+            let read = try await store.auditEvents(from: 0, limit: 10)
+            #expect(read.count == 1)
+            #expect(read[0].0 == written)
+            #expect(read[0].1 == written.leafHash)
+            #expect(try await store.evidence(sequence: 0) == "违规内容原文")
+        }
+    }
+
+    @Test func tamperingIsNamedBySequence() async throws {
+        try await Self.withLog { store, log, _ in
+            for index in 0..<30 { _ = try await log.append(Self.draft(index)) }
+            _ = try await log.signTreeHead(time: 1)
+            for index in 30..<40 { _ = try await log.append(Self.draft(index)) }
+            _ = try await log.signTreeHead(time: 2)
+            #expect(try await log.verify().isEmpty)
+
+            // Altered content, leaf hash left: the event is named.
+            try await store.database.raw("UPDATE audit_events SET action = 'allow' WHERE seq = 8").run()
+            #expect(try await log.verify().first == .alteredEvent(sequence: 8))
+
+            // Altered with a recomputed leaf hash: the first tree head covering it disagrees.
+            let (event, _) = try await store.auditEvents(from: 8, limit: 1)[0]
+            try await store.database.raw(
+                "UPDATE audit_events SET leaf_hash = \(bind: event.leafHash.hex) WHERE seq = 8"
+            ).run()
+            #expect(try await log.verify().first == .rootMismatch(treeSize: 30, firstSuspect: 0))
+
+            // A deleted event breaks the sequence.
+            try await store.database.raw("DELETE FROM audit_events WHERE seq = 33").run()
+            #expect(try await log.verify().contains(.sequenceBreak(expected: 33, found: 34)))
+        }
+    }
+
+    @Test func reorderedEventsAreNamed() async throws {
+        try await Self.withLog { store, log, _ in
+            for index in 0..<10 { _ = try await log.append(Self.draft(index)) }
+            _ = try await log.signTreeHead(time: 1)
+            // Swap the contents of events 3 and 4 (their numbers stay).
+            try await store.database.raw("UPDATE audit_events SET seq = -1 WHERE seq = 3").run()
+            try await store.database.raw("UPDATE audit_events SET seq = 3 WHERE seq = 4").run()
+            try await store.database.raw("UPDATE audit_events SET seq = 4 WHERE seq = -1").run()
+            #expect(try await log.verify().first == .alteredEvent(sequence: 3))
+        }
+    }
+
+    @Test func erasingEvidenceKeepsTheLogValid() async throws {
+        try await Self.withLog { store, log, _ in
+            let event = try await log.append(Self.draft(0, evidence: "要删除的证据"))
+            _ = try await log.signTreeHead(time: 1)
+            let erasure = try await log.eraseEvidence(sequence: event.sequence, reason: "pi_deletion", time: 2)
+            #expect(erasure.type == "evidence.erased")
+            #expect(erasure.details == ["sequence": "0", "reason": "pi_deletion"])
+            #expect(try await store.evidence(sequence: 0) == nil)
+            _ = try await log.signTreeHead(time: 3)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
+    @Test func reopeningKeepsTheLogAndTheSchema() async throws {
+        try await Self.withLog { store, log, path in
+            for index in 0..<5 { _ = try await log.append(Self.draft(index)) }
+            let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+            #expect(try await reopened.auditEventCount() == 5)
+            try await reopened.database.raw(
+                "INSERT INTO hegui_migrations (version, name, applied_at) VALUES (999, 'future', 0)"
+            ).run()
+            await reopened.close()
+            await #expect {
+                _ = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+            } throws: { error in
+                "\(error)".contains("newer than this build knows")
+            }
+        }
+    }
+
+    @Test func theSigningKeyIsCreatedOnceWithMode0600() throws {
+        let path = NSTemporaryDirectory() + "hegui-key-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try DataDirectory.prepare(at: path)
+        let key = try AuditSigningKey.loadOrCreate(in: directory)
+        #expect(key.count == 32)
+        #expect(try AuditSigningKey.loadOrCreate(in: directory) == key)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.filePath(AuditSigningKey.fileName))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
