@@ -12,6 +12,6 @@ struct Hegui: AsyncParsableCommand {
             Start with `hegui serve`; write a starter configuration with `hegui init`.
             """,
         version: Self.version,
-        subcommands: [Serve.self, Scan.self, LexiconCommand.self, Init.self, DemoModelCommand.self]
+        subcommands: [Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, Init.self, DemoModelCommand.self]
     )
 }

@@ -125,6 +125,26 @@ struct Serve: AsyncParsableCommand {
             Self.fail("\(error)")
         }
 
+        // The store and the tamper-evident audit log (OPS-1, IM-14, IM-19).
+        let store: SQLStore
+        let auditLog: AuditLog
+        do {
+            store = try await SQLStore.openSQLite(
+                path: dataDirectory.filePath(StoreLocation.sqliteFileName),
+                logger: logger
+            )
+            auditLog = try AuditLog(store: store, signingKey: AuditSigningKey.loadOrCreate(in: dataDirectory))
+            _ = try await auditLog.append(
+                AuditEventDraft(
+                    type: "gateway.started",
+                    time: Int64(Date().timeIntervalSince1970 * 1000),
+                    details: ["version": Hegui.version]
+                )
+            )
+        } catch {
+            Self.fail("store: \(error)")
+        }
+
         // The text engine (IM-4, TC-7.7): lexicons and policies, reloaded on SIGHUP.
         let moderation: ModerationState
         do {
@@ -148,8 +168,16 @@ struct Serve: AsyncParsableCommand {
             Self.fail("moderation: \(error)")
         }
 
-        var services: [any Service] = []
-        services.append(ModerationReloadService(state: moderation, logger: logger))
+        // Services stop in reverse order: the HTTP server first, the store last.
+        var services: [any Service] = [StoreService(store: store)]
+        services.append(
+            AuditTreeHeadService(
+                log: auditLog,
+                interval: .seconds(configuration.audit.treeHeadIntervalSeconds),
+                logger: logger
+            )
+        )
+        services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {
             let client = HTTPClient(
@@ -220,6 +248,16 @@ struct Serve: AsyncParsableCommand {
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("hegui: \(message)\n".utf8))
         Foundation.exit(78)  // EX_CONFIG
+    }
+}
+
+/// Closes the store after every other service has stopped.
+struct StoreService: Service {
+    let store: SQLStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await self.store.close()
     }
 }
 

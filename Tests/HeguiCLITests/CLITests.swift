@@ -266,6 +266,11 @@ struct CLIBinaryTests {
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+
+        // Start, reload and failed reload are in the audit log, signed at shutdown, and verify.
+        let verify = try Self.run(["audit", "verify"], in: directory)
+        #expect(verify.status == 0)
+        #expect(verify.output.contains("audit log intact: 3 events, 1 signed tree heads"))
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {

@@ -304,7 +304,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation",
+            "moderation", "audit",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -340,6 +340,10 @@ struct YAMLReader {
             case "upstream": configuration.upstream = try self.upstream(node, key)
             case "models": configuration.models = try self.models(node, key)
             case "tenants": configuration.tenants = try self.tenants(node, key)
+            case "audit":
+                for (key, node) in try self.mapping(node, key, allowed: ["tree_head_interval_seconds"]) {
+                    configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
+                }
             case "moderation":
                 for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy"]) {
                     if key == "moderation.policy" {

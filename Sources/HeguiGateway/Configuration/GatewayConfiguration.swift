@@ -89,7 +89,17 @@ package struct GatewayConfiguration: Sendable {
         package init() {}
     }
 
+    /// The tamper-evident audit log.
+    package struct Audit: Sendable {
+        /// How often a tree head is signed over the log (and once more at shutdown).
+        package var treeHeadIntervalSeconds = 300
+
+        package init() {}
+    }
+
     package var server = Server()
+    /// The audit log.
+    package var audit = Audit()
     /// Lexicons and policies.
     package var moderation = Moderation()
     /// Where the gateway keeps its state (`./hegui-data` by default).

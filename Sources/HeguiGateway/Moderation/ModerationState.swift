@@ -1,4 +1,6 @@
+import Foundation
 package import HeguiCore
+package import HeguiStore
 package import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -42,10 +44,13 @@ package final class ModerationState: Sendable {
 package struct ModerationReloadService: Service {
     package let state: ModerationState
     package let logger: Logger
+    /// Where reloads are recorded, when the gateway keeps an audit log.
+    package let auditLog: AuditLog?
 
-    package init(state: ModerationState, logger: Logger) {
+    package init(state: ModerationState, logger: Logger, auditLog: AuditLog? = nil) {
         self.state = state
         self.logger = logger
+        self.auditLog = auditLog
     }
 
     package func run() async throws {
@@ -57,12 +62,32 @@ package struct ModerationReloadService: Service {
                     "moderation reloaded",
                     metadata: ModerationReloadService.metadata(loaded)
                 )
+                await self.record(
+                    "moderation.reloaded",
+                    details: [
+                        "terms": String(loaded.engine.lexicon.entries.count),
+                        "files": String(loaded.files.count),
+                        "policies": String(loaded.engine.policies.policies.count),
+                    ]
+                )
             } catch {
                 self.logger.error(
                     "moderation reload failed; the previous lexicons and policies stay in use",
                     metadata: ["moderation.error": .string("\(error)")]
                 )
+                await self.record("moderation.reload_failed", details: [:])
             }
+        }
+    }
+
+    private func record(_ type: String, details: [String: String]) async {
+        guard let auditLog = self.auditLog else { return }
+        do {
+            _ = try await auditLog.append(
+                AuditEventDraft(type: type, time: Int64(Date().timeIntervalSince1970 * 1000), details: details)
+            )
+        } catch {
+            self.logger.error("audit event not recorded", metadata: ["audit.error": .string("\(error)")])
         }
     }
 
