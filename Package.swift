@@ -131,13 +131,20 @@ let package = Package(
 )
 
 // Benchmark drivers stay out of the normal build (STYLE rule 25): `HEGUI_BENCHMARKS=1 swift build
-// -c release --product keyword-bench` (Benchmarks/keywords/run.py does this).
+// -c release --product keyword-bench` (Benchmarks/keywords/run.py does this), `--product audit-bench`.
 if Context.environment["HEGUI_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "keyword-bench",
             dependencies: ["HeguiCore"],
             path: "Benchmarks/keywords/Sources/keyword-bench"
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "audit-bench",
+            dependencies: ["HeguiCore", "HeguiStore", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/audit/Sources/audit-bench"
         )
     )
 }

@@ -86,6 +86,20 @@ import Testing
         )
     }
 
+    /// The byte writer escapes exactly as the JSON serializer does.
+    @Test(arguments: ["plain", "引号\"和\\反斜杠", "tab\tnew\nline\r", "\u{01}\u{1F}\u{7F}", "\u{2028}\u{2029}x", "😀中文"])
+    func canonicalStringsMatchTheJSONSerializer(text: String) {
+        let event = AuditEvent(sequence: 1, type: text, time: 2, tenant: text, details: [text: text])
+        var object = JSONObject()
+        object["v"] = .number("1")
+        object["seq"] = .number("1")
+        object["type"] = .string(text)
+        object["time"] = .number("2")
+        object["tenant"] = .string(text)
+        object["details"] = .object([text: .string(text)])
+        #expect(String(decoding: event.canonicalBytes, as: UTF8.self) == JSONValue.object(object).serialized)
+    }
+
     @Test func alteringAnEventIsFoundAtTheNextTreeHead() throws {
         var events = Self.events(40)
         let heads = try Self.heads(for: events, every: 10)

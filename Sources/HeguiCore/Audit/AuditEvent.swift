@@ -50,26 +50,97 @@ package struct AuditEvent: Sendable, Hashable {
     }
 
     /// The bytes the Merkle leaf commits to: compact JSON with the members in a fixed order,
-    /// absent members left out, risks and details sorted. Anyone can re-derive it from an export.
+    /// absent members left out, risks and details sorted, strings escaped as ``JSONValue`` does.
+    /// Anyone can re-derive it from an export. Written straight into bytes: `hegui audit verify`
+    /// computes it for every event.
     package var canonicalBytes: [UInt8] {
-        var object = JSONObject()
-        object["v"] = .number("1")
-        object["seq"] = .number(String(self.sequence))
-        object["type"] = .string(self.type)
-        object["time"] = .number(String(self.time))
-        if let tenant = self.tenant { object["tenant"] = .string(tenant) }
-        if let user = self.user { object["user"] = .string(user) }
-        if let requestID = self.requestID { object["request"] = .string(requestID) }
-        if let action = self.action { object["action"] = .string(action.rawValue) }
-        if !self.risks.isEmpty { object["risks"] = .array(self.risks.sorted().map { .string($0.rawValue) }) }
-        if let digest = self.contentDigest { object["content_sha256"] = .string(digest) }
-        if !self.details.isEmpty {
-            object["details"] = .object(
-                JSONObject(self.details.keys.sorted().map { (key: $0, value: .string(self.details[$0] ?? "")) })
-            )
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func literal(_ text: StaticString) {
+            text.withUTF8Buffer { out.append(contentsOf: $0) }
         }
-        return Array(JSONValue.object(object).serialized.utf8)
+        func number<Value: BinaryInteger>(_ value: Value) {
+            out.append(contentsOf: String(value).utf8)
+        }
+        func string(_ text: String) {
+            out.append(UInt8(ascii: "\""))
+            let bytes = Array(text.utf8)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""): literal("\\\"")
+                case UInt8(ascii: "\\"): literal("\\\\")
+                case 0x0A: literal("\\n")
+                case 0x0D: literal("\\r")
+                case 0x09: literal("\\t")
+                case 0x08: literal("\\b")
+                case 0x0C: literal("\\f")
+                case 0x00..<0x20:
+                    literal("\\u00")
+                    out.append(Self.hexDigits[Int(byte >> 4)])
+                    out.append(Self.hexDigits[Int(byte & 0x0F)])
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028 and U+2029, escaped as JSONValue does.
+                    literal(bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029")
+                    index += 2
+                default:
+                    out.append(byte)
+                }
+                index += 1
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        literal("{\"v\":1,\"seq\":")
+        number(self.sequence)
+        literal(",\"type\":")
+        string(self.type)
+        literal(",\"time\":")
+        number(self.time)
+        if let tenant = self.tenant {
+            literal(",\"tenant\":")
+            string(tenant)
+        }
+        if let user = self.user {
+            literal(",\"user\":")
+            string(user)
+        }
+        if let requestID = self.requestID {
+            literal(",\"request\":")
+            string(requestID)
+        }
+        if let action = self.action {
+            literal(",\"action\":")
+            string(action.rawValue)
+        }
+        if !self.risks.isEmpty {
+            literal(",\"risks\":[")
+            for (position, risk) in self.risks.sorted().enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                string(risk.rawValue)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        if let digest = self.contentDigest {
+            literal(",\"content_sha256\":")
+            string(digest)
+        }
+        if !self.details.isEmpty {
+            literal(",\"details\":{")
+            for (position, key) in self.details.keys.sorted().enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                string(key)
+                out.append(UInt8(ascii: ":"))
+                string(self.details[key] ?? "")
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The event's Merkle leaf hash.
     package var leafHash: MerkleHash {

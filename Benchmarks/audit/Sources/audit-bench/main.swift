@@ -1,0 +1,96 @@
+// Measures the audit log on SQLite: durable appends with concurrent writers (group commit), and
+// `verify` over a large log. Prints one JSON line.
+//
+//   HEGUI_BENCHMARKS=1 swift build -c release --product audit-bench
+//   audit-bench [--writers 64] [--per-writer 500] [--verify-events 1000000]
+import Foundation
+import HeguiCore
+import HeguiStore
+import Logging
+
+var arguments = CommandLine.arguments.dropFirst()
+var writers = 64
+var perWriter = 500
+var verifyEvents = 1_000_000
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--writers": writers = Int(arguments.popFirst() ?? "") ?? writers
+    case "--per-writer": perWriter = Int(arguments.popFirst() ?? "") ?? perWriter
+    case "--verify-events": verifyEvents = Int(arguments.popFirst() ?? "") ?? verifyEvents
+    default:
+        FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+        exit(2)
+    }
+}
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+func draft(_ index: Int) -> AuditEventDraft {
+    AuditEventDraft(
+        type: "moderation.checked",
+        time: 1_764_000_000_000 + Int64(index),
+        tenant: "app",
+        user: "u\(index % 1000)",
+        requestID: "req_\(index)",
+        action: index % 50 == 0 ? .block : .allow,
+        risks: index % 50 == 0 ? [RiskCode.personalInformation] : [],
+        contentDigest: String(repeating: "ab", count: 32),
+        details: ["direction": "input"]
+    )
+}
+
+let directory = NSTemporaryDirectory() + "hegui-audit-bench-\(UUID().uuidString)"
+try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: directory) }
+let logger = Logger(label: "audit-bench")
+
+// Durable appends from concurrent writers, each waiting for its acknowledgement.
+let store = try await SQLStore.openSQLite(path: directory + "/append.sqlite", logger: logger)
+let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+let appendStart = now()
+let writerCount = writers
+let eventsPerWriter = perWriter
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for writer in 0..<writerCount {
+        group.addTask {
+            for index in 0..<eventsPerWriter {
+                _ = try await log.append(draft(writer * eventsPerWriter + index))
+            }
+        }
+    }
+    try await group.waitForAll()
+}
+let appendSeconds = now() - appendStart
+let appended = writers * perWriter
+await store.close()
+
+// Verify over a large log, written in bulk.
+let big = try await SQLStore.openSQLite(path: directory + "/verify.sqlite", logger: logger)
+let bigLog = try AuditLog(store: big, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+var written = 0
+while written < verifyEvents {
+    let count = min(10_000, verifyEvents - written)
+    _ = try await big.appendAuditEvents((written..<(written + count)).map(draft))
+    written += count
+}
+_ = try await bigLog.signTreeHead(time: 1)
+let verifyStart = now()
+let findings = try await bigLog.verify()
+let verifySeconds = now() - verifyStart
+precondition(findings.isEmpty, "the benchmark log does not verify: \(findings)")
+await big.close()
+
+let result: [String: Any] = [
+    "writers": writers,
+    "appended": appended,
+    "append_seconds": appendSeconds,
+    "appends_per_second": Double(appended) / appendSeconds,
+    "verify_events": verifyEvents,
+    "verify_seconds": verifySeconds,
+]
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))
