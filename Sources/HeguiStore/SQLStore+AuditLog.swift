@@ -1,5 +1,7 @@
 package import HeguiCore
+import NIOConcurrencyHelpers
 import SQLKit
+import SQLiteNIO
 
 /// What a caller records; the log assigns the sequence number.
 package struct AuditEventDraft: Sendable {
@@ -122,50 +124,66 @@ extension SQLStore {
     }
 
     /// Events from `sequence` on, at most `limit`, with the leaf hash stored beside each.
+    ///
+    /// Rows are read through the SQLite driver directly (columns by position, no `Decodable`):
+    /// `hegui audit verify` reads every event of the log.
     package func auditEvents(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
-        let rows: [any SQLRow]
+        let rows = RowCollector()
         do {
-            rows = try await self.database.raw(
-                "SELECT * FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)"
-            ).all()
+            try await self.connection.query(
+                """
+                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
+                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
+                """,
+                [.integer(Int(sequence)), .integer(limit)]
+            ) { row in
+                rows.append(row)
+            }
         } catch {
             throw StoreError(.unavailable, "cannot read the audit log", cause: error)
         }
-        return try rows.map { row in
-            do {
-                let risksText = try row.decode(column: "risks", as: String.self)
-                let risks = try risksText.split(separator: ",").map { text in
-                    guard let risk = RiskCode(String(text)) else { throw StoreError(.corrupt, "an unknown risk code") }
-                    return risk
-                }
-                var details: [String: String] = [:]
-                if case .object(let object) = try JSONParser.parse(try row.decode(column: "details", as: String.self)) {
-                    for member in object.members {
-                        if case .string(let value) = member.value { details[member.key] = value }
-                    }
-                }
-                let action = try row.decode(column: "action", as: String?.self).flatMap(
-                    ModerationAction.init(rawValue:)
-                )
-                let event = AuditEvent(
-                    sequence: UInt64(try row.decode(column: "seq", as: Int64.self)),
-                    type: try row.decode(column: "type", as: String.self),
-                    time: try row.decode(column: "time", as: Int64.self),
-                    tenant: try row.decode(column: "tenant", as: String?.self),
-                    user: try row.decode(column: "end_user", as: String?.self),
-                    requestID: try row.decode(column: "request_id", as: String?.self),
-                    action: action,
-                    risks: risks,
-                    contentDigest: try row.decode(column: "content_sha256", as: String?.self),
-                    details: details
-                )
-                return (event, MerkleHash(hex: try row.decode(column: "leaf_hash", as: String.self)))
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                throw StoreError(.corrupt, "an audit event row does not decode", cause: error)
+        return try rows.take().map(Self.decodeAuditEvent(_:))
+    }
+
+    static func decodeAuditEvent(_ row: SQLiteRow) throws -> (AuditEvent, MerkleHash?) {
+        let columns = row.columns
+        guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
+            let time = columns[2].data.integer, let risksText = columns[7].data.string,
+            let detailsText = columns[9].data.string, let leafText = columns[10].data.string
+        else {
+            throw StoreError(.corrupt, "an audit event row does not decode")
+        }
+        var risks: [RiskCode] = []
+        for text in risksText.split(separator: ",") {
+            guard let risk = RiskCode(String(text)) else { throw StoreError(.corrupt, "an unknown risk code") }
+            risks.append(risk)
+        }
+        var details: [String: String] = [:]
+        if detailsText != "{}" {
+            guard case .object(let object) = try? JSONParser.parse(detailsText) else {
+                throw StoreError(.corrupt, "an audit event's details do not decode")
+            }
+            for member in object.members {
+                if case .string(let value) = member.value { details[member.key] = value }
             }
         }
+        func text(_ index: Int) -> String? {
+            if case .null = columns[index].data { return nil }
+            return columns[index].data.string
+        }
+        let event = AuditEvent(
+            sequence: UInt64(seq),
+            type: type,
+            time: Int64(time),
+            tenant: text(3),
+            user: text(4),
+            requestID: text(5),
+            action: text(6).flatMap(ModerationAction.init(rawValue:)),
+            risks: risks,
+            contentDigest: text(8),
+            details: details
+        )
+        return (event, MerkleHash(hex: leafText))
     }
 
     /// The number of events in the log.
@@ -237,3 +255,20 @@ extension SQLStore {
         }
     }
 }
+
+/// Gathers rows from the driver's row callback (which may run on another thread).
+private final class RowCollector: Sendable {
+    private let rows = NIOLockedValueBox<[SQLiteRow]>([])
+
+    func append(_ row: SQLiteRow) {
+        self.rows.withLockedValue { $0.append(row) }
+    }
+
+    func take() -> [SQLiteRow] {
+        self.rows.withLockedValue { rows in
+            defer { rows = [] }
+            return rows
+        }
+    }
+}
+

@@ -8,7 +8,7 @@ import SQLiteKit
 package final class SQLStore: Sendable {
     /// The database, for the store's own queries (never handed to callers).
     let database: any SQLDatabase
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
 
     private init(database: any SQLDatabase, connection: SQLiteConnection) {
         self.database = database
