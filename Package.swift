@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiGateway",
+                "HeguiStore",
                 "HeguiTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

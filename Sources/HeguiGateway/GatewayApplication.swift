@@ -27,6 +27,7 @@ package func buildApplication(
     tenants: [GatewayConfiguration.Tenant],
     metricsRegistry: PrometheusCollectorRegistry,
     dataDirectory: DataDirectory?,
+    store: SQLStore? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -37,7 +38,7 @@ package func buildApplication(
     router.add(middleware: ErrorMiddleware(maximumBodyBytes: configuration.server.maximumBodyBytes))
 
     OperationsController(
-        readiness: ReadinessProbe(upstream: upstream, dataDirectory: dataDirectory),
+        readiness: ReadinessProbe(upstream: upstream, dataDirectory: dataDirectory, store: store),
         registry: metricsRegistry
     ).addRoutes(to: router)
 

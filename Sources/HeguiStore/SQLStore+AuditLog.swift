@@ -271,4 +271,3 @@ private final class RowCollector: Sendable {
         }
     }
 }
-

@@ -46,6 +46,11 @@ package final class SQLStore: Sendable {
         return store
     }
 
+    /// Whether the database answers a trivial query (for `/readyz`).
+    package func isReachable() async -> Bool {
+        (try? await self.database.raw("SELECT 1 AS one").first()) != nil
+    }
+
     /// Closes the database.
     package func close() async {
         try? await self.connection.close()

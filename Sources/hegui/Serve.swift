@@ -206,6 +206,7 @@ struct Serve: AsyncParsableCommand {
             tenants: tenants,
             metricsRegistry: registry,
             dataDirectory: dataDirectory,
+            store: store,
             logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.server.port

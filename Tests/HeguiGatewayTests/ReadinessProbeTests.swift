@@ -1,4 +1,6 @@
+import Foundation
 import HeguiGateway
+import HeguiStore
 import Logging
 import Synchronization
 import Testing
@@ -38,5 +40,16 @@ import Testing
         #expect(!first.isReady && !first.upstream && first.store)
         #expect(!second.isReady)
         #expect(upstream.checks.withLock { $0 } == 2)
+    }
+
+    @Test func theStoreIsPartOfReadiness() async throws {
+        let path = NSTemporaryDirectory() + "hegui-ready-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+        let probe = ReadinessProbe(upstream: CountingUpstream(healthy: true), dataDirectory: nil, store: store)
+        #expect(await probe.check(logger: Logger(label: "test")).store)
+        await store.close()
+        let after = await probe.check(logger: Logger(label: "test"))
+        #expect(!after.store && !after.isReady)
     }
 }

@@ -80,7 +80,8 @@ package struct AuditEvent: Sendable, Hashable {
                     literal("\\u00")
                     out.append(Self.hexDigits[Int(byte >> 4)])
                     out.append(Self.hexDigits[Int(byte & 0x0F)])
-                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                case 0xE2
+                where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     // U+2028 and U+2029, escaped as JSONValue does.
                     literal(bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029")

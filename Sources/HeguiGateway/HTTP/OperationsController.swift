@@ -45,6 +45,7 @@ package struct OperationsController: Sendable {
 package actor ReadinessProbe {
     private let upstream: any ModelUpstream
     private let dataDirectory: DataDirectory?
+    private let store: SQLStore?
     private let cacheDuration: Duration
     private let clock = ContinuousClock()
     private var lastUpstreamCheck: (at: ContinuousClock.Instant, healthy: Bool)?
@@ -56,9 +57,15 @@ package actor ReadinessProbe {
         package var isReady: Bool { self.upstream && self.store }
     }
 
-    package init(upstream: any ModelUpstream, dataDirectory: DataDirectory?, cacheDuration: Duration = .seconds(2)) {
+    package init(
+        upstream: any ModelUpstream,
+        dataDirectory: DataDirectory?,
+        store: SQLStore? = nil,
+        cacheDuration: Duration = .seconds(2)
+    ) {
         self.upstream = upstream
         self.dataDirectory = dataDirectory
+        self.store = store
         self.cacheDuration = cacheDuration
     }
 
@@ -71,6 +78,10 @@ package actor ReadinessProbe {
             upstreamHealthy = await self.upstream.checkHealth(logger: logger)
             self.lastUpstreamCheck = (self.clock.now, upstreamHealthy)
         }
-        return Report(upstream: upstreamHealthy, store: self.dataDirectory?.isWritable ?? true)
+        var storeHealthy = self.dataDirectory?.isWritable ?? true
+        if storeHealthy, let store = self.store {
+            storeHealthy = await store.isReachable()
+        }
+        return Report(upstream: upstreamHealthy, store: storeHealthy)
     }
 }
