@@ -138,3 +138,40 @@ package enum AuditSigningKey {
         return pair.privateKey
     }
 }
+
+extension AuditLog {
+    /// Every stored leaf hash, in sequence order (for proofs).
+    func leafHashes() async throws -> [MerkleHash] {
+        var leaves: [MerkleHash] = []
+        var next: UInt64 = 0
+        while true {
+            let page = try await self.store.auditEvents(from: next, limit: 5_000)
+            guard !page.isEmpty else { break }
+            for (event, _) in page {
+                leaves.append(event.leafHash)
+            }
+            next = page[page.count - 1].0.sequence + 1
+        }
+        return leaves
+    }
+
+    /// The inclusion proof of an event in the tree of a signed tree head.
+    /// - Throws: ``StoreError`` (`invalid`) when the event is not covered by the head.
+    package func inclusionProof(sequence: UInt64, treeSize: UInt64) async throws -> [MerkleHash] {
+        let leaves = try await self.leafHashes()
+        guard sequence < treeSize, treeSize <= UInt64(leaves.count) else {
+            throw StoreError(.invalid, "event \(sequence) is not in a tree of size \(treeSize)")
+        }
+        return MerkleTree.inclusionProof(index: Int(sequence), leaves: leaves[0..<Int(treeSize)])
+    }
+
+    /// The consistency proof between two tree sizes.
+    /// - Throws: ``StoreError`` (`invalid`) for sizes the log does not have.
+    package func consistencyProof(from oldSize: UInt64, to newSize: UInt64) async throws -> [MerkleHash] {
+        let leaves = try await self.leafHashes()
+        guard oldSize > 0, oldSize <= newSize, newSize <= UInt64(leaves.count) else {
+            throw StoreError(.invalid, "no consistency proof from size \(oldSize) to \(newSize)")
+        }
+        return MerkleTree.consistencyProof(oldSize: Int(oldSize), leaves: leaves[0..<Int(newSize)])
+    }
+}

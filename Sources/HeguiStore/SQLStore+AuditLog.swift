@@ -196,17 +196,17 @@ extension SQLStore {
         }
     }
 
-    /// Records a signed tree head.
+    /// Records a signed tree head; a second head for a size already signed is not recorded (the
+    /// first stands).
     package func recordTreeHead(_ head: SignedTreeHead) async throws {
         do {
-            try await self.database.insert(into: "audit_tree_heads").columns("tree_size", "root", "time", "signature")
-                .values(
-                    SQLBind(Int64(head.treeSize)),
-                    SQLBind(head.root.hex),
-                    SQLBind(head.time),
-                    SQLBind(HexEncoding.encode(head.signature))
-                )
-                .run()
+            try await self.database.raw(
+                """
+                INSERT INTO audit_tree_heads (tree_size, root, time, signature)
+                VALUES (\(bind: Int64(head.treeSize)), \(bind: head.root.hex), \(bind: head.time), \(bind: HexEncoding.encode(head.signature)))
+                ON CONFLICT (tree_size) DO NOTHING
+                """
+            ).run()
         } catch {
             throw StoreError(.unavailable, "cannot record a tree head", cause: error)
         }

@@ -271,6 +271,16 @@ struct CLIBinaryTests {
         let verify = try Self.run(["audit", "verify"], in: directory)
         #expect(verify.status == 0)
         #expect(verify.output.contains("audit log intact: 3 events, 1 signed tree heads"))
+
+        // An auditor's proofs: event 1 is in the signed tree; a later head extends the first.
+        let inclusion = try Self.run(["audit", "proof", "--sequence", "1"], in: directory)
+        #expect(inclusion.status == 0)
+        let proof = try JSONParser.parse(inclusion.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(proof.objectValue?["inclusion_proof"]?.arrayValue?.count == 2)
+        #expect(try Self.run(["audit", "sign"], in: directory).status == 0)  // same size: the first head stands
+        let consistency = try Self.run(["audit", "proof", "--from", "3", "--to", "3"], in: directory)
+        #expect(consistency.status == 0)
+        #expect(try Self.run(["audit", "proof", "--sequence", "9"], in: directory).status == 2)
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {
