@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify and sign the tamper-evident audit log.",
-        subcommands: [Verify.self, Sign.self, Proof.self]
+        subcommands: [Verify.self, Sign.self, Proof.self, Export.self]
     )
 
     struct Location: ParsableArguments {
@@ -51,7 +51,14 @@ struct AuditCommand: AsyncParsableCommand {
 
         @OptionGroup var location: Location
 
+        @Option(help: "Verify an exported bundle (hegui audit export) instead of the store; no database needed.")
+        var bundle: String?
+
         func run() async throws {
+            if let bundle = self.bundle {
+                try Self.verifyBundle(at: bundle)
+                return
+            }
             let (store, log) = try await self.location.open()
             let findings: [AuditLogVerifier.Finding]
             let count: UInt64
@@ -76,6 +83,88 @@ struct AuditCommand: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
+    }
+
+    /// `hegui audit export`: an offline bundle an auditor verifies without the database.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an offline bundle: events, signed tree heads and the public key.",
+            discussion: """
+                The bundle holds events.jsonl (each event's canonical JSON, the exact bytes its Merkle \
+                leaf commits to), tree_heads.jsonl and public_key. `hegui audit verify --bundle DIR` \
+                checks it with no database; so can any RFC 6962 implementation (README.txt in the \
+                bundle says how). Content kept as evidence is not exported.
+                """
+        )
+
+        @OptionGroup var location: Location
+
+        @Option(name: .shortAndLong, help: "The directory to write (created; must not exist).")
+        var output: String
+
+        func run() async throws {
+            guard !FileManager.default.fileExists(atPath: self.output) else {
+                throw ValidationError("\(self.output) exists already")
+            }
+            let (store, log) = try await self.location.open()
+            do {
+                try FileManager.default.createDirectory(atPath: self.output, withIntermediateDirectories: true)
+                var events = Data()
+                var next: UInt64 = 0
+                var count = 0
+                while true {
+                    let page = try await store.auditEvents(from: next, limit: 5_000)
+                    guard !page.isEmpty else { break }
+                    for (event, _) in page {
+                        events.append(contentsOf: event.canonicalBytes)
+                        events.append(0x0A)
+                        count += 1
+                    }
+                    next = page[page.count - 1].0.sequence + 1
+                }
+                var heads = ""
+                for head in try await store.treeHeads() {
+                    heads +=
+                        JSONValue.object(
+                            [
+                                "tree_size": .number(String(head.treeSize)),
+                                "root": .string(head.root.hex),
+                                "time": .number(String(head.time)),
+                                "signature": .string(HexEncoding.encode(head.signature)),
+                            ]
+                        ).serialized + "\n"
+                }
+                await store.close()
+                try events.write(to: URL(fileURLWithPath: self.output + "/events.jsonl"))
+                try heads.write(toFile: self.output + "/tree_heads.jsonl", atomically: true, encoding: .utf8)
+                try (HexEncoding.encode(log.publicKey) + "\n").write(
+                    toFile: self.output + "/public_key",
+                    atomically: true,
+                    encoding: .utf8
+                )
+                try Self.readme.write(toFile: self.output + "/README.txt", atomically: true, encoding: .utf8)
+                print("\(self.output): \(count) events")
+            } catch {
+                await store.close()
+                FileHandle.standardError.write(Data("hegui audit export: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+
+        static let readme = """
+            Hegui audit log export / 合规审计日志导出
+
+            events.jsonl      one event per line: the exact bytes of its Merkle leaf
+            tree_heads.jsonl  signed tree heads: tree_size, root (hex), time (ms), signature (hex)
+            public_key        the Ed25519 public key (hex, 32 bytes)
+
+            Leaf hash = SHA-256(0x00 || line bytes); node hash = SHA-256(0x01 || left || right);
+            the tree over n leaves splits at the largest power of two below n (RFC 6962 §2.1,
+            RFC 9162 §2.1). A tree head signs the UTF-8 text "hegui-sth-v1\n<tree_size>\n<root hex>\n<time>".
+
+            Verify: hegui audit verify --bundle <this directory>
+
+            """
     }
 
     /// `hegui audit sign`: signs a tree head over the log as it stands.
@@ -199,5 +288,70 @@ struct AuditCommand: AsyncParsableCommand {
                 "signature": .string(HexEncoding.encode(head.signature)),
             ])
         }
+    }
+
+}
+
+extension AuditCommand.Verify {
+    /// Verifies an export bundle without a database.
+    static func verifyBundle(at path: String) throws {
+        func read(_ name: String) throws -> String {
+            guard let data = FileManager.default.contents(atPath: path + "/" + name),
+                let text = String(validating: data, as: UTF8.self)
+            else {
+                FileHandle.standardError.write(Data("hegui audit verify: \(path)/\(name): cannot read\n".utf8))
+                throw ExitCode(2)
+            }
+            return text
+        }
+        guard
+            let publicKey = HexEncoding.decode(try read("public_key").trimmingCharacters(in: .whitespacesAndNewlines)),
+            publicKey.count == 32
+        else {
+            FileHandle.standardError.write(Data("hegui audit verify: \(path)/public_key: not a 32-byte hex key\n".utf8))
+            throw ExitCode(2)
+        }
+        var heads: [SignedTreeHead] = []
+        for (number, line) in try read("tree_heads.jsonl").split(separator: "\n").enumerated() {
+            guard case .object(let object) = try? JSONParser.parse(String(line)),
+                case .number(let sizeText)? = object["tree_size"], let size = UInt64(sizeText),
+                case .string(let rootText)? = object["root"], let root = MerkleHash(hex: rootText),
+                case .number(let timeText)? = object["time"], let time = Int64(timeText),
+                case .string(let signatureText)? = object["signature"],
+                let signature = HexEncoding.decode(signatureText)
+            else {
+                print("TAMPERED: tree_heads.jsonl line \(number + 1) does not read as a tree head")
+                throw ExitCode(1)
+            }
+            heads.append(SignedTreeHead(treeSize: size, root: root, time: time, signature: signature))
+        }
+        var verifier = AuditLogVerifier(publicKey: publicKey)
+        var pending = heads.sorted { $0.treeSize < $1.treeSize }[...]
+        func feedHeads() {
+            while let head = pending.first, head.treeSize <= verifier.eventCount {
+                verifier.feed(head)
+                pending = pending.dropFirst()
+            }
+        }
+        feedHeads()
+        for (number, line) in try read("events.jsonl").split(separator: "\n").enumerated() {
+            guard let event = AuditEvent(canonicalJSON: String(line)) else {
+                print("TAMPERED: events.jsonl line \(number + 1) does not read as an event")
+                throw ExitCode(1)
+            }
+            // The line must be the canonical bytes themselves, or its leaf hash would differ.
+            verifier.feed(event, storedLeafHash: MerkleTree.leafHash(Array(line.utf8)))
+            feedHeads()
+        }
+        for head in pending { verifier.feed(head) }
+        let findings = verifier.finish()
+        if findings.isEmpty {
+            print("审计日志完整 / audit log intact: \(verifier.eventCount) events, \(heads.count) signed tree heads (bundle)")
+            return
+        }
+        for finding in findings {
+            print("TAMPERED: \(finding)")
+        }
+        throw ExitCode(1)
     }
 }

@@ -281,6 +281,22 @@ struct CLIBinaryTests {
         let consistency = try Self.run(["audit", "proof", "--from", "3", "--to", "3"], in: directory)
         #expect(consistency.status == 0)
         #expect(try Self.run(["audit", "proof", "--sequence", "9"], in: directory).status == 2)
+
+        // An offline bundle verifies without the database, and a changed line is caught.
+        #expect(try Self.run(["audit", "export", "-o", "bundle"], in: directory).status == 0)
+        let bundle = try Self.run(["audit", "verify", "--bundle", "bundle"], in: directory)
+        #expect(bundle.status == 0)
+        #expect(bundle.output.contains("3 events, 1 signed tree heads (bundle)"))
+        let events = directory.appendingPathComponent("bundle/events.jsonl")
+        let exported = try String(contentsOf: events, encoding: .utf8)
+        try exported.replacingOccurrences(of: "moderation.reloaded", with: "moderation.reloadeX").write(
+            to: events,
+            atomically: true,
+            encoding: .utf8
+        )
+        let tampered = try Self.run(["audit", "verify", "--bundle", "bundle"], in: directory)
+        #expect(tampered.status == 1)
+        #expect(tampered.output.contains("TAMPERED: tree head of size 3"))
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {

@@ -100,6 +100,14 @@ import Testing
         #expect(String(decoding: event.canonicalBytes, as: UTF8.self) == JSONValue.object(object).serialized)
     }
 
+    @Test func eventsReadBackFromTheirCanonicalJSON() {
+        for event in Self.events(12) {
+            #expect(AuditEvent(canonicalJSON: String(decoding: event.canonicalBytes, as: UTF8.self)) == event)
+        }
+        #expect(AuditEvent(canonicalJSON: #"{"v":2,"seq":1,"type":"x","time":0}"#) == nil)
+        #expect(AuditEvent(canonicalJSON: #"{"v":1,"seq":1,"type":"x","time":0,"action":"ban"}"#) == nil)
+    }
+
     @Test func alteringAnEventIsFoundAtTheNextTreeHead() throws {
         var events = Self.events(40)
         let heads = try Self.heads(for: events, every: 10)

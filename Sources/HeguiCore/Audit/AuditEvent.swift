@@ -148,3 +148,48 @@ package struct AuditEvent: Sendable, Hashable {
         MerkleTree.leafHash(self.canonicalBytes)
     }
 }
+
+extension AuditEvent {
+    /// Reads an event back from its canonical JSON (an export's line).
+    /// - Returns: `nil` when the text is not an event in the canonical shape.
+    package init?(canonicalJSON text: String) {
+        guard case .object(let object) = try? JSONParser.parse(text),
+            object["v"] == .number("1"),
+            case .number(let sequenceText)? = object["seq"], let sequence = UInt64(sequenceText),
+            case .string(let type)? = object["type"],
+            case .number(let timeText)? = object["time"], let time = Int64(timeText)
+        else { return nil }
+        func string(_ key: String) -> String? {
+            if case .string(let value)? = object[key] { return value }
+            return nil
+        }
+        var risks: [RiskCode] = []
+        if case .array(let values)? = object["risks"] {
+            for value in values {
+                guard case .string(let text) = value, let risk = RiskCode(text) else { return nil }
+                risks.append(risk)
+            }
+        }
+        var details: [String: String] = [:]
+        if case .object(let members)? = object["details"] {
+            for member in members.members {
+                guard case .string(let value) = member.value else { return nil }
+                details[member.key] = value
+            }
+        }
+        let action = string("action").flatMap(ModerationAction.init(rawValue:))
+        if string("action") != nil, action == nil { return nil }
+        self.init(
+            sequence: sequence,
+            type: type,
+            time: time,
+            tenant: string("tenant"),
+            user: string("user"),
+            requestID: string("request"),
+            action: action,
+            risks: risks,
+            contentDigest: string("content_sha256"),
+            details: details
+        )
+    }
+}
