@@ -221,6 +221,15 @@ struct CLIBinaryTests {
         #expect(sample.output.contains("# risk: A1d action: block"))
     }
 
+    /// Reads a pipe into `text` until it holds `marker` or the pipe closes.
+    static func read(_ pipe: Pipe, into text: inout String, until marker: String) {
+        while !text.contains(marker) {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+    }
+
     @Test func serveReloadsItsLexiconOnSIGHUP() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -237,30 +246,18 @@ struct CLIBinaryTests {
         process.standardError = errors
         try process.run()
         var text = ""
-        while !text.contains("listening on") {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
+        Self.read(output, into: &text, until: "listening on")
         #expect(text.contains("listening on"))
 
         // A good file reloads; a bad one is refused and the previous lexicon stays.
         try "# risk: A1h action: block\n冰毒\n海洛因\n".write(to: lexicon, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
         var log = ""
-        while !log.contains("moderation reloaded") {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-        }
+        Self.read(errors, into: &log, until: "moderation reloaded")
         #expect(log.contains("moderation.terms=2"))
         try "# risk: A1h action: ban\n冰毒\n".write(to: lexicon, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
-        while !log.contains("moderation reload failed") {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-        }
+        Self.read(errors, into: &log, until: "moderation reload failed")
         #expect(log.contains("terms.txt:1:"))
         #expect(!log.contains("冰毒"))  // terms stay out of the logs
         process.terminate()
