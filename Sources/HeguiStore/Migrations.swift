@@ -52,7 +52,8 @@ enum Migrations {
 
     /// Applies the migrations the database has not seen, each in its own transaction.
     /// - Throws: ``StoreError`` (`migration`), naming the migration but not its SQL.
-    static func apply(to database: any SQLDatabase) async throws {
+    static func apply(to store: SQLStore) async throws {
+        let database = store.database
         do {
             try await database.raw(
                 """
@@ -81,7 +82,9 @@ enum Migrations {
         }
         for migration in Self.all where !applied.contains(migration.version) {
             do {
-                try await database.raw("BEGIN IMMEDIATE").run()
+                for statement in store.beginWriting.prefix(1) {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
                 for statement in migration.statements {
                     try await database.raw(SQLQueryString(statement)).run()
                 }

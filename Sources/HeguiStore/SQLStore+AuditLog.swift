@@ -128,9 +128,12 @@ extension SQLStore {
     /// Rows are read through the SQLite driver directly (columns by position, no `Decodable`):
     /// `hegui audit verify` reads every event of the log.
     package func auditEvents(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
+        guard case .sqlite(let connection) = self.backend else {
+            return try await self.auditEventsThroughSQLKit(from: sequence, limit: limit)
+        }
         let rows = RowCollector()
         do {
-            try await self.connection.query(
+            try await connection.query(
                 """
                 SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
                 FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
@@ -145,14 +148,82 @@ extension SQLStore {
         return try rows.take().map(Self.decodeAuditEvent(_:))
     }
 
+    /// The portable read, through SQLKit's row decoding.
+    func auditEventsThroughSQLKit(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
+        let rows: [any SQLRow]
+        do {
+            rows = try await self.database.raw(
+                """
+                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
+                FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)
+                """
+            ).all()
+        } catch {
+            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
+        }
+        return try rows.map { row in
+            do {
+                return try Self.makeAuditEvent(
+                    sequence: try row.decode(column: "seq", as: Int64.self),
+                    type: try row.decode(column: "type", as: String.self),
+                    time: try row.decode(column: "time", as: Int64.self),
+                    tenant: try row.decode(column: "tenant", as: String?.self),
+                    user: try row.decode(column: "end_user", as: String?.self),
+                    requestID: try row.decode(column: "request_id", as: String?.self),
+                    action: try row.decode(column: "action", as: String?.self),
+                    risks: try row.decode(column: "risks", as: String.self),
+                    contentDigest: try row.decode(column: "content_sha256", as: String?.self),
+                    details: try row.decode(column: "details", as: String.self),
+                    leafHash: try row.decode(column: "leaf_hash", as: String.self)
+                )
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.corrupt, "an audit event row does not decode", cause: error)
+            }
+        }
+    }
+
     static func decodeAuditEvent(_ row: SQLiteRow) throws -> (AuditEvent, MerkleHash?) {
         let columns = row.columns
         guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
-            let time = columns[2].data.integer, let risksText = columns[7].data.string,
-            let detailsText = columns[9].data.string, let leafText = columns[10].data.string
+            let time = columns[2].data.integer, let risks = columns[7].data.string,
+            let details = columns[9].data.string, let leaf = columns[10].data.string
         else {
             throw StoreError(.corrupt, "an audit event row does not decode")
         }
+        func text(_ index: Int) -> String? {
+            if case .null = columns[index].data { return nil }
+            return columns[index].data.string
+        }
+        return try Self.makeAuditEvent(
+            sequence: Int64(seq),
+            type: type,
+            time: Int64(time),
+            tenant: text(3),
+            user: text(4),
+            requestID: text(5),
+            action: text(6),
+            risks: risks,
+            contentDigest: text(8),
+            details: details,
+            leafHash: leaf
+        )
+    }
+
+    static func makeAuditEvent(
+        sequence: Int64,
+        type: String,
+        time: Int64,
+        tenant: String?,
+        user: String?,
+        requestID: String?,
+        action: String?,
+        risks risksText: String,
+        contentDigest: String?,
+        details detailsText: String,
+        leafHash: String
+    ) throws -> (AuditEvent, MerkleHash?) {
         var risks: [RiskCode] = []
         for text in risksText.split(separator: ",") {
             guard let risk = RiskCode(String(text)) else { throw StoreError(.corrupt, "an unknown risk code") }
@@ -167,23 +238,19 @@ extension SQLStore {
                 if case .string(let value) = member.value { details[member.key] = value }
             }
         }
-        func text(_ index: Int) -> String? {
-            if case .null = columns[index].data { return nil }
-            return columns[index].data.string
-        }
         let event = AuditEvent(
-            sequence: UInt64(seq),
+            sequence: UInt64(sequence),
             type: type,
-            time: Int64(time),
-            tenant: text(3),
-            user: text(4),
-            requestID: text(5),
-            action: text(6).flatMap(ModerationAction.init(rawValue:)),
+            time: time,
+            tenant: tenant,
+            user: user,
+            requestID: requestID,
+            action: action.flatMap(ModerationAction.init(rawValue:)),
             risks: risks,
-            contentDigest: text(8),
+            contentDigest: contentDigest,
             details: details
         )
-        return (event, MerkleHash(hex: leafText))
+        return (event, MerkleHash(hex: leafHash))
     }
 
     /// The number of events in the log.

@@ -1,18 +1,26 @@
 package import Logging
+import PostgresKit
+import PostgresNIO
 import SQLKit
 import SQLiteKit
 
-/// The store: one implementation over SQLKit. This release opens SQLite (the embedded default:
-/// one file, WAL mode, every commit synced); PostgreSQL for replicas follows with the same
-/// migrations and queries.
+/// The store: one implementation over SQLKit with two drivers — SQLite (the embedded default:
+/// one file, WAL mode, every commit synced) and PostgreSQL (several replicas sharing one
+/// database). Both run the same migrations and queries; only the transaction's opening
+/// statement and the bulk read of `audit verify` differ per driver.
 package final class SQLStore: Sendable {
+    enum Backend: Sendable {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresConnection)
+    }
+
     /// The database, for the store's own queries (never handed to callers).
     let database: any SQLDatabase
-    let connection: SQLiteConnection
+    let backend: Backend
 
-    private init(database: any SQLDatabase, connection: SQLiteConnection) {
+    private init(database: any SQLDatabase, backend: Backend) {
         self.database = database
-        self.connection = connection
+        self.backend = backend
     }
 
     /// Opens (creating when needed) an SQLite store at `path` and brings its schema up to date.
@@ -36,14 +44,51 @@ package final class SQLStore: Sendable {
             try? await connection.close()
             throw StoreError(.unavailable, "cannot configure the SQLite database at \(path)", cause: error)
         }
-        let store = SQLStore(database: database, connection: connection)
+        let store = SQLStore(database: database, backend: .sqlite(connection))
         do {
-            try await Migrations.apply(to: database)
+            try await Migrations.apply(to: store)
         } catch {
             try? await connection.close()
             throw error
         }
         return store
+    }
+
+    /// Opens a PostgreSQL store from a URL (`postgres://user:password@host:port/database`,
+    /// `?sslmode=require` for TLS) and brings its schema up to date.
+    /// - Throws: ``StoreError`` (`unavailable`, `migration`); the URL's password never appears.
+    package static func openPostgres(url: String, logger: Logger) async throws -> SQLStore {
+        guard let configuration = try? SQLPostgresConfiguration(url: url) else {
+            throw StoreError(.invalid, "the PostgreSQL URL cannot be read")
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: configuration.coreConfiguration,
+                id: 1,
+                logger: logger
+            )
+        } catch {
+            throw StoreError(.unavailable, "cannot connect to PostgreSQL", cause: error)
+        }
+        let store = SQLStore(database: connection.sql(queryLogLevel: nil), backend: .postgres(connection))
+        do {
+            try await Migrations.apply(to: store)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return store
+    }
+
+    /// The statements that open a transaction holding the audit log's write lock: SQLite takes
+    /// the database's write lock at once; PostgreSQL locks the audit table, so that replicas
+    /// append one after another and the sequence stays linear.
+    var beginWriting: [String] {
+        switch self.backend {
+        case .sqlite: ["BEGIN IMMEDIATE"]
+        case .postgres: ["BEGIN", "LOCK TABLE audit_events IN EXCLUSIVE MODE"]
+        }
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).
@@ -53,7 +98,10 @@ package final class SQLStore: Sendable {
 
     /// Closes the database.
     package func close() async {
-        try? await self.connection.close()
+        switch self.backend {
+        case .sqlite(let connection): try? await connection.close()
+        case .postgres(let connection): try? await connection.close()
+        }
     }
 
     /// Runs `body` in one transaction, committing when it returns and rolling back when it
@@ -61,7 +109,9 @@ package final class SQLStore: Sendable {
     func transaction<Result: Sendable>(
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        try await self.database.raw("BEGIN IMMEDIATE").run()
+        for statement in self.beginWriting {
+            try await self.database.raw(SQLQueryString(statement)).run()
+        }
         do {
             let result = try await body(self.database)
             try await self.database.raw("COMMIT").run()

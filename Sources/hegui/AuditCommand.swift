@@ -26,10 +26,16 @@ struct AuditCommand: AsyncParsableCommand {
                 } ?? "./hegui-data"
             do {
                 let directory = try DataDirectory.prepare(at: path)
-                let store = try await SQLStore.openSQLite(
-                    path: directory.filePath(StoreLocation.sqliteFileName),
-                    logger: Logger(label: "hegui.audit")
-                )
+                let logger = Logger(label: "hegui.audit")
+                let store: SQLStore
+                if let url = ProcessInfo.processInfo.environment["HEGUI_STORE_URL"], !url.isEmpty {
+                    store = try await SQLStore.openPostgres(url: url, logger: logger)
+                } else {
+                    store = try await SQLStore.openSQLite(
+                        path: directory.filePath(StoreLocation.sqliteFileName),
+                        logger: logger
+                    )
+                }
                 let key = try AuditSigningKey.loadOrCreate(in: directory)
                 return (store, try AuditLog(store: store, signingKey: key))
             } catch {

@@ -129,10 +129,15 @@ struct Serve: AsyncParsableCommand {
         let store: SQLStore
         let auditLog: AuditLog
         do {
-            store = try await SQLStore.openSQLite(
-                path: dataDirectory.filePath(StoreLocation.sqliteFileName),
-                logger: logger
-            )
+            if let url = configuration.storeURL {
+                store = try await SQLStore.openPostgres(url: url, logger: logger)
+                logger.info("store: PostgreSQL")
+            } else {
+                store = try await SQLStore.openSQLite(
+                    path: dataDirectory.filePath(StoreLocation.sqliteFileName),
+                    logger: logger
+                )
+            }
             auditLog = try AuditLog(store: store, signingKey: AuditSigningKey.loadOrCreate(in: dataDirectory))
             _ = try await auditLog.append(
                 AuditEventDraft(

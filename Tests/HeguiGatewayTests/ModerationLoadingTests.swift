@@ -121,6 +121,26 @@ import Testing
         #expect(lexicon.entries.count > 40)
     }
 
+    @Test func theStoreURLComesFromTheEnvironmentOrAFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "postgres://hegui:secret@db:5432/hegui\n".write(
+            toFile: directory + "/store-url",
+            atomically: true,
+            encoding: .utf8
+        )
+        var configuration = GatewayConfiguration()
+        #expect(configuration.storeURL == nil)
+        try configuration.apply(yaml: "store:\n  url_file: \(directory)/store-url\n", source: "hegui.yaml")
+        #expect(configuration.storeURL == "postgres://hegui:secret@db:5432/hegui")
+        try configuration.apply(environment: ["HEGUI_STORE_URL": "postgres://other/db"])
+        #expect(configuration.storeURL == "postgres://other/db")
+        #expect(throws: ConfigurationError.self) {
+            var other = GatewayConfiguration()
+            try other.apply(yaml: "store:\n  url: postgres://x\n", source: "hegui.yaml")
+        }
+    }
+
     @Test func configurationReadsModerationSettings() throws {
         var configuration = GatewayConfiguration()
         try configuration.apply(yaml: "moderation:\n  lexicons: [a.txt, dir]\n  policy: p.yaml\n", source: "hegui.yaml")

@@ -1,27 +1,92 @@
 import Foundation
 import HeguiCore
 import Logging
+import PostgresKit
+import PostgresNIO
 import SQLKit
 import Testing
 
 @testable import HeguiStore
 
-/// The audit log on a real SQLite file. Requirement IDs: OPS-1, IM-14.5, IM-15, IM-19, IM-11.
+/// The store's backends, for the contract tests that run against each.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { self.rawValue }
+
+    /// A PostgreSQL server for the tests: `HEGUI_TEST_POSTGRES_URL`
+    /// (`postgres://user@127.0.0.1:port/database`). `.ci/run` starts one and sets it, with
+    /// `HEGUI_TEST_REQUIRE_POSTGRES=1` so that a missing server fails the run instead of skipping.
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["HEGUI_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static var postgresRequired: Bool {
+        ProcessInfo.processInfo.environment["HEGUI_TEST_REQUIRE_POSTGRES"] == "1"
+    }
+
+    /// Opens a fresh store on this backend (a new SQLite file, or a new PostgreSQL database), or
+    /// `nil` when PostgreSQL is not configured and not required.
+    func open(in directory: String) async throws -> (store: SQLStore, cleanup: @Sendable () async -> Void)? {
+        let logger = Logger(label: "test")
+        switch self {
+        case .sqlite:
+            let store = try await SQLStore.openSQLite(path: directory + "/hegui.sqlite", logger: logger)
+            return (store, {})
+        case .postgres:
+            guard let url = Self.postgresURL else {
+                if Self.postgresRequired {
+                    Issue.record("HEGUI_TEST_REQUIRE_POSTGRES=1 but HEGUI_TEST_POSTGRES_URL is not set")
+                }
+                return nil
+            }
+            let name = "hegui_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            guard let base = try? SQLPostgresConfiguration(url: url) else {
+                Issue.record("HEGUI_TEST_POSTGRES_URL cannot be read")
+                return nil
+            }
+            let admin = try await PostgresConnection.connect(
+                configuration: base.coreConfiguration,
+                id: 1,
+                logger: logger
+            )
+            try await admin.sql().raw("CREATE DATABASE \(unsafeRaw: name)").run()
+            var components = URLComponents(string: url)!
+            components.path = "/" + name
+            let store = try await SQLStore.openPostgres(url: components.string!, logger: logger)
+            return (
+                store,
+                {
+                    try? await admin.sql().raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                    try? await admin.close()
+                }
+            )
+        }
+    }
+}
+
+/// The audit log against every backend: a contract suite. Requirement IDs: OPS-1, IM-14.5,
+/// IM-15, IM-19, IM-11.
 @Suite struct AuditLogTests {
-    static func withLog(_ body: (SQLStore, AuditLog, String) async throws -> Void) async throws {
+    static func withLog(
+        _ backend: Backend,
+        _ body: (SQLStore, AuditLog, String) async throws -> Void
+    ) async throws {
         let directory = NSTemporaryDirectory() + "hegui-store-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hegui.sqlite"
-        let store = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+        guard let (store, cleanup) = try await backend.open(in: directory) else { return }
         let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
         do {
-            try await body(store, log, path)
+            try await body(store, log, directory + "/hegui.sqlite")
         } catch {
             await store.close()
+            await cleanup()
             throw error
         }
         await store.close()
+        await cleanup()
     }
 
     static func draft(_ index: Int, evidence: String? = nil) -> AuditEventDraft {
@@ -39,8 +104,9 @@ import Testing
         )
     }
 
-    @Test func concurrentAppendsKeepOneLinearSequence() async throws {
-        try await Self.withLog { store, log, _ in
+    @Test(arguments: Backend.allCases)
+    func concurrentAppendsKeepOneLinearSequence(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
             let sequences = try await withThrowingTaskGroup(of: [UInt64].self) { group in
                 for task in 0..<20 {
                     group.addTask {
@@ -62,8 +128,9 @@ import Testing
         }
     }
 
-    @Test func eventsReadBackAsWritten() async throws {
-        try await Self.withLog { store, log, _ in
+    @Test(arguments: Backend.allCases)
+    func eventsReadBackAsWritten(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
             let written = try await log.append(Self.draft(4, evidence: "违规内容原文"))
             let read = try await store.auditEvents(from: 0, limit: 10)
             #expect(read.count == 1)
@@ -73,8 +140,9 @@ import Testing
         }
     }
 
-    @Test func tamperingIsNamedBySequence() async throws {
-        try await Self.withLog { store, log, _ in
+    @Test(arguments: Backend.allCases)
+    func tamperingIsNamedBySequence(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
             for index in 0..<30 { _ = try await log.append(Self.draft(index)) }
             _ = try await log.signTreeHead(time: 1)
             for index in 30..<40 { _ = try await log.append(Self.draft(index)) }
@@ -98,8 +166,9 @@ import Testing
         }
     }
 
-    @Test func reorderedEventsAreNamed() async throws {
-        try await Self.withLog { store, log, _ in
+    @Test(arguments: Backend.allCases)
+    func reorderedEventsAreNamed(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
             for index in 0..<10 { _ = try await log.append(Self.draft(index)) }
             _ = try await log.signTreeHead(time: 1)
             // Swap the contents of events 3 and 4 (their numbers stay).
@@ -110,8 +179,9 @@ import Testing
         }
     }
 
-    @Test func erasingEvidenceKeepsTheLogValid() async throws {
-        try await Self.withLog { store, log, _ in
+    @Test(arguments: Backend.allCases)
+    func erasingEvidenceKeepsTheLogValid(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
             let event = try await log.append(Self.draft(0, evidence: "要删除的证据"))
             _ = try await log.signTreeHead(time: 1)
             let erasure = try await log.eraseEvidence(sequence: event.sequence, reason: "pi_deletion", time: 2)
@@ -124,7 +194,7 @@ import Testing
     }
 
     @Test func reopeningKeepsTheLogAndTheSchema() async throws {
-        try await Self.withLog { store, log, path in
+        try await Self.withLog(.sqlite) { store, log, path in
             for index in 0..<5 { _ = try await log.append(Self.draft(index)) }
             let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
             #expect(try await reopened.auditEventCount() == 5)

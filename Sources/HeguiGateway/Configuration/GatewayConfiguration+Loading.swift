@@ -125,6 +125,7 @@ extension GatewayConfiguration {
             self.moderation.lexicons = lexicons.split(separator: ":").map(String.init)
         }
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
+        if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
     }
 
     /// Applies command-line values.
@@ -304,7 +305,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit",
+            "moderation", "audit", "store",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -340,6 +341,16 @@ struct YAMLReader {
             case "upstream": configuration.upstream = try self.upstream(node, key)
             case "models": configuration.models = try self.models(node, key)
             case "tenants": configuration.tenants = try self.tenants(node, key)
+            case "store":
+                for (key, node) in try self.mapping(node, key, allowed: ["url_file"]) {
+                    let path = try self.string(node, key)
+                    configuration.storeURL = try GatewayConfiguration.readSecret(
+                        path: path,
+                        source: self.source,
+                        key: key,
+                        line: node.mark?.line
+                    )
+                }
             case "audit":
                 for (key, node) in try self.mapping(node, key, allowed: ["tree_head_interval_seconds"]) {
                     configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)

@@ -100,6 +100,10 @@ package struct GatewayConfiguration: Sendable {
     package var server = Server()
     /// The audit log.
     package var audit = Audit()
+    /// A PostgreSQL URL for the store (several replicas share it); `nil` keeps the embedded SQLite
+    /// file in the data directory. Holds a password, so it comes from the environment
+    /// (`HEGUI_STORE_URL`) or a file (`store.url_file`), never the YAML itself.
+    package var storeURL: String?
     /// Lexicons and policies.
     package var moderation = Moderation()
     /// Where the gateway keeps its state (`./hegui-data` by default).

@@ -2,7 +2,7 @@
 // `verify` over a large log. Prints one JSON line.
 //
 //   HEGUI_BENCHMARKS=1 swift build -c release --product audit-bench
-//   audit-bench [--writers 64] [--per-writer 500] [--verify-events 1000000]
+//   audit-bench [--writers 64] [--per-writer 500] [--verify-events 1000000] [--postgres URL]
 import Foundation
 import HeguiCore
 import HeguiStore
@@ -12,11 +12,13 @@ var arguments = CommandLine.arguments.dropFirst()
 var writers = 64
 var perWriter = 500
 var verifyEvents = 1_000_000
+var postgresURL: String?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--writers": writers = Int(arguments.popFirst() ?? "") ?? writers
     case "--per-writer": perWriter = Int(arguments.popFirst() ?? "") ?? perWriter
     case "--verify-events": verifyEvents = Int(arguments.popFirst() ?? "") ?? verifyEvents
+    case "--postgres": postgresURL = arguments.popFirst()
     default:
         FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
         exit(2)
@@ -49,7 +51,13 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let logger = Logger(label: "audit-bench")
 
 // Durable appends from concurrent writers, each waiting for its acknowledgement.
-let store = try await SQLStore.openSQLite(path: directory + "/append.sqlite", logger: logger)
+// With --postgres URL (an empty database), the appends go to PostgreSQL instead.
+let store: SQLStore
+if let postgresURL {
+    store = try await SQLStore.openPostgres(url: postgresURL, logger: logger)
+} else {
+    store = try await SQLStore.openSQLite(path: directory + "/append.sqlite", logger: logger)
+}
 let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
 let appendStart = now()
 let writerCount = writers
