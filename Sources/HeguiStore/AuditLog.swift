@@ -62,12 +62,12 @@ package actor AuditLog {
         var accumulator = MerkleAccumulator()
         var next: UInt64 = 0
         while true {
-            let page = try await self.store.auditEvents(from: next, limit: 5_000)
-            guard !page.isEmpty else { break }
-            for (event, _) in page {
-                accumulator.append(event.leafHash)
+            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
+            guard let last = page.last else { break }
+            for (_, leaf, _) in page {
+                accumulator.append(leaf)
             }
-            next = page[page.count - 1].0.sequence + 1
+            next = last.0 + 1
         }
         let head = try SignedTreeHead.sign(
             treeSize: UInt64(accumulator.size),
@@ -105,13 +105,13 @@ package actor AuditLog {
         feedHeads()
         var next: UInt64 = 0
         while true {
-            let page = try await self.store.auditEvents(from: next, limit: 5_000)
-            guard !page.isEmpty else { break }
-            for (event, stored) in page {
-                verifier.feed(event, storedLeafHash: stored)
+            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
+            guard let last = page.last else { break }
+            for (sequence, leaf, stored) in page {
+                verifier.feed(sequence: sequence, leaf: leaf, storedLeafHash: stored)
                 feedHeads()
             }
-            next = page[page.count - 1].0.sequence + 1
+            next = last.0 + 1
         }
         for head in heads { verifier.feed(head) }
         return verifier.finish()
@@ -145,12 +145,10 @@ extension AuditLog {
         var leaves: [MerkleHash] = []
         var next: UInt64 = 0
         while true {
-            let page = try await self.store.auditEvents(from: next, limit: 5_000)
-            guard !page.isEmpty else { break }
-            for (event, _) in page {
-                leaves.append(event.leafHash)
-            }
-            next = page[page.count - 1].0.sequence + 1
+            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
+            guard let last = page.last else { break }
+            leaves.append(contentsOf: page.map(\.1))
+            next = last.0 + 1
         }
         return leaves
     }

@@ -148,6 +148,57 @@ extension SQLStore {
         return try rows.take().map(Self.decodeAuditEvent(_:))
     }
 
+    /// Sequence numbers with the leaf hash computed from each row's contents and the one stored
+    /// beside it: what verification, signing and proofs need. On SQLite the canonical bytes are
+    /// assembled from the stored columns without building events.
+    package func auditLeaves(from sequence: UInt64, limit: Int) async throws -> [(UInt64, MerkleHash, MerkleHash?)] {
+        guard case .sqlite(let connection) = self.backend else {
+            return try await self.auditEventsThroughSQLKit(from: sequence, limit: limit).map { event, stored in
+                (event.sequence, event.leafHash, stored)
+            }
+        }
+        let rows = RowCollector()
+        do {
+            try await connection.query(
+                """
+                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
+                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
+                """,
+                [.integer(Int(sequence)), .integer(limit)]
+            ) { row in
+                rows.append(row)
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
+        }
+        return try rows.take().map { row in
+            let columns = row.columns
+            guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
+                let time = columns[2].data.integer, let risks = columns[7].data.string,
+                let details = columns[9].data.string, let stored = columns[10].data.string
+            else {
+                throw StoreError(.corrupt, "an audit event row does not decode")
+            }
+            func text(_ index: Int) -> String? {
+                if case .null = columns[index].data { return nil }
+                return columns[index].data.string
+            }
+            let bytes = AuditEvent.canonicalBytes(
+                sequence: UInt64(seq),
+                type: type,
+                time: Int64(time),
+                tenant: text(3),
+                user: text(4),
+                requestID: text(5),
+                action: text(6),
+                risks: risks.isEmpty ? [] : risks.split(separator: ",").map(String.init),
+                contentDigest: text(8),
+                detailsJSON: details == "{}" ? nil : Array(details.utf8)
+            )
+            return (UInt64(seq), MerkleTree.leafHash(bytes), MerkleHash(hex: stored))
+        }
+    }
+
     /// The portable read, through SQLKit's row decoding.
     func auditEventsThroughSQLKit(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
         let rows: [any SQLRow]

@@ -51,94 +51,142 @@ package struct AuditEvent: Sendable, Hashable {
 
     /// The bytes the Merkle leaf commits to: compact JSON with the members in a fixed order,
     /// absent members left out, risks and details sorted, strings escaped as ``JSONValue`` does.
-    /// Anyone can re-derive it from an export. Written straight into bytes: `hegui audit verify`
-    /// computes it for every event.
+    /// Anyone can re-derive it from an export.
     package var canonicalBytes: [UInt8] {
+        var details: [UInt8]? = nil
+        if !self.details.isEmpty {
+            var object: [UInt8] = [UInt8(ascii: "{")]
+            for (position, key) in self.details.keys.sorted().enumerated() {
+                if position > 0 { object.append(UInt8(ascii: ",")) }
+                Self.appendJSONString(key, to: &object)
+                object.append(UInt8(ascii: ":"))
+                Self.appendJSONString(self.details[key] ?? "", to: &object)
+            }
+            object.append(UInt8(ascii: "}"))
+            details = object
+        }
+        return Self.canonicalBytes(
+            sequence: self.sequence,
+            type: self.type,
+            time: self.time,
+            tenant: self.tenant,
+            user: self.user,
+            requestID: self.requestID,
+            action: self.action?.rawValue,
+            risks: self.risks.sorted().map(\.rawValue),
+            contentDigest: self.contentDigest,
+            detailsJSON: details
+        )
+    }
+
+    /// The canonical bytes from an event's stored parts, without building the event: what
+    /// `hegui audit verify` computes for every row. `risks` must be sorted and `detailsJSON` the
+    /// details object's compact JSON with sorted keys (as the store keeps it), or `nil` when
+    /// there are none. A stored part that is not in that form gives other bytes, and so a leaf
+    /// hash that does not match — which is what a verifier should see.
+    package static func canonicalBytes(
+        sequence: UInt64,
+        type: String,
+        time: Int64,
+        tenant: String?,
+        user: String?,
+        requestID: String?,
+        action: String?,
+        risks: [String],
+        contentDigest: String?,
+        detailsJSON: [UInt8]?
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         func literal(_ text: StaticString) {
             text.withUTF8Buffer { out.append(contentsOf: $0) }
         }
-        func number<Value: BinaryInteger>(_ value: Value) {
-            out.append(contentsOf: String(value).utf8)
-        }
-        func string(_ text: String) {
-            out.append(UInt8(ascii: "\""))
-            let bytes = Array(text.utf8)
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "\""): literal("\\\"")
-                case UInt8(ascii: "\\"): literal("\\\\")
-                case 0x0A: literal("\\n")
-                case 0x0D: literal("\\r")
-                case 0x09: literal("\\t")
-                case 0x08: literal("\\b")
-                case 0x0C: literal("\\f")
-                case 0x00..<0x20:
-                    literal("\\u00")
-                    out.append(Self.hexDigits[Int(byte >> 4)])
-                    out.append(Self.hexDigits[Int(byte & 0x0F)])
-                case 0xE2
-                where index + 2 < bytes.count && bytes[index + 1] == 0x80
-                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
-                    // U+2028 and U+2029, escaped as JSONValue does.
-                    literal(bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029")
-                    index += 2
-                default:
-                    out.append(byte)
-                }
-                index += 1
-            }
-            out.append(UInt8(ascii: "\""))
-        }
         literal("{\"v\":1,\"seq\":")
-        number(self.sequence)
+        out.append(contentsOf: String(sequence).utf8)
         literal(",\"type\":")
-        string(self.type)
+        Self.appendJSONString(type, to: &out)
         literal(",\"time\":")
-        number(self.time)
-        if let tenant = self.tenant {
+        out.append(contentsOf: String(time).utf8)
+        if let tenant {
             literal(",\"tenant\":")
-            string(tenant)
+            Self.appendJSONString(tenant, to: &out)
         }
-        if let user = self.user {
+        if let user {
             literal(",\"user\":")
-            string(user)
+            Self.appendJSONString(user, to: &out)
         }
-        if let requestID = self.requestID {
+        if let requestID {
             literal(",\"request\":")
-            string(requestID)
+            Self.appendJSONString(requestID, to: &out)
         }
-        if let action = self.action {
+        if let action {
             literal(",\"action\":")
-            string(action.rawValue)
+            Self.appendJSONString(action, to: &out)
         }
-        if !self.risks.isEmpty {
+        if !risks.isEmpty {
             literal(",\"risks\":[")
-            for (position, risk) in self.risks.sorted().enumerated() {
+            for (position, risk) in risks.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                string(risk.rawValue)
+                Self.appendJSONString(risk, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         }
-        if let digest = self.contentDigest {
+        if let contentDigest {
             literal(",\"content_sha256\":")
-            string(digest)
+            Self.appendJSONString(contentDigest, to: &out)
         }
-        if !self.details.isEmpty {
-            literal(",\"details\":{")
-            for (position, key) in self.details.keys.sorted().enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                string(key)
-                out.append(UInt8(ascii: ":"))
-                string(self.details[key] ?? "")
-            }
-            out.append(UInt8(ascii: "}"))
+        if let detailsJSON {
+            literal(",\"details\":")
+            out.append(contentsOf: detailsJSON)
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// Appends a JSON string, escaped exactly as ``JSONValue`` serializes strings.
+    package static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        func literal(_ text: StaticString) {
+            text.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        out.append(UInt8(ascii: "\""))
+        var utf8 = text.utf8.makeIterator()
+        var pending: [UInt8] = []
+        while let byte = pending.isEmpty ? utf8.next() : pending.removeFirst() {
+            switch byte {
+            case UInt8(ascii: "\""): literal("\\\"")
+            case UInt8(ascii: "\\"): literal("\\\\")
+            case 0x0A: literal("\\n")
+            case 0x0D: literal("\\r")
+            case 0x09: literal("\\t")
+            case 0x08: literal("\\b")
+            case 0x0C: literal("\\f")
+            case 0x00..<0x20:
+                literal("\\u00")
+                out.append(Self.hexDigits[Int(byte >> 4)])
+                out.append(Self.hexDigits[Int(byte & 0x0F)])
+            case 0xE2:
+                // U+2028 and U+2029 (E2 80 A8 / A9) are escaped as JSONValue does.
+                guard let second = utf8.next() else {
+                    out.append(byte)
+                    continue
+                }
+                guard second == 0x80, let third = utf8.next() else {
+                    out.append(byte)
+                    pending.append(second)
+                    continue
+                }
+                if third == 0xA8 {
+                    literal("\\u2028")
+                } else if third == 0xA9 {
+                    literal("\\u2029")
+                } else {
+                    out.append(contentsOf: [byte, second, third])
+                }
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -52,13 +52,17 @@ package struct AuditLogVerifier: Sendable {
 
     /// Feeds the next event, with the leaf hash stored beside it when the store keeps one.
     package mutating func feed(_ event: AuditEvent, storedLeafHash: MerkleHash? = nil) {
+        self.feed(sequence: event.sequence, leaf: event.leafHash, storedLeafHash: storedLeafHash)
+    }
+
+    /// Feeds the next event as its sequence number and the leaf hash computed from its contents.
+    package mutating func feed(sequence: UInt64, leaf: MerkleHash, storedLeafHash: MerkleHash?) {
         let expected = self.eventCount
-        if event.sequence != expected {
-            self.findings.append(.sequenceBreak(expected: expected, found: event.sequence))
+        if sequence != expected {
+            self.findings.append(.sequenceBreak(expected: expected, found: sequence))
         }
-        let leaf = event.leafHash
         if let storedLeafHash, storedLeafHash != leaf {
-            self.findings.append(.alteredEvent(sequence: event.sequence))
+            self.findings.append(.alteredEvent(sequence: sequence))
         }
         self.accumulator.append(leaf)
         self.checkHeads()

@@ -1,30 +1,76 @@
 import Crypto
 
-/// A SHA-256 node of the audit log's Merkle tree.
+/// A SHA-256 node of the audit log's Merkle tree, held inline (no allocation): verifying a log
+/// hashes two nodes per event.
 package struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
-    /// The 32 bytes.
-    package let bytes: [UInt8]
+    private var words: (UInt64, UInt64, UInt64, UInt64)
 
     init(_ digest: SHA256.Digest) {
-        self.bytes = Array(digest)
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { target in
+            digest.withUnsafeBytes { source in target.copyMemory(from: source) }
+        }
+        self.words = words
     }
 
     /// A hash from 32 bytes; `nil` for any other length.
     package init?(bytes: [UInt8]) {
         guard bytes.count == SHA256.byteCount else { return nil }
-        self.bytes = bytes
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { target in
+            bytes.withUnsafeBytes { source in target.copyMemory(from: source) }
+        }
+        self.words = words
     }
 
     /// A hash from 64 hexadecimal digits; `nil` otherwise.
     package init?(hex: String) {
-        guard let bytes = HexEncoding.decode(hex) else { return nil }
-        self.init(bytes: bytes)
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &words) { target -> Bool in
+            var index = 0
+            var high: UInt8? = nil
+            for byte in hex.utf8 {
+                guard index < 32, let value = HexEncoding.value(of: byte) else { return false }
+                if let first = high {
+                    target[index] = first << 4 | value
+                    index += 1
+                    high = nil
+                } else {
+                    high = value
+                }
+            }
+            return index == 32 && high == nil
+        }
+        guard valid else { return nil }
+        self.words = words
+    }
+
+    /// The 32 bytes.
+    package var bytes: [UInt8] {
+        withUnsafeBytes(of: self.words) { Array($0) }
     }
 
     /// Lower-case hexadecimal.
     package var hex: String { HexEncoding.encode(self.bytes) }
 
     package var description: String { self.hex }
+
+    package static func == (lhs: MerkleHash, rhs: MerkleHash) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+            && lhs.words.3 == rhs.words.3
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(self.words.0)
+        hasher.combine(self.words.1)
+        hasher.combine(self.words.2)
+        hasher.combine(self.words.3)
+    }
+
+    /// Calls `body` with the 32 bytes, without copying them.
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        withUnsafeBytes(of: self.words, body)
+    }
 }
 
 /// The Merkle tree of RFC 6962 §2.1 / RFC 9162 §2.1 over the audit log's events: the hashing,
@@ -50,8 +96,8 @@ package enum MerkleTree {
     package static func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
         var hasher = SHA256()
         hasher.update(data: [0x01])
-        hasher.update(data: left.bytes)
-        hasher.update(data: right.bytes)
+        left.withBytes { hasher.update(bufferPointer: $0) }
+        right.withBytes { hasher.update(bufferPointer: $0) }
         return MerkleHash(hasher.finalize())
     }
 

@@ -12,6 +12,16 @@ package enum HexEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// The value of one hexadecimal digit (either case).
+    package static func value(of byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// The bytes of hexadecimal text (either case); `nil` for an odd length or another character.
     package static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
