@@ -40,3 +40,42 @@ package struct AuditTreeHeadService: Service {
         }
     }
 }
+
+/// Erases evidence past its retention period at start and then every `interval` (IM-11: kept no
+/// longer than needed; OPS-1: the audit events themselves stay).
+package struct EvidenceRetentionService: Service {
+    package let log: AuditLog
+    package let retentionDays: Int
+    package let interval: Duration
+    package let logger: Logger
+
+    package init(log: AuditLog, retentionDays: Int, interval: Duration, logger: Logger) {
+        self.log = log
+        self.retentionDays = retentionDays
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        while true {
+            do {
+                let count = try await self.log.purgeEvidence(
+                    retentionDays: self.retentionDays,
+                    now: Int64(Date().timeIntervalSince1970 * 1000)
+                )
+                if count > 0 {
+                    self.logger.notice("evidence past retention erased", metadata: ["audit.erased": "\(count)"])
+                }
+            } catch {
+                self.logger.error("evidence retention failed", metadata: ["audit.error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: self.interval)
+                }
+            } catch {
+                break  // shutting down
+            }
+        }
+    }
+}

@@ -91,6 +91,26 @@ package actor AuditLog {
         )
     }
 
+    /// Erases evidence older than the retention period and records the purge (IM-11, OPS-1): the
+    /// events stay, so the log still verifies.
+    /// - Returns: how many pieces of evidence were erased.
+    package func purgeEvidence(retentionDays: Int, now: Int64) async throws -> Int {
+        let cutoff = now - Int64(retentionDays) * 86_400_000
+        let count = try await self.store.purgeEvidence(olderThan: cutoff)
+        if count > 0 {
+            _ = try await self.append(
+                AuditEventDraft(
+                    type: "evidence.purged",
+                    time: now,
+                    details: [
+                        "count": String(count), "before": String(cutoff), "retention_days": String(retentionDays),
+                    ]
+                )
+            )
+        }
+        return count
+    }
+
     /// Re-derives the tree from the stored events and checks every signed tree head.
     /// - Returns: the findings; empty when the log is intact.
     package func verify() async throws -> [AuditLogVerifier.Finding] {

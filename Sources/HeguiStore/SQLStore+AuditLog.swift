@@ -364,6 +364,27 @@ extension SQLStore {
         }
     }
 
+    /// Erases the evidence of events older than `cutoff` (milliseconds since 1970); returns how
+    /// many were erased. The events and the tree stay.
+    package func purgeEvidence(olderThan cutoff: Int64) async throws -> Int {
+        do {
+            let row = try await self.database.raw(
+                """
+                SELECT COUNT(*) AS count FROM audit_evidence
+                WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
+                """
+            ).first()
+            let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
+            guard count > 0 else { return 0 }
+            try await self.database.raw(
+                "DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))"
+            ).run()
+            return count
+        } catch {
+            throw StoreError(.unavailable, "cannot purge evidence", cause: error)
+        }
+    }
+
     /// Erases the evidence kept beside an event (the event and the tree stay).
     package func eraseEvidence(sequence: UInt64) async throws {
         do {

@@ -182,6 +182,14 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
         )
+        services.append(
+            EvidenceRetentionService(
+                log: auditLog,
+                retentionDays: configuration.audit.evidenceRetentionDays,
+                interval: .seconds(3_600),
+                logger: logger
+            )
+        )
         services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {

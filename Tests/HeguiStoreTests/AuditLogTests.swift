@@ -193,6 +193,30 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func evidencePastRetentionIsErasedAndTheLogStillVerifies(backend: Backend) async throws {
+        try await Self.withLog(backend) { store, log, _ in
+            let day: Int64 = 86_400_000
+            let now: Int64 = 1_764_000_000_000
+            var old = Self.draft(0, evidence: "旧证据")
+            old.time = now - 200 * day
+            var recent = Self.draft(1, evidence: "新证据")
+            recent.time = now - 10 * day
+            _ = try await log.append(old)
+            _ = try await log.append(recent)
+            _ = try await log.signTreeHead(time: now)
+            #expect(try await log.purgeEvidence(retentionDays: 180, now: now) == 1)
+            #expect(try await store.evidence(sequence: 0) == nil)
+            #expect(try await store.evidence(sequence: 1) == "新证据")
+            let purge = try await store.auditEvents(from: 2, limit: 1)[0].0
+            #expect(purge.type == "evidence.purged" && purge.details["count"] == "1")
+            #expect(try await log.purgeEvidence(retentionDays: 180, now: now) == 0)
+            #expect(try await store.auditEventCount() == 3)
+            _ = try await log.signTreeHead(time: now + 1)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
     @Test func reopeningKeepsTheLogAndTheSchema() async throws {
         try await Self.withLog(.sqlite) { store, log, path in
             for index in 0..<5 { _ = try await log.append(Self.draft(index)) }

@@ -352,8 +352,13 @@ struct YAMLReader {
                     )
                 }
             case "audit":
-                for (key, node) in try self.mapping(node, key, allowed: ["tree_head_interval_seconds"]) {
-                    configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
+                let allowed = ["tree_head_interval_seconds", "evidence_retention_days"]
+                for (key, node) in try self.mapping(node, key, allowed: allowed) {
+                    if key.hasSuffix("evidence_retention_days") {
+                        configuration.audit.evidenceRetentionDays = try self.integer(node, key, in: 1...36_500)
+                    } else {
+                        configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
+                    }
                 }
             case "moderation":
                 for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy"]) {

@@ -93,6 +93,9 @@ package struct GatewayConfiguration: Sendable {
     package struct Audit: Sendable {
         /// How often a tree head is signed over the log (and once more at shutdown).
         package var treeHeadIntervalSeconds = 300
+        /// How long evidence (the content of a violation or complaint) is kept beside its event,
+        /// in days; the events themselves are kept (OPS-1 asks for at least six months).
+        package var evidenceRetentionDays = 180
 
         package init() {}
     }

@@ -56,6 +56,15 @@ package enum StarterConfiguration {
         #   lexicons: [lexicons/]
         #   policy: policy.yaml
 
+        # The tamper-evident audit log: tree heads signed on an interval and at shutdown; evidence
+        # (a violation's or complaint's content) kept beside its event for this many days. The store
+        # is SQLite in data_dir unless HEGUI_STORE_URL (or store.url_file) names a PostgreSQL database.
+        # audit:
+        #   tree_head_interval_seconds: 300
+        #   evidence_retention_days: 180
+        # store:
+        #   url_file: /run/secrets/store-url
+
         # Pacing of the built-in demo model's streamed replies.
         demo:
           chunk_chars: 4
