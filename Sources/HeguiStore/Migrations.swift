@@ -47,7 +47,22 @@ enum Migrations {
                 """,
                 "CREATE INDEX audit_events_tenant_time ON audit_events (tenant, time)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "user pseudonyms",
+            statements: [
+                """
+                CREATE TABLE user_pseudonyms (
+                    pseudonym TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX user_pseudonyms_tenant_user ON user_pseudonyms (tenant, user_id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

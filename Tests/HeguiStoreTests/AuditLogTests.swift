@@ -245,3 +245,44 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+/// Pseudonymous user ids and their mapping. Requirement IDs: IM-11, OPS-8.
+@Suite struct PseudonymTests {
+    @Test func pseudonymsAreKeyedAndPerTenant() {
+        let key = UserPseudonym.makeKey()
+        let first = UserPseudonym.make(tenant: "app", user: "alice", key: key)
+        #expect(first.count == 64)
+        #expect(UserPseudonym.make(tenant: "app", user: "alice", key: key) == first)
+        #expect(UserPseudonym.make(tenant: "other", user: "alice", key: key) != first)
+        #expect(UserPseudonym.make(tenant: "app", user: "alice", key: UserPseudonym.makeKey()) != first)
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        #expect(
+            UserPseudonym.make(tenant: "ab", user: "c", key: key)
+                != UserPseudonym.make(tenant: "a", user: "bc", key: key)
+        )
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theMappingIsRememberedAndForgotten(backend: Backend) async throws {
+        try await AuditLogTests.withLog(backend) { store, _, _ in
+            let key = UserPseudonym.makeKey()
+            let pseudonym = UserPseudonym.make(tenant: "app", user: "alice", key: key)
+            try await store.rememberPseudonym(pseudonym, tenant: "app", user: "alice", time: 1)
+            try await store.rememberPseudonym(pseudonym, tenant: "app", user: "alice", time: 2)
+            #expect(try await store.pseudonyms(tenant: "app", user: "alice") == [pseudonym])
+            #expect(try await store.forgetUser(tenant: "app", user: "alice") == 1)
+            #expect(try await store.pseudonyms(tenant: "app", user: "alice").isEmpty)
+        }
+    }
+
+    @Test func theKeyIsCreatedOnceWithMode0600() throws {
+        let path = NSTemporaryDirectory() + "hegui-pseudonym-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try DataDirectory.prepare(at: path)
+        let key = try PseudonymKey.loadOrCreate(in: directory)
+        #expect(key.count == 32)
+        #expect(try PseudonymKey.loadOrCreate(in: directory) == key)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.filePath(PseudonymKey.fileName))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
