@@ -230,6 +230,51 @@ struct CLIBinaryTests {
         }
     }
 
+    /// Every event the gateway has acknowledged survives SIGKILL, and the log still verifies.
+    @Test func acknowledgedAuditEventsSurviveSIGKILL() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "# risk: A1h action: block\n冰毒\n".write(
+            to: directory.appendingPathComponent("terms.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--port", "0", "--lexicon", "terms.txt"]
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var text = ""
+        Self.read(output, into: &text, until: "listening on")
+        // Reloads, each an audit event acknowledged by its log line (signals that arrive together
+        // are coalesced, so one at a time), then a last one killed in flight.
+        var log = ""
+        for round in 1...3 {
+            kill(process.processIdentifier, SIGHUP)
+            while log.components(separatedBy: "moderation reloaded").count - 1 < round {
+                let data = errors.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                log += String(decoding: data, as: UTF8.self)
+            }
+        }
+        kill(process.processIdentifier, SIGHUP)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let acknowledged = log.components(separatedBy: "moderation reloaded").count - 1
+        #expect(acknowledged >= 3)
+
+        let verify = try Self.run(["audit", "verify"], in: directory)
+        #expect(verify.status == 0)
+        // gateway.started plus at least every acknowledged reload.
+        let count = verify.output.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        #expect(count >= 1 + acknowledged)
+    }
+
     @Test func serveReloadsItsLexiconOnSIGHUP() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -58,10 +58,7 @@ package struct ModerationReloadService: Service {
         for await _ in signals.cancelOnGracefulShutdown() {
             do {
                 let loaded = try await self.state.reload()
-                self.logger.notice(
-                    "moderation reloaded",
-                    metadata: ModerationReloadService.metadata(loaded)
-                )
+                // Recorded first, so that the log line also says the event is on disk.
                 await self.record(
                     "moderation.reloaded",
                     details: [
@@ -69,6 +66,10 @@ package struct ModerationReloadService: Service {
                         "files": String(loaded.files.count),
                         "policies": String(loaded.engine.policies.policies.count),
                     ]
+                )
+                self.logger.notice(
+                    "moderation reloaded",
+                    metadata: ModerationReloadService.metadata(loaded)
                 )
             } catch {
                 self.logger.error(
