@@ -131,21 +131,7 @@ extension SQLStore {
         guard case .sqlite(let connection) = self.backend else {
             return try await self.auditEventsThroughSQLKit(from: sequence, limit: limit)
         }
-        let rows = RowCollector()
-        do {
-            try await connection.query(
-                """
-                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
-                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
-                """,
-                [.integer(Int(sequence)), .integer(limit)]
-            ) { row in
-                rows.append(row)
-            }
-        } catch {
-            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
-        }
-        return try rows.take().map(Self.decodeAuditEvent(_:))
+        return try await Self.sqliteRows(connection, from: sequence, limit: limit).map(Self.decodeAuditEvent(_:))
     }
 
     /// Sequence numbers with the leaf hash computed from each row's contents and the one stored
@@ -157,21 +143,7 @@ extension SQLStore {
                 (event.sequence, event.leafHash, stored)
             }
         }
-        let rows = RowCollector()
-        do {
-            try await connection.query(
-                """
-                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
-                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
-                """,
-                [.integer(Int(sequence)), .integer(limit)]
-            ) { row in
-                rows.append(row)
-            }
-        } catch {
-            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
-        }
-        return try rows.take().map { row in
+        return try await Self.sqliteRows(connection, from: sequence, limit: limit).map { row in
             let columns = row.columns
             guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
                 let time = columns[2].data.integer, let risks = columns[7].data.string,
@@ -197,6 +169,29 @@ extension SQLStore {
             )
             return (UInt64(seq), MerkleTree.leafHash(bytes), MerkleHash(hex: stored))
         }
+    }
+
+    /// Audit rows read through the SQLite driver directly (columns by position).
+    static func sqliteRows(
+        _ connection: SQLiteConnection,
+        from sequence: UInt64,
+        limit: Int
+    ) async throws -> [SQLiteRow] {
+        let rows = RowCollector()
+        do {
+            try await connection.query(
+                """
+                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
+                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
+                """,
+                [.integer(Int(sequence)), .integer(limit)]
+            ) { row in
+                rows.append(row)
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot read the audit log", cause: error)
+        }
+        return rows.take()
     }
 
     /// The portable read, through SQLKit's row decoding.

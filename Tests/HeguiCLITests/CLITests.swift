@@ -221,6 +221,21 @@ struct CLIBinaryTests {
         #expect(sample.output.contains("# risk: A1d action: block"))
     }
 
+    /// Starts the built binary with `HEGUI_*` cleared; returns it with its output and error pipes.
+    static func start(_ arguments: [String], in directory: URL) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return (process, output, errors)
+    }
+
     /// Reads a pipe into `text` until it holds `marker` or the pipe closes.
     static func read(_ pipe: Pipe, into text: inout String, until marker: String) {
         while !text.contains(marker) {
@@ -239,16 +254,10 @@ struct CLIBinaryTests {
             atomically: true,
             encoding: .utf8
         )
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--lexicon", "terms.txt"]
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (process, output, errors) = try Self.start(
+            ["serve", "--port", "0", "--lexicon", "terms.txt"],
+            in: directory
+        )
         var text = ""
         Self.read(output, into: &text, until: "listening on")
         // Reloads, each an audit event acknowledged by its log line (signals that arrive together
@@ -280,16 +289,10 @@ struct CLIBinaryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let lexicon = directory.appendingPathComponent("terms.txt")
         try "# risk: A1h action: block\n冰毒\n".write(to: lexicon, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--lexicon", "terms.txt"]
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HEGUI_") }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (process, output, errors) = try Self.start(
+            ["serve", "--port", "0", "--lexicon", "terms.txt"],
+            in: directory
+        )
         var text = ""
         Self.read(output, into: &text, until: "listening on")
         #expect(text.contains("listening on"))
