@@ -19,6 +19,7 @@ package import Prometheus
 ///   - tenants: the apps allowed to call (configured ones, or the development tenant).
 ///   - metricsRegistry: the registry `/metrics` renders and the gateway's metrics record into.
 ///   - dataDirectory: checked by `/readyz`; `nil` when the gateway keeps no state.
+///   - admin: the admin API's token and audit log; `nil` serves no `/admin` routes.
 ///   - logger: the application's logger; requests get children of it.
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
 package func buildApplication(
@@ -28,6 +29,7 @@ package func buildApplication(
     metricsRegistry: PrometheusCollectorRegistry,
     dataDirectory: DataDirectory?,
     store: SQLStore? = nil,
+    admin: AdminAccess? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -45,6 +47,13 @@ package func buildApplication(
     let api = router.group("v1").add(middleware: TenantAuthMiddleware(tenants: tenants))
     ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics).addRoutes(to: api)
 
+    if let admin {
+        let group = router.group("admin").add(
+            middleware: AdminAuthMiddleware(tokenDigest: admin.tokenDigest, auditLog: admin.auditLog)
+        )
+        AdminAuditController(auditLog: admin.auditLog).addRoutes(to: group.group("audit"))
+    }
+
     return Application(
         router: router,
         configuration: .init(
@@ -54,4 +63,16 @@ package func buildApplication(
         onServerRunning: onServerRunning,
         logger: logger
     )
+}
+
+/// What the admin API needs: the SHA-256 of its bearer token and the audit log every call is
+/// recorded in.
+package struct AdminAccess: Sendable {
+    package var tokenDigest: String
+    package var auditLog: AuditLog
+
+    package init(tokenDigest: String, auditLog: AuditLog) {
+        self.tokenDigest = tokenDigest
+        self.auditLog = auditLog
+    }
 }

@@ -160,6 +160,24 @@ package enum AuditSigningKey {
 }
 
 extension AuditLog {
+    /// Every signed tree head, smallest first.
+    package func treeHeads() async throws -> [SignedTreeHead] {
+        try await self.store.treeHeads()
+    }
+
+    /// The event numbered `sequence` with the leaf hash stored beside it, if there is one.
+    package func event(sequence: UInt64) async throws -> (AuditEvent, MerkleHash?)? {
+        guard let found = try await self.store.auditEvents(from: sequence, limit: 1).first,
+            found.0.sequence == sequence
+        else { return nil }
+        return found
+    }
+
+    /// Events from `sequence` on, at most `limit`.
+    package func events(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
+        try await self.store.auditEvents(from: sequence, limit: limit)
+    }
+
     /// Every stored leaf hash, in sequence order (for proofs).
     func leafHashes() async throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []

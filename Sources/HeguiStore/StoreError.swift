@@ -4,7 +4,7 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unavailable, migration, corrupt, invalid
+            case unavailable, migration, corrupt, invalid, notFound, conflict
         }
 
         private let base: Base
@@ -17,6 +17,10 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         package static let corrupt = Code(base: .corrupt)
         /// The caller asked for something the store cannot do.
         package static let invalid = Code(base: .invalid)
+        /// What the caller named does not exist.
+        package static let notFound = Code(base: .notFound)
+        /// What the caller would create exists already, or changed under it.
+        package static let conflict = Code(base: .conflict)
 
         package var description: String { self.base.rawValue }
     }

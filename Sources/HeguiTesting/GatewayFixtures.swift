@@ -35,6 +35,7 @@ extension GatewayFixtures {
         configuration: GatewayConfiguration = GatewayFixtures.configuration(),
         upstream: any ModelUpstream,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        admin: AdminAccess? = nil,
         logger: Logger = Logger(label: "hegui.test"),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -44,6 +45,7 @@ extension GatewayFixtures {
             tenants: configuration.tenants,
             metricsRegistry: registry,
             dataDirectory: nil,
+            admin: admin,
             logger: logger,
             onServerRunning: onServerRunning
         )

@@ -130,15 +130,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 var heads = ""
                 for head in try await store.treeHeads() {
-                    heads +=
-                        JSONValue.object(
-                            [
-                                "tree_size": .number(String(head.treeSize)),
-                                "root": .string(head.root.hex),
-                                "time": .number(String(head.time)),
-                                "signature": .string(HexEncoding.encode(head.signature)),
-                            ]
-                        ).serialized + "\n"
+                    heads += head.json.serialized + "\n"
                 }
                 await store.close()
                 try events.write(to: URL(fileURLWithPath: self.output + "/events.jsonl"))
@@ -229,70 +221,21 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, log) = try await self.location.open()
             do {
-                let heads = try await store.treeHeads()
-                func head(_ size: UInt64?) throws -> SignedTreeHead {
-                    let found = size.map { size in heads.first { $0.treeSize == size } } ?? heads.last
-                    guard let found else {
-                        throw StoreError(.invalid, "no signed tree head of size \(size.map(String.init) ?? "any")")
-                    }
-                    return found
-                }
-                var object = JSONObject()
-                object["public_key"] = .string(HexEncoding.encode(log.publicKey))
+                let proof: JSONValue
                 if let sequence = self.sequence {
-                    let signed = try head(self.treeSize)
-                    let proof = try await log.inclusionProof(sequence: sequence, treeSize: signed.treeSize)
-                    guard let (event, _) = try await store.auditEvents(from: sequence, limit: 1).first,
-                        MerkleTree.verifyInclusion(
-                            leaf: event.leafHash,
-                            index: Int(sequence),
-                            treeSize: Int(signed.treeSize),
-                            proof: proof,
-                            root: signed.root
-                        )
-                    else {
-                        throw StoreError(.corrupt, "the proof does not verify; run hegui audit verify")
-                    }
-                    object["event"] = .string(String(decoding: event.canonicalBytes, as: UTF8.self))
-                    object["leaf_hash"] = .string(event.leafHash.hex)
-                    object["sequence"] = .number(String(sequence))
-                    object["tree_head"] = Self.json(signed)
-                    object["inclusion_proof"] = .array(proof.map { .string($0.hex) })
+                    proof = try await log.provenInclusion(sequence: sequence, treeSize: self.treeSize).json
                 } else if let from = self.from, let to = self.to {
-                    let old = try head(from)
-                    let new = try head(to)
-                    let proof = try await log.consistencyProof(from: from, to: to)
-                    guard
-                        MerkleTree.verifyConsistency(
-                            oldSize: Int(from),
-                            newSize: Int(to),
-                            oldRoot: old.root,
-                            newRoot: new.root,
-                            proof: proof
-                        )
-                    else {
-                        throw StoreError(.corrupt, "the proof does not verify; run hegui audit verify")
-                    }
-                    object["old_tree_head"] = Self.json(old)
-                    object["new_tree_head"] = Self.json(new)
-                    object["consistency_proof"] = .array(proof.map { .string($0.hex) })
+                    proof = try await log.provenConsistency(from: from, to: to).json
+                } else {
+                    proof = .null
                 }
                 await store.close()
-                print(JSONValue.object(object).serialized)
+                print(proof.serialized)
             } catch {
                 await store.close()
                 FileHandle.standardError.write(Data("hegui audit proof: \(error)\n".utf8))
                 throw ExitCode(2)
             }
-        }
-
-        static func json(_ head: SignedTreeHead) -> JSONValue {
-            .object([
-                "tree_size": .number(String(head.treeSize)),
-                "root": .string(head.root.hex),
-                "time": .number(String(head.time)),
-                "signature": .string(HexEncoding.encode(head.signature)),
-            ])
         }
     }
 

@@ -150,6 +150,27 @@ struct Serve: AsyncParsableCommand {
             Self.fail("store: \(error)")
         }
 
+        // The admin API's token: configured, or kept in the data directory (created once).
+        let adminTokenDigest: String
+        do {
+            let admin = try AdminToken.ensure(configured: configuration.adminToken, in: dataDirectory)
+            adminTokenDigest = admin.digest
+            let tokenPath = dataDirectory.filePath(AdminToken.fileName)
+            if let token = admin.newToken {
+                Self.say(
+                    """
+                    Created the admin API token (shown once, kept in \(tokenPath)):
+                    创建了管理接口令牌（仅显示一次，保存在 \(tokenPath)）：
+
+                        \(token)
+
+                    """
+                )
+            }
+        } catch {
+            Self.fail("\(error)")
+        }
+
         // The text engine (IM-4, TC-7.7): lexicons and policies, reloaded on SIGHUP.
         let moderation: ModerationState
         do {
@@ -220,6 +241,7 @@ struct Serve: AsyncParsableCommand {
             metricsRegistry: registry,
             dataDirectory: dataDirectory,
             store: store,
+            admin: AdminAccess(tokenDigest: adminTokenDigest, auditLog: auditLog),
             logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.server.port

@@ -27,6 +27,11 @@ package struct APIError: Error, Sendable, Hashable {
         package static let upstreamStreamInterrupted = Code(rawValue: "upstream_stream_interrupted")
         package static let upstreamInvalidResponse = Code(rawValue: "upstream_invalid_response")
         package static let internalError = Code(rawValue: "internal_error")
+        package static let invalidAdminToken = Code(rawValue: "invalid_admin_token")
+        package static let auditUnavailable = Code(rawValue: "audit_unavailable")
+        package static let conflict = Code(rawValue: "conflict")
+        package static let storeCorrupt = Code(rawValue: "store_corrupt")
+        package static let storeUnavailable = Code(rawValue: "store_unavailable")
     }
 
     /// The HTTP status code of the response.
@@ -253,6 +258,28 @@ extension APIError {
             code: .internalError,
             zh: "网关内部错误，请求未被处理",
             en: "Internal gateway error; the request was not processed"
+        )
+    }
+}
+
+extension APIError {
+    package static func invalidAdminToken() -> APIError {
+        APIError(
+            status: 401,
+            type: "authentication_error",
+            code: .invalidAdminToken,
+            zh: "管理令牌缺失或无效，请在 Authorization 请求头中以 Bearer 方式提供管理令牌",
+            en: "Missing or invalid admin token; send it as 'Authorization: Bearer <admin token>'"
+        )
+    }
+
+    package static func auditUnavailable() -> APIError {
+        APIError(
+            status: 503,
+            type: "api_error",
+            code: .auditUnavailable,
+            zh: "审计日志暂不可写，操作已拒绝，请稍后重试",
+            en: "The audit log cannot be written now, so the call was refused; try again later"
         )
     }
 }

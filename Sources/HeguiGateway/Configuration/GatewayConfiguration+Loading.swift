@@ -126,6 +126,13 @@ extension GatewayConfiguration {
         }
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
+        if let tokenFile = value("HEGUI_ADMIN_TOKEN_FILE") {
+            self.adminToken = try Self.readSecret(path: tokenFile, source: "HEGUI_ADMIN_TOKEN_FILE", key: nil)
+        }
+        if let token = value("HEGUI_ADMIN_TOKEN") { self.adminToken = token }
+        if let token = self.adminToken, token.utf8.count < 16 {
+            throw fail("HEGUI_ADMIN_TOKEN", "the admin token must be at least 16 characters")
+        }
     }
 
     /// Applies command-line values.
@@ -305,7 +312,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit", "store",
+            "moderation", "audit", "store", "admin",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -350,6 +357,19 @@ struct YAMLReader {
                         key: key,
                         line: node.mark?.line
                     )
+                }
+            case "admin":
+                for (key, node) in try self.mapping(node, key, allowed: ["token_file"]) {
+                    let token = try GatewayConfiguration.readSecret(
+                        path: try self.string(node, key),
+                        source: self.source,
+                        key: key,
+                        line: node.mark?.line
+                    )
+                    guard token.utf8.count >= 16 else {
+                        throw self.error(node, key, "the admin token must be at least 16 characters")
+                    }
+                    configuration.adminToken = token
                 }
             case "audit":
                 let allowed = ["tree_head_interval_seconds", "evidence_retention_days"]

@@ -101,6 +101,9 @@ package struct GatewayConfiguration: Sendable {
     }
 
     package var server = Server()
+    /// The admin API's bearer token, from `HEGUI_ADMIN_TOKEN`, `HEGUI_ADMIN_TOKEN_FILE` or
+    /// `admin.token_file`; `nil` keeps (and on first start creates) `<data dir>/admin-token`.
+    package var adminToken: String?
     /// The audit log.
     package var audit = Audit()
     /// A PostgreSQL URL for the store (several replicas share it); `nil` keeps the embedded SQLite

@@ -2,6 +2,7 @@ import HTTPTypes
 import HeguiCore
 package import Hummingbird
 import Logging
+import HeguiStore
 import NIOCore
 
 /// Turns every error thrown by a route into OpenAI's error shape with a bilingual message, so apps
@@ -47,6 +48,8 @@ package struct ErrorMiddleware: RouterMiddleware {
             return error
         case is NIOTooManyBytesError:
             return .requestTooLarge(limit: self.maximumBodyBytes)
+        case let error as StoreError:
+            return Self.apiError(for: error)
         case let error as UpstreamError:
             return error.code == .timeout ? .upstreamTimeout() : .upstreamUnavailable()
         case let error as HTTPError:
@@ -65,6 +68,22 @@ package struct ErrorMiddleware: RouterMiddleware {
             }
         default:
             return .internalError()
+        }
+    }
+
+    /// A store error as the admin API reports it: its message holds no SQL and no content.
+    static func apiError(for error: StoreError) -> APIError {
+        switch error.code {
+        case .notFound:
+            APIError(status: 404, type: "invalid_request_error", code: .notFound, zh: "未找到：\(error.message)", en: "Not found: \(error.message)")
+        case .invalid:
+            APIError(status: 400, type: "invalid_request_error", code: .invalidParameter, zh: "请求无效：\(error.message)", en: "Invalid request: \(error.message)")
+        case .conflict:
+            APIError(status: 409, type: "invalid_request_error", code: .conflict, zh: "冲突：\(error.message)", en: "Conflict: \(error.message)")
+        case .corrupt:
+            APIError(status: 500, type: "api_error", code: .storeCorrupt, zh: "存储数据异常：\(error.message)", en: "Stored data is inconsistent: \(error.message)")
+        default:
+            APIError(status: 503, type: "api_error", code: .storeUnavailable, zh: "存储暂不可用，请稍后重试", en: "The store is unavailable; try again later")
         }
     }
 }
