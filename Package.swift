@@ -37,6 +37,7 @@ let package = Package(
             name: "HeguiStore",
             dependencies: [
                 "HeguiCore",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -72,6 +73,9 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiGateway",
+                "HeguiStore",
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +108,7 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiStore",
+                "HeguiTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

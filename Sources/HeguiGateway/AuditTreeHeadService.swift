@@ -41,17 +41,27 @@ package struct AuditTreeHeadService: Service {
     }
 }
 
-/// Erases evidence past its retention period at start and then every `interval` (IM-11: kept no
-/// longer than needed; OPS-1: the audit events themselves stay).
+/// Applies the retention rules at start and then every `interval`: erases evidence past its
+/// period (IM-11: kept no longer than needed) and clears the metadata of audit events past theirs
+/// (OPS-1: at least six months, then deleted per OPS-1.5), each purge an audit event of its own.
 package struct EvidenceRetentionService: Service {
     package let log: AuditLog
     package let retentionDays: Int
+    /// Days audit metadata is kept; `nil` keeps it for ever.
+    package let metadataRetentionDays: Int?
     package let interval: Duration
     package let logger: Logger
 
-    package init(log: AuditLog, retentionDays: Int, interval: Duration, logger: Logger) {
+    package init(
+        log: AuditLog,
+        retentionDays: Int,
+        metadataRetentionDays: Int? = nil,
+        interval: Duration,
+        logger: Logger
+    ) {
         self.log = log
         self.retentionDays = retentionDays
+        self.metadataRetentionDays = metadataRetentionDays
         self.interval = interval
         self.logger = logger
     }
@@ -68,6 +78,22 @@ package struct EvidenceRetentionService: Service {
                 }
             } catch {
                 self.logger.error("evidence retention failed", metadata: ["audit.error": "\(error)"])
+            }
+            if let days = self.metadataRetentionDays {
+                do {
+                    let count = try await self.log.purgeMetadata(
+                        retentionDays: days,
+                        now: Int64(Date().timeIntervalSince1970 * 1000)
+                    )
+                    if count > 0 {
+                        self.logger.notice(
+                            "audit metadata past retention purged",
+                            metadata: ["audit.purged": "\(count)"]
+                        )
+                    }
+                } catch {
+                    self.logger.error("audit metadata retention failed", metadata: ["audit.error": "\(error)"])
+                }
             }
             do {
                 try await cancelWhenGracefulShutdown {

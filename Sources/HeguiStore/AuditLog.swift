@@ -64,10 +64,10 @@ package actor AuditLog {
         while true {
             let page = try await self.store.auditLeaves(from: next, limit: 5_000)
             guard let last = page.last else { break }
-            for (_, leaf, _) in page {
-                accumulator.append(leaf)
+            for leaf in page {
+                accumulator.append(leaf.hash)
             }
-            next = last.0 + 1
+            next = last.sequence + 1
         }
         let head = try SignedTreeHead.sign(
             treeSize: UInt64(accumulator.size),
@@ -111,6 +111,37 @@ package actor AuditLog {
         return count
     }
 
+    /// The event type that records a purge of audit metadata.
+    package static let metadataPurgedType = "audit.metadata_purged"
+
+    /// The shortest metadata retention the log accepts without an explicit override: six calendar
+    /// months can span 184 days (OPS-1).
+    package static let minimumMetadataRetentionDays = 184
+
+    /// Clears the metadata of events older than the retention period (OPS-1.5, IM-11: keep only
+    /// what the rules require, delete it when the period ends) and records the purge. Each purged
+    /// row keeps its sequence number, time and leaf hash, so the tree and every signed head still
+    /// verify; the record names the highest sequence number cleared, so that `verify` can tell a
+    /// purge from a hand-made deletion.
+    /// - Returns: how many events were purged.
+    package func purgeMetadata(retentionDays: Int, now: Int64) async throws -> Int {
+        let cutoff = now - Int64(retentionDays) * 86_400_000
+        let (count, through) = try await self.store.purgeAuditMetadata(olderThan: cutoff, now: now)
+        if count > 0, let through {
+            _ = try await self.append(
+                AuditEventDraft(
+                    type: Self.metadataPurgedType,
+                    time: now,
+                    details: [
+                        "count": String(count), "before": String(cutoff), "retention_days": String(retentionDays),
+                        "through_sequence": String(through),
+                    ]
+                )
+            )
+        }
+        return count
+    }
+
     /// Re-derives the tree from the stored events and checks every signed tree head.
     /// - Returns: the findings; empty when the log is intact.
     package func verify() async throws -> [AuditLogVerifier.Finding] {
@@ -124,17 +155,29 @@ package actor AuditLog {
         }
         feedHeads()
         var next: UInt64 = 0
+        var lastPurged: UInt64?
         while true {
             let page = try await self.store.auditLeaves(from: next, limit: 5_000)
             guard let last = page.last else { break }
-            for (sequence, leaf, stored) in page {
-                verifier.feed(sequence: sequence, leaf: leaf, storedLeafHash: stored)
+            for leaf in page {
+                verifier.feed(sequence: leaf.sequence, leaf: leaf.hash, storedLeafHash: leaf.stored)
+                if leaf.isPurged { lastPurged = leaf.sequence }
                 feedHeads()
             }
-            next = last.0 + 1
+            next = last.sequence + 1
         }
         for head in heads { verifier.feed(head) }
-        return verifier.finish()
+        var findings = verifier.finish()
+        // Purges go oldest first and each records the highest sequence number it cleared; the
+        // newest record covers every purged row.
+        if let lastPurged {
+            let through = try await self.store.latestAuditEvent(type: Self.metadataPurgedType)
+                .flatMap { $0.details["through_sequence"].flatMap(UInt64.init) }
+            if through.map({ lastPurged > $0 }) ?? true {
+                findings.append(.unrecordedPurge(sequence: lastPurged))
+            }
+        }
+        return findings
     }
 }
 
@@ -185,8 +228,8 @@ extension AuditLog {
         while true {
             let page = try await self.store.auditLeaves(from: next, limit: 5_000)
             guard let last = page.last else { break }
-            leaves.append(contentsOf: page.map(\.1))
-            next = last.0 + 1
+            leaves.append(contentsOf: page.map(\.hash))
+            next = last.sequence + 1
         }
         return leaves
     }

@@ -63,6 +63,138 @@ enum Migrations {
                 "CREATE INDEX user_pseudonyms_tenant_user ON user_pseudonyms (tenant, user_id)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "tenants, end users, agreements, sanctions, complaints, incidents, usage; audit metadata purge",
+            statements: [
+                // When an event's metadata was purged at the end of its retention (OPS-1): the row
+                // keeps its sequence number and leaf hash, so the tree still verifies.
+                "ALTER TABLE audit_events ADD COLUMN purged_at BIGINT",
+                """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    policy_set TEXT,
+                    requests_per_minute BIGINT,
+                    tokens_per_day BIGINT,
+                    created_at BIGINT NOT NULL,
+                    disabled_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL REFERENCES tenants (id),
+                    key_sha256 TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    label TEXT,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX api_keys_tenant ON api_keys (tenant)",
+                """
+                CREATE TABLE end_users (
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    first_seen BIGINT NOT NULL,
+                    birth_year BIGINT,
+                    minor BIGINT,
+                    identity_verified BIGINT NOT NULL,
+                    training_consent BIGINT,
+                    locale TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (tenant, pseudonym)
+                )
+                """,
+                """
+                CREATE TABLE agreements (
+                    version TEXT PRIMARY KEY,
+                    major BIGINT NOT NULL,
+                    published_at BIGINT NOT NULL,
+                    text_zh TEXT NOT NULL,
+                    text_en TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE agreement_acceptances (
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    version TEXT NOT NULL REFERENCES agreements (version),
+                    accepted_at BIGINT NOT NULL,
+                    ip_sha256 TEXT,
+                    PRIMARY KEY (tenant, pseudonym, version)
+                )
+                """,
+                """
+                CREATE TABLE violations (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    time BIGINT NOT NULL,
+                    risks TEXT NOT NULL,
+                    audit_seq BIGINT
+                )
+                """,
+                "CREATE INDEX violations_user_time ON violations (tenant, pseudonym, time)",
+                """
+                CREATE TABLE sanctions (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    imposed_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    lifted_at BIGINT,
+                    lift_reason TEXT,
+                    audit_seq BIGINT
+                )
+                """,
+                "CREATE INDEX sanctions_user ON sanctions (tenant, pseudonym)",
+                """
+                CREATE TABLE complaints (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT,
+                    category TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    due_at BIGINT NOT NULL,
+                    contact_sha256 TEXT,
+                    audit_seq BIGINT,
+                    resolution TEXT,
+                    updated_at BIGINT NOT NULL,
+                    closed_at BIGINT
+                )
+                """,
+                "CREATE INDEX complaints_status_due ON complaints (status, due_at)",
+                """
+                CREATE TABLE incidents (
+                    id TEXT PRIMARY KEY,
+                    severity TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    opened_at BIGINT NOT NULL,
+                    reported_at BIGINT,
+                    closed_at BIGINT,
+                    summary TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE usage_counters (
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    day BIGINT NOT NULL,
+                    requests BIGINT NOT NULL,
+                    prompt_tokens BIGINT NOT NULL,
+                    completion_tokens BIGINT NOT NULL,
+                    active_seconds BIGINT NOT NULL,
+                    PRIMARY KEY (tenant, pseudonym, day)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

@@ -129,23 +129,34 @@ extension SQLStore {
     /// `hegui audit verify` reads every event of the log.
     package func auditEvents(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
         guard case .sqlite(let connection) = self.backend else {
-            return try await self.auditEventsThroughSQLKit(from: sequence, limit: limit)
+            return try await self.auditRowsThroughSQLKit(from: sequence, limit: limit).compactMap(\.1)
         }
-        return try await Self.sqliteRows(connection, from: sequence, limit: limit).map(Self.decodeAuditEvent(_:))
+        return try await self.sqliteRows(connection, from: sequence, limit: limit).compactMap(Self.decodeAuditEvent(_:))
     }
 
     /// Sequence numbers with the leaf hash computed from each row's contents and the one stored
     /// beside it: what verification, signing and proofs need. On SQLite the canonical bytes are
     /// assembled from the stored columns without building events.
-    package func auditLeaves(from sequence: UInt64, limit: Int) async throws -> [(UInt64, MerkleHash, MerkleHash?)] {
+    package func auditLeaves(from sequence: UInt64, limit: Int) async throws -> [AuditLeaf] {
         guard case .sqlite(let connection) = self.backend else {
-            return try await self.auditEventsThroughSQLKit(from: sequence, limit: limit).map { event, stored in
-                (event.sequence, event.leafHash, stored)
+            return try await self.auditRowsThroughSQLKit(from: sequence, limit: limit).map { sequence, event, stored in
+                guard let (event, _) = event else {
+                    // Metadata purged at the end of its retention: the stored leaf hash stands for it.
+                    guard let stored else { throw StoreError(.corrupt, "a purged audit row has no leaf hash") }
+                    return AuditLeaf(sequence: sequence, hash: stored, stored: stored, isPurged: true)
+                }
+                return AuditLeaf(sequence: sequence, hash: event.leafHash, stored: stored)
             }
         }
-        return try await Self.sqliteRows(connection, from: sequence, limit: limit).map { row in
+        return try await self.sqliteRows(connection, from: sequence, limit: limit).map { row in
             let columns = row.columns
-            guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
+            if columns.count == 12, columns[11].data != .null, let seq = columns[0].data.integer,
+                let stored = columns[10].data.string.flatMap(MerkleHash.init(hex:))
+            {
+                // Metadata purged at the end of its retention: the stored leaf hash stands for it.
+                return AuditLeaf(sequence: UInt64(seq), hash: stored, stored: stored, isPurged: true)
+            }
+            guard columns.count == 12, let seq = columns[0].data.integer, let type = columns[1].data.string,
                 let time = columns[2].data.integer, let risks = columns[7].data.string,
                 let details = columns[9].data.string, let stored = columns[10].data.string
             else {
@@ -167,26 +178,29 @@ extension SQLStore {
                 contentDigest: text(8),
                 detailsJSON: details == "{}" ? nil : Array(details.utf8)
             )
-            return (UInt64(seq), MerkleTree.leafHash(bytes), MerkleHash(hex: stored))
+            return AuditLeaf(sequence: UInt64(seq), hash: MerkleTree.leafHash(bytes), stored: MerkleHash(hex: stored))
         }
     }
 
     /// Audit rows read through the SQLite driver directly (columns by position).
-    static func sqliteRows(
+    func sqliteRows(
         _ connection: SQLiteConnection,
         from sequence: UInt64,
         limit: Int
     ) async throws -> [SQLiteRow] {
         let rows = RowCollector()
         do {
-            try await connection.query(
-                """
-                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
-                FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
-                """,
-                [.integer(Int(sequence)), .integer(limit)]
-            ) { row in
-                rows.append(row)
+            try await self.serialized { _ in
+                try await connection.query(
+                    """
+                    SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details,
+                        leaf_hash, purged_at
+                    FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2
+                    """,
+                    [.integer(Int(sequence)), .integer(limit)]
+                ) { row in
+                    rows.append(row)
+                }
             }
         } catch {
             throw StoreError(.unavailable, "cannot read the audit log", cause: error)
@@ -194,23 +208,35 @@ extension SQLStore {
         return rows.take()
     }
 
-    /// The portable read, through SQLKit's row decoding.
-    func auditEventsThroughSQLKit(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)] {
+    /// The portable read, through SQLKit's row decoding: each row's event, or `nil` with the stored
+    /// leaf hash for a row whose metadata was purged.
+    func auditRowsThroughSQLKit(
+        from sequence: UInt64,
+        limit: Int
+    ) async throws -> [(UInt64, (AuditEvent, MerkleHash?)?, MerkleHash?)] {
         let rows: [any SQLRow]
         do {
-            rows = try await self.database.raw(
-                """
-                SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details, leaf_hash
-                FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)
-                """
-            ).all()
+            rows = try await self.serialized { database in
+                try await database.raw(
+                    """
+                    SELECT seq, type, time, tenant, end_user, request_id, action, risks, content_sha256, details,
+                        leaf_hash, purged_at
+                    FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)
+                    """
+                ).all()
+            }
         } catch {
             throw StoreError(.unavailable, "cannot read the audit log", cause: error)
         }
         return try rows.map { row in
             do {
-                return try Self.makeAuditEvent(
-                    sequence: try row.decode(column: "seq", as: Int64.self),
+                let seq = try row.decode(column: "seq", as: Int64.self)
+                let leafHash = try row.decode(column: "leaf_hash", as: String.self)
+                if try row.decode(column: "purged_at", as: Int64?.self) != nil {
+                    return (UInt64(seq), nil, MerkleHash(hex: leafHash))
+                }
+                let event = try Self.makeAuditEvent(
+                    sequence: seq,
                     type: try row.decode(column: "type", as: String.self),
                     time: try row.decode(column: "time", as: Int64.self),
                     tenant: try row.decode(column: "tenant", as: String?.self),
@@ -220,8 +246,9 @@ extension SQLStore {
                     risks: try row.decode(column: "risks", as: String.self),
                     contentDigest: try row.decode(column: "content_sha256", as: String?.self),
                     details: try row.decode(column: "details", as: String.self),
-                    leafHash: try row.decode(column: "leaf_hash", as: String.self)
+                    leafHash: leafHash
                 )
+                return (UInt64(seq), event, event.1)
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -230,9 +257,11 @@ extension SQLStore {
         }
     }
 
-    static func decodeAuditEvent(_ row: SQLiteRow) throws -> (AuditEvent, MerkleHash?) {
+    /// The event of a row; `nil` for a row whose metadata was purged.
+    static func decodeAuditEvent(_ row: SQLiteRow) throws -> (AuditEvent, MerkleHash?)? {
         let columns = row.columns
-        guard columns.count == 11, let seq = columns[0].data.integer, let type = columns[1].data.string,
+        if columns.count == 12, columns[11].data != .null { return nil }
+        guard columns.count == 12, let seq = columns[0].data.integer, let type = columns[1].data.string,
             let time = columns[2].data.integer, let risks = columns[7].data.string,
             let details = columns[9].data.string, let leaf = columns[10].data.string
         else {
@@ -302,7 +331,9 @@ extension SQLStore {
     /// The number of events in the log.
     package func auditEventCount() async throws -> UInt64 {
         do {
-            let row = try await self.database.raw("SELECT COUNT(*) AS count FROM audit_events").first()
+            let row = try await self.serialized { database in
+                try await database.raw("SELECT COUNT(*) AS count FROM audit_events").first()
+            }
             return UInt64(try row?.decode(column: "count", as: Int64.self) ?? 0)
         } catch {
             throw StoreError(.unavailable, "cannot count the audit log", cause: error)
@@ -313,13 +344,15 @@ extension SQLStore {
     /// first stands).
     package func recordTreeHead(_ head: SignedTreeHead) async throws {
         do {
-            try await self.database.raw(
-                """
-                INSERT INTO audit_tree_heads (tree_size, root, time, signature)
-                VALUES (\(bind: Int64(head.treeSize)), \(bind: head.root.hex), \(bind: head.time), \(bind: HexEncoding.encode(head.signature)))
-                ON CONFLICT (tree_size) DO NOTHING
-                """
-            ).run()
+            try await self.serialized { database in
+                try await database.raw(
+                    """
+                    INSERT INTO audit_tree_heads (tree_size, root, time, signature)
+                    VALUES (\(bind: Int64(head.treeSize)), \(bind: head.root.hex), \(bind: head.time), \(bind: HexEncoding.encode(head.signature)))
+                    ON CONFLICT (tree_size) DO NOTHING
+                    """
+                ).run()
+            }
         } catch {
             throw StoreError(.unavailable, "cannot record a tree head", cause: error)
         }
@@ -328,7 +361,9 @@ extension SQLStore {
     /// Every signed tree head, smallest first.
     package func treeHeads() async throws -> [SignedTreeHead] {
         do {
-            let rows = try await self.database.raw("SELECT * FROM audit_tree_heads ORDER BY tree_size").all()
+            let rows = try await self.serialized { database in
+                try await database.raw("SELECT * FROM audit_tree_heads ORDER BY tree_size").all()
+            }
             return try rows.map { row in
                 guard let root = MerkleHash(hex: try row.decode(column: "root", as: String.self)),
                     let signature = HexEncoding.decode(try row.decode(column: "signature", as: String.self))
@@ -350,9 +385,11 @@ extension SQLStore {
     /// The evidence kept beside an event, if any (and not erased).
     package func evidence(sequence: UInt64) async throws -> String? {
         do {
-            let row = try await self.database.raw(
-                "SELECT content FROM audit_evidence WHERE seq = \(bind: Int64(sequence))"
-            ).first()
+            let row = try await self.serialized { database in
+                try await database.raw(
+                    "SELECT content FROM audit_evidence WHERE seq = \(bind: Int64(sequence))"
+                ).first()
+            }
             return try row?.decode(column: "content", as: String.self)
         } catch {
             throw StoreError(.unavailable, "cannot read evidence", cause: error)
@@ -363,27 +400,78 @@ extension SQLStore {
     /// many were erased. The events and the tree stay.
     package func purgeEvidence(olderThan cutoff: Int64) async throws -> Int {
         do {
-            let row = try await self.database.raw(
-                """
-                SELECT COUNT(*) AS count FROM audit_evidence
-                WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
-                """
-            ).first()
+            let row = try await self.serialized { database in
+                try await database.raw(
+                    """
+                    SELECT COUNT(*) AS count FROM audit_evidence
+                    WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
+                    """
+                ).first()
+            }
             let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
             guard count > 0 else { return 0 }
-            try await self.database.raw(
-                "DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))"
-            ).run()
+            try await self.serialized { database in
+                try await database.raw(
+                    "DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))"
+                ).run()
+            }
             return count
         } catch {
             throw StoreError(.unavailable, "cannot purge evidence", cause: error)
         }
     }
 
+    package func latestAuditEvent(type: String) async throws -> AuditEvent? {
+        let rows = try await self.rows(
+            """
+            SELECT seq FROM audit_events WHERE type = \(bind: type) AND purged_at IS NULL ORDER BY seq DESC LIMIT 1
+            """,
+            "find an audit event"
+        ) { UInt64(try $0.decode(column: "seq", as: Int64.self)) }
+        guard let sequence = rows.first else { return nil }
+        return try await self.auditEvents(from: sequence, limit: 1).first?.0
+    }
+
+    package func purgeAuditMetadata(olderThan cutoff: Int64, now: Int64) async throws -> (count: Int, through: UInt64?)
+    {
+        do {
+            return try await self.transaction { database in
+                let row = try await database.raw(
+                    """
+                    SELECT COUNT(*) AS count, MAX(seq) AS through FROM audit_events
+                    WHERE time < \(bind: cutoff) AND purged_at IS NULL
+                    """
+                ).first()
+                let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
+                guard count > 0, let through = try row?.decode(column: "through", as: Int64?.self) else {
+                    return (0, nil)
+                }
+                try await database.raw(
+                    """
+                    DELETE FROM audit_evidence
+                    WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff) AND purged_at IS NULL)
+                    """
+                ).run()
+                try await database.raw(
+                    """
+                    UPDATE audit_events SET type = '', tenant = NULL, end_user = NULL, request_id = NULL, action = NULL,
+                        risks = '', content_sha256 = NULL, details = '{}', purged_at = \(bind: now)
+                    WHERE time < \(bind: cutoff) AND purged_at IS NULL
+                    """
+                ).run()
+                return (count, UInt64(through))
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot purge audit metadata", cause: error)
+        }
+    }
+
     /// Erases the evidence kept beside an event (the event and the tree stay).
     package func eraseEvidence(sequence: UInt64) async throws {
         do {
-            try await self.database.raw("DELETE FROM audit_evidence WHERE seq = \(bind: Int64(sequence))").run()
+            try await self.serialized { database in
+                try await database.raw("DELETE FROM audit_evidence WHERE seq = \(bind: Int64(sequence))").run()
+            }
         } catch {
             throw StoreError(.unavailable, "cannot erase evidence", cause: error)
         }

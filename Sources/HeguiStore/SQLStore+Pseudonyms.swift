@@ -6,13 +6,15 @@ extension SQLStore {
     /// deletion) can find the user's records (IM-11, OPS-8). Idempotent.
     package func rememberPseudonym(_ pseudonym: String, tenant: String, user: String, time: Int64) async throws {
         do {
-            try await self.database.raw(
-                """
-                INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at)
-                VALUES (\(bind: pseudonym), \(bind: tenant), \(bind: user), \(bind: time))
-                ON CONFLICT (pseudonym) DO NOTHING
-                """
-            ).run()
+            try await self.serialized { database in
+                try await database.raw(
+                    """
+                    INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at)
+                    VALUES (\(bind: pseudonym), \(bind: tenant), \(bind: user), \(bind: time))
+                    ON CONFLICT (pseudonym) DO NOTHING
+                    """
+                ).run()
+            }
         } catch {
             throw StoreError(.unavailable, "cannot record a pseudonym", cause: error)
         }
@@ -21,9 +23,11 @@ extension SQLStore {
     /// The pseudonyms recorded for a tenant's end user.
     package func pseudonyms(tenant: String, user: String) async throws -> [String] {
         do {
-            return try await self.database.raw(
-                "SELECT pseudonym FROM user_pseudonyms WHERE tenant = \(bind: tenant) AND user_id = \(bind: user)"
-            ).all().map { try $0.decode(column: "pseudonym", as: String.self) }
+            return try await self.serialized { database in
+                try await database.raw(
+                    "SELECT pseudonym FROM user_pseudonyms WHERE tenant = \(bind: tenant) AND user_id = \(bind: user)"
+                ).all()
+            }.map { try $0.decode(column: "pseudonym", as: String.self) }
         } catch {
             throw StoreError(.unavailable, "cannot read pseudonyms", cause: error)
         }
@@ -34,9 +38,11 @@ extension SQLStore {
     package func forgetUser(tenant: String, user: String) async throws -> Int {
         let count = try await self.pseudonyms(tenant: tenant, user: user).count
         do {
-            try await self.database.raw(
-                "DELETE FROM user_pseudonyms WHERE tenant = \(bind: tenant) AND user_id = \(bind: user)"
-            ).run()
+            try await self.serialized { database in
+                try await database.raw(
+                    "DELETE FROM user_pseudonyms WHERE tenant = \(bind: tenant) AND user_id = \(bind: user)"
+                ).run()
+            }
         } catch {
             throw StoreError(.unavailable, "cannot forget a user", cause: error)
         }

@@ -1,4 +1,6 @@
+import DequeModule
 package import Logging
+import NIOConcurrencyHelpers
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -14,9 +16,16 @@ package final class SQLStore: Sendable {
         case postgres(PostgresConnection)
     }
 
-    /// The database, for the store's own queries (never handed to callers).
+    /// The database, for the store's own queries (never handed to callers). Reached through
+    /// ``serialized(_:)`` once the store is open.
     let database: any SQLDatabase
     let backend: Backend
+    /// The store holds one connection; statements take turns on it, so that a statement issued
+    /// while another task's transaction is open does not join (or leave with) that transaction.
+    private let connectionLock = ConnectionLock()
+
+    /// Whether the current task holds the connection (inside ``serialized(_:)``).
+    @TaskLocal static var holdsConnection = false
 
     private init(database: any SQLDatabase, backend: Backend) {
         self.database = database
@@ -93,7 +102,7 @@ package final class SQLStore: Sendable {
 
     /// Whether the database answers a trivial query (for `/readyz`).
     package func isReachable() async -> Bool {
-        (try? await self.database.raw("SELECT 1 AS one").first()) != nil
+        (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").first() }) != nil
     }
 
     /// Closes the database.
@@ -104,21 +113,69 @@ package final class SQLStore: Sendable {
         }
     }
 
+    /// Runs `body` with the connection to itself; nested calls from inside `body` reuse it.
+    func serialized<Result: Sendable>(
+        _ body: (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        if Self.holdsConnection { return try await body(self.database) }
+        await self.connectionLock.acquire()
+        defer { self.connectionLock.release() }
+        return try await Self.$holdsConnection.withValue(true) { try await body(self.database) }
+    }
+
     /// Runs `body` in one transaction, committing when it returns and rolling back when it
-    /// throws. SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so appends are serialised.
+    /// throws. The transaction takes the audit log's write lock (``beginWriting``), so appends are
+    /// serialised across replicas too.
     func transaction<Result: Sendable>(
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
-        for statement in self.beginWriting {
-            try await self.database.raw(SQLQueryString(statement)).run()
+        try await self.serialized { database in
+            for statement in self.beginWriting {
+                try await database.raw(SQLQueryString(statement)).run()
+            }
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
         }
-        do {
-            let result = try await body(self.database)
-            try await self.database.raw("COMMIT").run()
-            return result
-        } catch {
-            try? await self.database.raw("ROLLBACK").run()
-            throw error
+    }
+}
+
+/// A first-come, first-served lock for the store's connection.
+final class ConnectionLock: Sendable {
+    private struct State {
+        var isLocked = false
+        var waiters: Deque<CheckedContinuation<Void, Never>> = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = self.state.withLockedValue { state in
+                if state.isLocked {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.isLocked = true
+                return true
+            }
+            if acquired { continuation.resume() }
         }
+    }
+
+    func release() {
+        let next = self.state.withLockedValue { state in
+            guard let next = state.waiters.popFirst() else {
+                state.isLocked = false
+                return nil as CheckedContinuation<Void, Never>?
+            }
+            return next
+        }
+        next?.resume()
     }
 }

@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify and sign the tamper-evident audit log.",
-        subcommands: [Verify.self, Sign.self, Proof.self, Export.self]
+        subcommands: [Verify.self, Sign.self, Proof.self, Export.self, Purge.self]
     )
 
     struct Location: ParsableArguments {
@@ -119,14 +119,30 @@ struct AuditCommand: AsyncParsableCommand {
                 var next: UInt64 = 0
                 var count = 0
                 while true {
-                    let page = try await store.auditEvents(from: next, limit: 5_000)
-                    guard !page.isEmpty else { break }
-                    for (event, _) in page {
-                        events.append(contentsOf: event.canonicalBytes)
+                    let leaves = try await store.auditLeaves(from: next, limit: 5_000)
+                    guard let last = leaves.last else { break }
+                    var kept = try await store.auditEvents(from: next, limit: 5_000).makeIterator()
+                    var event = kept.next()?.0
+                    for leaf in leaves {
+                        if leaf.isPurged {
+                            // Metadata purged at the end of its retention: the leaf hash stands in.
+                            let marker: JSONValue = .object([
+                                "purged": .bool(true),
+                                "sequence": .number(String(leaf.sequence)),
+                                "leaf_hash": .string(leaf.hash.hex),
+                            ])
+                            events.append(contentsOf: marker.serialized.utf8)
+                        } else {
+                            while let current = event, current.sequence < leaf.sequence { event = kept.next()?.0 }
+                            guard let current = event, current.sequence == leaf.sequence else {
+                                throw StoreError(.corrupt, "event \(leaf.sequence) changed during the export")
+                            }
+                            events.append(contentsOf: current.canonicalBytes)
+                        }
                         events.append(0x0A)
                         count += 1
                     }
-                    next = page[page.count - 1].0.sequence + 1
+                    next = last.sequence + 1
                 }
                 var heads = ""
                 for head in try await store.treeHeads() {
@@ -152,7 +168,9 @@ struct AuditCommand: AsyncParsableCommand {
         static let readme = """
             Hegui audit log export / 合规审计日志导出
 
-            events.jsonl      one event per line: the exact bytes of its Merkle leaf
+            events.jsonl      one event per line: the exact bytes of its Merkle leaf; an event
+                              whose metadata was purged at the end of its retention is the line
+                              {"purged":true,"sequence":N,"leaf_hash":"<hex>"}
             tree_heads.jsonl  signed tree heads: tree_size, root (hex), time (ms), signature (hex)
             public_key        the Ed25519 public key (hex, 32 bytes)
 
@@ -239,6 +257,56 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// `hegui audit purge`: applies the retention rules now (the gateway also does so hourly).
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply the retention rules now: erase old evidence, clear old audit metadata.",
+            discussion: """
+                Evidence older than --evidence-days is erased; events older than --metadata-days keep \
+                only their sequence number, time and leaf hash, so the log and every signed tree head \
+                still verify. Each purge is recorded as an audit event. A metadata period under six \
+                months (184 days, OPS-1) needs --allow-short.
+                """
+        )
+
+        @OptionGroup var location: Location
+
+        @Option(name: .customLong("evidence-days"), help: "Evidence retention in days. Default: 180.")
+        var evidenceDays = 180
+
+        @Option(name: .customLong("metadata-days"), help: "Audit metadata retention in days. Default: 186.")
+        var metadataDays = 186
+
+        @Flag(name: .customLong("allow-short"), help: "Accept a metadata period shorter than six months.")
+        var allowShort = false
+
+        func validate() throws {
+            guard self.evidenceDays >= 0, self.metadataDays >= 0 else {
+                throw ValidationError("retention periods cannot be negative")
+            }
+            guard self.allowShort || self.metadataDays >= AuditLog.minimumMetadataRetentionDays else {
+                throw ValidationError(
+                    "OPS-1 requires audit logs to be kept at least six months (\(AuditLog.minimumMetadataRetentionDays) days); pass --allow-short to purge sooner"
+                )
+            }
+        }
+
+        func run() async throws {
+            let (store, log) = try await self.location.open()
+            do {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let erased = try await log.purgeEvidence(retentionDays: self.evidenceDays, now: now)
+                let purged = try await log.purgeMetadata(retentionDays: self.metadataDays, now: now)
+                await store.close()
+                print("evidence erased: \(erased); events purged: \(purged)")
+            } catch {
+                await store.close()
+                FileHandle.standardError.write(Data("hegui audit purge: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+    }
+
 }
 
 extension AuditCommand.Verify {
@@ -284,6 +352,18 @@ extension AuditCommand.Verify {
         }
         feedHeads()
         for (number, line) in try read("events.jsonl").split(separator: "\n").enumerated() {
+            if case .object(let marker)? = try? JSONParser.parse(String(line)), marker["purged"] == .bool(true) {
+                // An event whose metadata was purged at the end of its retention: its leaf hash.
+                guard case .number(let sequenceText)? = marker["sequence"], let sequence = UInt64(sequenceText),
+                    case .string(let hashText)? = marker["leaf_hash"], let hash = MerkleHash(hex: hashText)
+                else {
+                    print("TAMPERED: events.jsonl line \(number + 1) does not read as a purged event")
+                    throw ExitCode(1)
+                }
+                verifier.feed(sequence: sequence, leaf: hash, storedLeafHash: hash)
+                feedHeads()
+                continue
+            }
             guard let event = AuditEvent(canonicalJSON: String(line)) else {
                 print("TAMPERED: events.jsonl line \(number + 1) does not read as an event")
                 throw ExitCode(1)

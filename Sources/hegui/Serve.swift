@@ -194,6 +194,13 @@ struct Serve: AsyncParsableCommand {
             Self.fail("moderation: \(error)")
         }
 
+        if let days = configuration.audit.metadataRetentionDays, days < AuditLog.minimumMetadataRetentionDays {
+            logger.warning(
+                "audit metadata retention is shorter than the six months OPS-1 requires (allowed by audit.allow_short_metadata_retention)",
+                metadata: ["audit.metadata_retention_days": "\(days)"]
+            )
+        }
+
         // Services stop in reverse order: the HTTP server first, the store last.
         var services: [any Service] = [StoreService(store: store)]
         services.append(
@@ -207,6 +214,7 @@ struct Serve: AsyncParsableCommand {
             EvidenceRetentionService(
                 log: auditLog,
                 retentionDays: configuration.audit.evidenceRetentionDays,
+                metadataRetentionDays: configuration.audit.metadataRetentionDays,
                 interval: .seconds(3_600),
                 logger: logger
             )

@@ -342,6 +342,26 @@ struct CLIBinaryTests {
         let tampered = try Self.run(["audit", "verify", "--bundle", "bundle"], in: directory)
         #expect(tampered.status == 1)
         #expect(tampered.output.contains("TAMPERED: tree head of size 3"))
+
+        // Retention: a period under six months is refused without --allow-short; with it, every
+        // event's metadata is cleared, and the log, its signed head and a new bundle still verify.
+        #expect(try Self.run(["audit", "purge", "--metadata-days", "0"], in: directory).status != 0)
+        let purge = try Self.run(["audit", "purge", "--metadata-days", "0", "--allow-short"], in: directory)
+        #expect(purge.status == 0)
+        #expect(purge.output.contains("events purged: 3"))
+        let afterPurge = try Self.run(["audit", "verify"], in: directory)
+        #expect(afterPurge.status == 0)
+        #expect(afterPurge.output.contains("audit log intact: 4 events"))  // three purged, and the purge record
+        #expect(try Self.run(["audit", "export", "-o", "purged"], in: directory).status == 0)
+        let purgedEvents = try String(
+            contentsOf: directory.appendingPathComponent("purged/events.jsonl"),
+            encoding: .utf8
+        )
+        #expect(!purgedEvents.contains("moderation.reloaded"))
+        #expect(purgedEvents.contains(#""purged":true"#))
+        let purgedBundle = try Self.run(["audit", "verify", "--bundle", "purged"], in: directory)
+        #expect(purgedBundle.status == 0)
+        #expect(purgedBundle.output.contains("4 events, 1 signed tree heads (bundle)"))
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {

@@ -191,3 +191,23 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The admin token's file in the data directory (DESIGN "Admin API"; secrets never in the clear
+/// anywhere but the operator's file).
+@Suite struct AdminTokenTests {
+    @Test func isCreatedOnceWithMode0600UnlessConfigured() throws {
+        let path = NSTemporaryDirectory() + "hegui-admin-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try DataDirectory.prepare(at: path)
+        let first = try AdminToken.ensure(configured: nil, in: directory)
+        let token = try #require(first.newToken)
+        #expect(token.hasPrefix("hg-admin-") && token.count == 9 + 64)
+        #expect(first.digest == APIKeyDigest.hex(of: token))
+        let again = try AdminToken.ensure(configured: nil, in: directory)
+        #expect(again.newToken == nil && again.digest == first.digest)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.filePath(AdminToken.fileName))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let configured = try AdminToken.ensure(configured: "operator-token-0123456789", in: directory)
+        #expect(configured.newToken == nil && configured.digest == APIKeyDigest.hex(of: "operator-token-0123456789"))
+    }
+}

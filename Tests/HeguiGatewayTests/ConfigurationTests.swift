@@ -176,3 +176,39 @@ import Testing
         }
     }
 }
+
+/// Audit retention and the admin token in the configuration (OPS-1, DESIGN "Admin API").
+@Suite struct AuditConfigurationTests {
+    @Test func metadataRetentionDefaultsToSixMonthsAndRefusesLessUnlessAllowed() throws {
+        #expect(try ConfigurationTests.load("").audit.metadataRetentionDays == 186)
+        #expect(
+            try ConfigurationTests.load("audit:\n  metadata_retention_days: forever\n").audit.metadataRetentionDays
+                == nil
+        )
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationTests.load("audit:\n  metadata_retention_days: 90\n")
+        }
+        let short = try ConfigurationTests.load(
+            "audit:\n  metadata_retention_days: 90\n  allow_short_metadata_retention: true\n"
+        )
+        #expect(short.audit.metadataRetentionDays == 90)
+        #expect(
+            try ConfigurationTests.load("audit:\n  metadata_retention_days: 400\n").audit.metadataRetentionDays == 400
+        )
+    }
+
+    @Test func theAdminTokenComesFromTheEnvironmentOrAFileAndMustBeLong() throws {
+        let path = NSTemporaryDirectory() + "hegui-admin-token-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "file-token-0123456789\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try ConfigurationTests.load("admin:\n  token_file: \(path)\n").adminToken == "file-token-0123456789")
+        #expect(
+            try ConfigurationTests.load("", environment: ["HEGUI_ADMIN_TOKEN": "env-token-0123456789"]).adminToken
+                == "env-token-0123456789"
+        )
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationTests.load("", environment: ["HEGUI_ADMIN_TOKEN": "short"])
+        }
+        #expect(try ConfigurationTests.load("").adminToken == nil)
+    }
+}

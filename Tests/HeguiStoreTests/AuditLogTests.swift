@@ -1,5 +1,6 @@
 import Foundation
 import HeguiCore
+import HeguiTesting
 import Logging
 import PostgresKit
 import PostgresNIO
@@ -8,63 +9,7 @@ import Testing
 
 @testable import HeguiStore
 
-/// The store's backends, for the contract tests that run against each.
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { self.rawValue }
-
-    /// A PostgreSQL server for the tests: `HEGUI_TEST_POSTGRES_URL`
-    /// (`postgres://user@127.0.0.1:port/database`). `.ci/run` starts one and sets it, with
-    /// `HEGUI_TEST_REQUIRE_POSTGRES=1` so that a missing server fails the run instead of skipping.
-    static var postgresURL: String? {
-        ProcessInfo.processInfo.environment["HEGUI_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    static var postgresRequired: Bool {
-        ProcessInfo.processInfo.environment["HEGUI_TEST_REQUIRE_POSTGRES"] == "1"
-    }
-
-    /// Opens a fresh store on this backend (a new SQLite file, or a new PostgreSQL database), or
-    /// `nil` when PostgreSQL is not configured and not required.
-    func open(in directory: String) async throws -> (store: SQLStore, cleanup: @Sendable () async -> Void)? {
-        let logger = Logger(label: "test")
-        switch self {
-        case .sqlite:
-            let store = try await SQLStore.openSQLite(path: directory + "/hegui.sqlite", logger: logger)
-            return (store, {})
-        case .postgres:
-            guard let url = Self.postgresURL else {
-                if Self.postgresRequired {
-                    Issue.record("HEGUI_TEST_REQUIRE_POSTGRES=1 but HEGUI_TEST_POSTGRES_URL is not set")
-                }
-                return nil
-            }
-            let name = "hegui_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            guard let base = try? SQLPostgresConfiguration(url: url) else {
-                Issue.record("HEGUI_TEST_POSTGRES_URL cannot be read")
-                return nil
-            }
-            let admin = try await PostgresConnection.connect(
-                configuration: base.coreConfiguration,
-                id: 1,
-                logger: logger
-            )
-            try await admin.sql().raw("CREATE DATABASE \(unsafeRaw: name)").run()
-            var components = URLComponents(string: url)!
-            components.path = "/" + name
-            let store = try await SQLStore.openPostgres(url: components.string!, logger: logger)
-            return (
-                store,
-                {
-                    try? await admin.sql().raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
-                    try? await admin.close()
-                }
-            )
-        }
-    }
-}
+typealias Backend = StoreBackend
 
 /// The audit log against every backend: a contract suite. Requirement IDs: OPS-1, IM-14.5,
 /// IM-15, IM-19, IM-11.
@@ -284,5 +229,68 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(try PseudonymKey.loadOrCreate(in: directory) == key)
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.filePath(PseudonymKey.fileName))
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
+
+/// Retention of audit metadata (OPS-1: at least six months, then deleted per OPS-1.5; IM-11).
+@Suite struct AuditMetadataRetentionTests {
+    static let day: Int64 = 86_400_000
+    static let now: Int64 = 1_764_000_000_000
+
+    @Test(arguments: Backend.allCases)
+    func metadataPastRetentionIsPurgedAndTheLogStillVerifies(backend: Backend) async throws {
+        try await AuditLogTests.withLog(backend) { store, log, _ in
+            // Events 200, 187, 185 and 10 days old; retention 186 days.
+            for (index, age) in [200, 187, 185, 10].enumerated() {
+                var draft = AuditLogTests.draft(index, evidence: "证据\(index)")
+                draft.time = Self.now - Int64(age) * Self.day
+                _ = try await log.append(draft)
+            }
+            let before = try await log.signTreeHead(time: Self.now - 1)
+            #expect(try await log.purgeMetadata(retentionDays: 186, now: Self.now) == 2)
+
+            // Purged: no metadata, no evidence. Kept: readable as written, at day 185 too.
+            let kept = try await store.auditEvents(from: 0, limit: 10).map(\.0)
+            #expect(kept.map(\.sequence) == [2, 3, 4])
+            #expect(kept[0].user == "u2" && kept[0].requestID == "req_2")
+            #expect(try await store.evidence(sequence: 0) == nil)
+            #expect(try await store.evidence(sequence: 1) == nil)
+            #expect(try await store.evidence(sequence: 2) == "证据2")
+            let record = kept[2]
+            #expect(record.type == AuditLog.metadataPurgedType)
+            #expect(record.details["count"] == "2" && record.details["through_sequence"] == "1")
+            #expect(try await store.auditEventCount() == 5)
+
+            // The head signed before the purge and one signed after both verify, and proofs work.
+            let after = try await log.signTreeHead(time: Self.now + 1)
+            #expect(try await log.verify().isEmpty)
+            let proof = try await log.provenInclusion(sequence: 3, treeSize: before.treeSize)
+            #expect(proof.event.sequence == 3)
+            _ = try await log.provenConsistency(from: before.treeSize, to: after.treeSize)
+
+            // A second run finds nothing more to purge and records nothing.
+            #expect(try await log.purgeMetadata(retentionDays: 186, now: Self.now) == 0)
+            #expect(try await store.auditEventCount() == 5)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPurgeMadeByHandIsNamed(backend: Backend) async throws {
+        try await AuditLogTests.withLog(backend) { store, log, _ in
+            for index in 0..<6 {
+                var draft = AuditLogTests.draft(index)
+                draft.time = Self.now - Int64(300 - index) * Self.day
+                _ = try await log.append(draft)
+            }
+            _ = try await log.signTreeHead(time: Self.now)
+            // Someone clears event 4's metadata directly, hoping it passes for retention.
+            try await store.database.raw(
+                "UPDATE audit_events SET type = '', end_user = NULL, details = '{}', purged_at = 1 WHERE seq = 4"
+            ).run()
+            #expect(try await log.verify() == [.unrecordedPurge(sequence: 4)])
+            // A real purge covering it (all six are over 186 days old) makes the log whole again.
+            #expect(try await log.purgeMetadata(retentionDays: 186, now: Self.now) == 5)
+            #expect(try await log.verify().isEmpty)
+        }
     }
 }

@@ -18,6 +18,8 @@ package struct AuditLogVerifier: Sendable {
         case badSignature(treeSize: UInt64)
         /// A tree head covers more events than the log holds.
         case headBeyondLog(treeSize: UInt64, logSize: UInt64)
+        /// An event's metadata is gone but no recorded purge covers it (it was removed by hand).
+        case unrecordedPurge(sequence: UInt64)
 
         package var description: String {
             switch self {
@@ -31,6 +33,8 @@ package struct AuditLogVerifier: Sendable {
                 "tree head of size \(size): 签名无效 / signature invalid"
             case .headBeyondLog(let size, let logSize):
                 "tree head of size \(size): 超出日志长度 \(logSize) / covers more events than the log holds (\(logSize))"
+            case .unrecordedPurge(let sequence):
+                "sequence \(sequence): 元数据被清除但无清除记录 / metadata removed without a recorded purge"
             }
         }
     }

@@ -169,6 +169,16 @@ extension GatewayConfiguration {
                 )
             }
         }
+        if let days = self.audit.metadataRetentionDays, days < 184, !self.audit.allowShortMetadataRetention {
+            throw ConfigurationError(
+                source: "configuration",
+                key: "audit.metadata_retention_days",
+                message: """
+                    is \(days) days; OPS-1 requires audit logs to be kept at least six months (184 days). \
+                    Set audit.allow_short_metadata_retention: true to accept a shorter period
+                    """
+            )
+        }
         var seen = Set<String>()
         for tenant in self.tenants {
             guard seen.insert(tenant.id).inserted else {
@@ -372,11 +382,24 @@ struct YAMLReader {
                     configuration.adminToken = token
                 }
             case "audit":
-                let allowed = ["tree_head_interval_seconds", "evidence_retention_days"]
+                let allowed = [
+                    "tree_head_interval_seconds", "evidence_retention_days", "metadata_retention_days",
+                    "allow_short_metadata_retention",
+                ]
                 for (key, node) in try self.mapping(node, key, allowed: allowed) {
-                    if key.hasSuffix("evidence_retention_days") {
+                    switch key {
+                    case "audit.evidence_retention_days":
                         configuration.audit.evidenceRetentionDays = try self.integer(node, key, in: 1...36_500)
-                    } else {
+                    case "audit.metadata_retention_days":
+                        // `forever` keeps metadata without end.
+                        if node.scalar?.string == "forever" {
+                            configuration.audit.metadataRetentionDays = nil
+                        } else {
+                            configuration.audit.metadataRetentionDays = try self.integer(node, key, in: 1...36_500)
+                        }
+                    case "audit.allow_short_metadata_retention":
+                        configuration.audit.allowShortMetadataRetention = try self.bool(node, key)
+                    default:
                         configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
                     }
                 }

@@ -96,6 +96,13 @@ package struct GatewayConfiguration: Sendable {
         /// How long evidence (the content of a violation or complaint) is kept beside its event,
         /// in days; the events themselves are kept (OPS-1 asks for at least six months).
         package var evidenceRetentionDays = 180
+        /// How long audit events keep their metadata, in days; then only each event's sequence
+        /// number, time and leaf hash remain, so the log still verifies (OPS-1: at least six
+        /// months; 186 covers any six calendar months with margin). `nil` keeps it for ever.
+        package var metadataRetentionDays: Int? = 186
+        /// Accepts a metadata retention shorter than six months (184 days). Off by default: OPS-1
+        /// requires six months; turning it on is logged as a warning at every start.
+        package var allowShortMetadataRetention = false
 
         package init() {}
     }

@@ -1,8 +1,8 @@
 import HTTPTypes
 import HeguiCore
+import HeguiStore
 package import Hummingbird
 import Logging
-import HeguiStore
 import NIOCore
 
 /// Turns every error thrown by a route into OpenAI's error shape with a bilingual message, so apps
@@ -75,15 +75,45 @@ package struct ErrorMiddleware: RouterMiddleware {
     static func apiError(for error: StoreError) -> APIError {
         switch error.code {
         case .notFound:
-            APIError(status: 404, type: "invalid_request_error", code: .notFound, zh: "未找到：\(error.message)", en: "Not found: \(error.message)")
+            APIError(
+                status: 404,
+                type: "invalid_request_error",
+                code: .notFound,
+                zh: "未找到：\(error.message)",
+                en: "Not found: \(error.message)"
+            )
         case .invalid:
-            APIError(status: 400, type: "invalid_request_error", code: .invalidParameter, zh: "请求无效：\(error.message)", en: "Invalid request: \(error.message)")
+            APIError(
+                status: 400,
+                type: "invalid_request_error",
+                code: .invalidParameter,
+                zh: "请求无效：\(error.message)",
+                en: "Invalid request: \(error.message)"
+            )
         case .conflict:
-            APIError(status: 409, type: "invalid_request_error", code: .conflict, zh: "冲突：\(error.message)", en: "Conflict: \(error.message)")
+            APIError(
+                status: 409,
+                type: "invalid_request_error",
+                code: .conflict,
+                zh: "冲突：\(error.message)",
+                en: "Conflict: \(error.message)"
+            )
         case .corrupt:
-            APIError(status: 500, type: "api_error", code: .storeCorrupt, zh: "存储数据异常：\(error.message)", en: "Stored data is inconsistent: \(error.message)")
+            APIError(
+                status: 500,
+                type: "api_error",
+                code: .storeCorrupt,
+                zh: "存储数据异常：\(error.message)",
+                en: "Stored data is inconsistent: \(error.message)"
+            )
         default:
-            APIError(status: 503, type: "api_error", code: .storeUnavailable, zh: "存储暂不可用，请稍后重试", en: "The store is unavailable; try again later")
+            APIError(
+                status: 503,
+                type: "api_error",
+                code: .storeUnavailable,
+                zh: "存储暂不可用，请稍后重试",
+                en: "The store is unavailable; try again later"
+            )
         }
     }
 }

@@ -1,0 +1,142 @@
+package import HeguiCore
+
+// The store's capabilities, each named for what the gateway asks of it. ``SQLStore`` implements
+// every one over SQLite and PostgreSQL; the contract suite (HeguiTesting's `StoreContract`) holds
+// any implementation to the same behaviour. All times are milliseconds since 1970 (UTC).
+
+/// The tamper-evident audit log's rows, tree heads and evidence (OPS-1, IM-14, IM-19).
+package protocol AuditStore: Sendable {
+    /// Appends events in one durable transaction under the log's write lock; returns them numbered.
+    func appendAuditEvents(_ drafts: [AuditEventDraft]) async throws -> [AuditEvent]
+    /// Events from `sequence` on (purged ones left out), at most `limit`, with stored leaf hashes.
+    func auditEvents(from sequence: UInt64, limit: Int) async throws -> [(AuditEvent, MerkleHash?)]
+    /// Leaves from `sequence` on: the leaf hash derived from each row (the stored one for purged
+    /// rows) and the stored one.
+    func auditLeaves(from sequence: UInt64, limit: Int) async throws -> [AuditLeaf]
+    /// The newest event of `type` whose metadata is still kept.
+    func latestAuditEvent(type: String) async throws -> AuditEvent?
+    func auditEventCount() async throws -> UInt64
+    func recordTreeHead(_ head: SignedTreeHead) async throws
+    func treeHeads() async throws -> [SignedTreeHead]
+    /// The evidence kept beside an event, if any.
+    func evidence(sequence: UInt64) async throws -> String?
+    func eraseEvidence(sequence: UInt64) async throws
+    /// Erases evidence of events older than `cutoff`; returns how many.
+    func purgeEvidence(olderThan cutoff: Int64) async throws -> Int
+    /// Clears the metadata (and any evidence) of events older than `cutoff`, keeping sequence,
+    /// time and leaf hash; returns how many, and the highest sequence number purged.
+    func purgeAuditMetadata(olderThan cutoff: Int64, now: Int64) async throws -> (count: Int, through: UInt64?)
+}
+
+/// One leaf of the audit log as stored.
+package struct AuditLeaf: Sendable, Hashable {
+    package var sequence: UInt64
+    /// The hash derived from the row's contents; for a purged row, the stored one.
+    package var hash: MerkleHash
+    /// The hash stored beside the row when it was appended.
+    package var stored: MerkleHash?
+    /// Whether the row's metadata was purged at the end of its retention.
+    package var isPurged: Bool
+
+    package init(sequence: UInt64, hash: MerkleHash, stored: MerkleHash?, isPurged: Bool = false) {
+        self.sequence = sequence
+        self.hash = hash
+        self.stored = stored
+        self.isPurged = isPurged
+    }
+}
+
+/// Tenants and their API keys (DESIGN "Admin API").
+package protocol TenantStore: Sendable {
+    /// - Throws: ``StoreError`` `conflict` when the id is taken.
+    func createTenant(_ tenant: TenantRecord) async throws
+    func tenant(id: String) async throws -> TenantRecord?
+    func tenants() async throws -> [TenantRecord]
+    /// - Throws: ``StoreError`` `notFound`.
+    func updateTenant(_ tenant: TenantRecord) async throws
+    /// - Throws: ``StoreError`` `notFound` for an unknown tenant, `conflict` for a key stored already.
+    func addAPIKey(_ key: APIKeyRecord) async throws
+    /// The key with this digest, revoked or not, for authentication.
+    func apiKey(sha256: String) async throws -> APIKeyRecord?
+    func apiKeys(tenant: String) async throws -> [APIKeyRecord]
+    /// - Throws: ``StoreError`` `notFound` when the tenant has no such key.
+    func revokeAPIKey(id: String, tenant: String, at time: Int64) async throws
+}
+
+/// End users by pseudonym and their attributes, and the pseudonym mapping of user-rights requests
+/// (IM-10, IM-11, OPS-2, OPS-8).
+package protocol EndUserStore: Sendable {
+    /// The user, created with default attributes on first sight.
+    func recordEndUser(tenant: String, pseudonym: String, time: Int64) async throws -> EndUserRecord
+    func endUser(tenant: String, pseudonym: String) async throws -> EndUserRecord?
+    /// - Throws: ``StoreError`` `notFound`.
+    func updateEndUser(_ user: EndUserRecord) async throws
+    /// Deletes the user's attributes, acceptances and usage (a deletion request); the audit log
+    /// keeps its pseudonymous events.
+    func deleteEndUser(tenant: String, pseudonym: String) async throws
+    func rememberPseudonym(_ pseudonym: String, tenant: String, user: String, time: Int64) async throws
+    func pseudonyms(tenant: String, user: String) async throws -> [String]
+    func forgetUser(tenant: String, user: String) async throws -> Int
+}
+
+/// Service agreements and their acceptance (IM-9).
+package protocol AgreementStore: Sendable {
+    /// - Throws: ``StoreError`` `conflict` when the version exists (a published text never changes).
+    func publishAgreement(_ agreement: AgreementRecord) async throws
+    func agreement(version: String) async throws -> AgreementRecord?
+    /// The most recently published version.
+    func currentAgreement() async throws -> AgreementRecord?
+    /// Idempotent per user and version: the first acceptance stands.
+    /// - Throws: ``StoreError`` `notFound` for an unpublished version.
+    func recordAcceptance(_ acceptance: AcceptanceRecord) async throws
+    func acceptances(tenant: String, pseudonym: String) async throws -> [AcceptanceRecord]
+}
+
+/// Violations and the sanctions ladder (IM-14.4–14.6, TC-7.7).
+package protocol SanctionStore: Sendable {
+    func recordViolation(_ violation: ViolationRecord) async throws
+    /// Violations by the user at or after `since`.
+    func violationCount(tenant: String, pseudonym: String, since: Int64) async throws -> Int
+    /// - Throws: ``StoreError`` `conflict` when the id is taken.
+    func imposeSanction(_ sanction: SanctionRecord) async throws
+    /// Every sanction of the user, oldest first.
+    func sanctions(tenant: String, pseudonym: String) async throws -> [SanctionRecord]
+    /// The sanctions binding at `time`.
+    func activeSanctions(tenant: String, pseudonym: String, at time: Int64) async throws -> [SanctionRecord]
+    /// - Throws: ``StoreError`` `notFound` when there is no such sanction still in force.
+    func liftSanction(id: String, at time: Int64, reason: String) async throws
+}
+
+/// Complaints and reports from the public (IM-15).
+package protocol ComplaintStore: Sendable {
+    /// - Throws: ``StoreError`` `conflict` when the ticket id is taken.
+    func fileComplaint(_ complaint: ComplaintRecord) async throws
+    func complaint(id: String) async throws -> ComplaintRecord?
+    /// Complaints in a status (all when `nil`), soonest due first.
+    func complaints(status: ComplaintRecord.Status?, limit: Int) async throws -> [ComplaintRecord]
+    /// - Throws: ``StoreError`` `notFound`.
+    func updateComplaint(_ complaint: ComplaintRecord) async throws
+}
+
+/// Incidents and their handling (IM-14).
+package protocol IncidentStore: Sendable {
+    func openIncident(_ incident: IncidentRecord) async throws
+    func incident(id: String) async throws -> IncidentRecord?
+    /// Incidents in a status (all when `nil`), newest first.
+    func incidents(status: IncidentRecord.Status?) async throws -> [IncidentRecord]
+    /// - Throws: ``StoreError`` `notFound`.
+    func updateIncident(_ incident: IncidentRecord) async throws
+}
+
+/// Per-user daily usage counters, consistent across replicas (quotas, minors' time: IM-10).
+package protocol UsageStore: Sendable {
+    /// Adds to the user's counters for `day` (days since 1970, UTC) atomically; returns the totals.
+    func addUsage(_ usage: UsageRecord, tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord
+    func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord
+    /// The tenant's totals for `day`, over all its users.
+    func tenantUsage(tenant: String, day: Int) async throws -> UsageRecord
+}
+
+extension SQLStore: AuditStore, TenantStore, EndUserStore, AgreementStore, SanctionStore, ComplaintStore,
+    IncidentStore, UsageStore
+{}

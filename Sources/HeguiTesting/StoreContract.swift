@@ -1,0 +1,315 @@
+import HeguiCore
+package import HeguiStore
+import Testing
+
+/// The store contract: what every implementation of the store protocols must do, whatever the
+/// database. The store tests run each check against SQLite and PostgreSQL (``StoreBackend``); a
+/// new implementation runs the same checks. Requirement IDs are in each check's comment.
+package enum StoreContract {
+    /// Every check, by name, for a parameterised test.
+    package static let checks: [(name: String, run: @Sendable (any StoreUnderTest) async throws -> Void)] = [
+        ("tenants and keys", { try await tenantsAndKeys($0) }),
+        ("end users", { try await endUsers($0) }),
+        ("agreements", { try await agreements($0) }),
+        ("sanctions", { try await sanctions($0) }),
+        ("complaints", { try await complaints($0) }),
+        ("incidents", { try await incidents($0) }),
+        ("usage", { try await usage($0) }),
+    ]
+
+    /// Tenants and keys (DESIGN "Admin API"): ids unique, keys stored by digest and unique,
+    /// revocation idempotent, one tenant's key not revocable through another.
+    package static func tenantsAndKeys(_ store: some TenantStore) async throws {
+        let tenant = TenantRecord(
+            id: "app-one",
+            name: "应用一",
+            policySet: "strict",
+            tokensPerDay: 1_000_000,
+            createdAt: 10
+        )
+        try await store.createTenant(tenant)
+        try await store.createTenant(TenantRecord(id: "app-two", name: "App Two", createdAt: 11))
+        await #expect(throws: StoreError.self) { try await store.createTenant(tenant) }
+        #expect(try await store.tenant(id: "app-one") == tenant)
+        #expect(try await store.tenant(id: "nobody") == nil)
+        #expect(try await store.tenants().map(\.id) == ["app-one", "app-two"])
+
+        var changed = tenant
+        changed.requestsPerMinute = 600
+        changed.disabledAt = 99
+        try await store.updateTenant(changed)
+        #expect(try await store.tenant(id: "app-one") == changed)
+        await #expect(throws: StoreError.self) {
+            try await store.updateTenant(TenantRecord(id: "nobody", name: "x", createdAt: 1))
+        }
+
+        let digest = APIKeyDigest.hex(of: "hg-key-one")
+        let key = APIKeyRecord(id: "key-1", tenant: "app-one", keySHA256: digest, hint: "hg-key-o", createdAt: 12)
+        try await store.addAPIKey(key)
+        // The same key cannot be stored twice, even for another tenant.
+        await #expect(throws: StoreError.self) {
+            try await store.addAPIKey(
+                APIKeyRecord(id: "key-2", tenant: "app-two", keySHA256: digest, hint: "hg-key-o", createdAt: 13)
+            )
+        }
+        await #expect(throws: StoreError.self) {
+            try await store.addAPIKey(
+                APIKeyRecord(
+                    id: "key-3",
+                    tenant: "nobody",
+                    keySHA256: APIKeyDigest.hex(of: "x"),
+                    hint: "x",
+                    createdAt: 1
+                )
+            )
+        }
+        #expect(try await store.apiKey(sha256: digest) == key)
+        #expect(try await store.apiKeys(tenant: "app-one") == [key])
+        #expect(try await store.apiKeys(tenant: "app-two").isEmpty)
+
+        await #expect(throws: StoreError.self) { try await store.revokeAPIKey(id: "key-1", tenant: "app-two", at: 20) }
+        #expect(try await store.apiKey(sha256: digest)?.revokedAt == nil)
+        try await store.revokeAPIKey(id: "key-1", tenant: "app-one", at: 20)
+        try await store.revokeAPIKey(id: "key-1", tenant: "app-one", at: 30)
+        #expect(try await store.apiKey(sha256: digest)?.revokedAt == 20)
+    }
+
+    /// End users (IM-10, IM-11, OPS-2): created once on first sight, attributes round-trip,
+    /// deletion clears attributes, acceptances and usage but not other users' or tenants'.
+    package static func endUsers(_ store: some EndUserStore & AgreementStore & UsageStore) async throws {
+        let first = try await store.recordEndUser(tenant: "app", pseudonym: "p1", time: 100)
+        #expect(first == EndUserRecord(tenant: "app", pseudonym: "p1", firstSeen: 100))
+        #expect(try await store.recordEndUser(tenant: "app", pseudonym: "p1", time: 200).firstSeen == 100)
+        _ = try await store.recordEndUser(tenant: "other", pseudonym: "p1", time: 150)
+
+        var user = first
+        user.birthYear = 2012
+        user.isMinor = true
+        user.identityVerified = true
+        user.trainingConsent = false
+        user.locale = "zh-CN"
+        user.updatedAt = 300
+        try await store.updateEndUser(user)
+        #expect(try await store.endUser(tenant: "app", pseudonym: "p1") == user)
+        #expect(try await store.endUser(tenant: "other", pseudonym: "p1")?.isMinor == nil)
+        await #expect(throws: StoreError.self) {
+            try await store.updateEndUser(EndUserRecord(tenant: "app", pseudonym: "nobody", firstSeen: 1))
+        }
+
+        try await store.publishAgreement(
+            AgreementRecord(version: "1.0", major: 1, publishedAt: 1, textZH: "协议", textEN: "Terms")
+        )
+        try await store.recordAcceptance(
+            AcceptanceRecord(tenant: "app", pseudonym: "p1", version: "1.0", acceptedAt: 400)
+        )
+        try await store.recordAcceptance(
+            AcceptanceRecord(tenant: "other", pseudonym: "p1", version: "1.0", acceptedAt: 400)
+        )
+        _ = try await store.addUsage(UsageRecord(requests: 1), tenant: "app", pseudonym: "p1", day: 20_000)
+        _ = try await store.addUsage(UsageRecord(requests: 1), tenant: "other", pseudonym: "p1", day: 20_000)
+
+        try await store.deleteEndUser(tenant: "app", pseudonym: "p1")
+        #expect(try await store.endUser(tenant: "app", pseudonym: "p1") == nil)
+        #expect(try await store.acceptances(tenant: "app", pseudonym: "p1").isEmpty)
+        #expect(try await store.usage(tenant: "app", pseudonym: "p1", day: 20_000) == UsageRecord())
+        #expect(try await store.endUser(tenant: "other", pseudonym: "p1") != nil)
+        #expect(try await store.acceptances(tenant: "other", pseudonym: "p1").count == 1)
+        #expect(try await store.usage(tenant: "other", pseudonym: "p1", day: 20_000).requests == 1)
+
+        // The pseudonym mapping of user-rights requests (IM-11, OPS-8).
+        try await store.rememberPseudonym("p9", tenant: "app", user: "alice", time: 1)
+        try await store.rememberPseudonym("p9", tenant: "app", user: "alice", time: 2)
+        #expect(try await store.pseudonyms(tenant: "app", user: "alice") == ["p9"])
+        #expect(try await store.forgetUser(tenant: "app", user: "alice") == 1)
+        #expect(try await store.pseudonyms(tenant: "app", user: "alice").isEmpty)
+    }
+
+    /// Agreements (IM-9): a published version never changes; the newest is current; acceptance of
+    /// an unpublished version is refused; accepting twice keeps the first.
+    package static func agreements(_ store: some AgreementStore) async throws {
+        #expect(try await store.currentAgreement() == nil)
+        let first = AgreementRecord(version: "1.0", major: 1, publishedAt: 100, textZH: "# 用户协议", textEN: "# Terms")
+        let second = AgreementRecord(
+            version: "2.0",
+            major: 2,
+            publishedAt: 200,
+            textZH: "# 用户协议 二",
+            textEN: "# Terms 2"
+        )
+        try await store.publishAgreement(first)
+        try await store.publishAgreement(second)
+        await #expect(throws: StoreError.self) {
+            try await store.publishAgreement(
+                AgreementRecord(version: "1.0", major: 1, publishedAt: 300, textZH: "改", textEN: "changed")
+            )
+        }
+        #expect(try await store.agreement(version: "1.0") == first)
+        #expect(try await store.currentAgreement() == second)
+
+        try await store.recordAcceptance(
+            AcceptanceRecord(tenant: "app", pseudonym: "p1", version: "1.0", acceptedAt: 150, ipSHA256: "ab")
+        )
+        try await store.recordAcceptance(
+            AcceptanceRecord(tenant: "app", pseudonym: "p1", version: "1.0", acceptedAt: 160)
+        )
+        try await store.recordAcceptance(
+            AcceptanceRecord(tenant: "app", pseudonym: "p1", version: "2.0", acceptedAt: 250)
+        )
+        await #expect(throws: StoreError.self) {
+            try await store.recordAcceptance(
+                AcceptanceRecord(tenant: "app", pseudonym: "p1", version: "9.0", acceptedAt: 1)
+            )
+        }
+        let accepted = try await store.acceptances(tenant: "app", pseudonym: "p1")
+        #expect(accepted.map(\.version) == ["1.0", "2.0"])
+        #expect(accepted.first?.acceptedAt == 150 && accepted.first?.ipSHA256 == "ab")
+        #expect(try await store.acceptances(tenant: "other", pseudonym: "p1").isEmpty)
+    }
+
+    /// Violations and sanctions (IM-14.4–14.6, TC-7.7): counted per user and window; sanctions in
+    /// force by time, expiry and lifting; lifting twice refused.
+    package static func sanctions(_ store: some SanctionStore) async throws {
+        for (index, time) in [100, 200, 300, 400].enumerated() {
+            try await store.recordViolation(
+                ViolationRecord(
+                    id: "v\(index)",
+                    tenant: "app",
+                    pseudonym: "p1",
+                    time: Int64(time),
+                    risks: [.personalInformation],
+                    auditSequence: UInt64(index)
+                )
+            )
+        }
+        try await store.recordViolation(ViolationRecord(id: "v9", tenant: "app", pseudonym: "p2", time: 300, risks: []))
+        await #expect(throws: StoreError.self) {
+            try await store.recordViolation(
+                ViolationRecord(id: "v0", tenant: "app", pseudonym: "p1", time: 1, risks: [])
+            )
+        }
+        #expect(try await store.violationCount(tenant: "app", pseudonym: "p1", since: 0) == 4)
+        #expect(try await store.violationCount(tenant: "app", pseudonym: "p1", since: 250) == 2)
+        #expect(try await store.violationCount(tenant: "other", pseudonym: "p1", since: 0) == 0)
+
+        let warning = SanctionRecord(
+            id: "s1",
+            tenant: "app",
+            pseudonym: "p1",
+            level: .warning,
+            reason: "A1d",
+            imposedAt: 300
+        )
+        let suspension = SanctionRecord(
+            id: "s2",
+            tenant: "app",
+            pseudonym: "p1",
+            level: .suspension,
+            reason: "repeated",
+            imposedAt: 400,
+            expiresAt: 1_000,
+            auditSequence: 3
+        )
+        try await store.imposeSanction(warning)
+        try await store.imposeSanction(suspension)
+        await #expect(throws: StoreError.self) { try await store.imposeSanction(warning) }
+        #expect(try await store.sanctions(tenant: "app", pseudonym: "p1") == [warning, suspension])
+        #expect(try await store.activeSanctions(tenant: "app", pseudonym: "p1", at: 500).map(\.id) == ["s1", "s2"])
+        #expect(try await store.activeSanctions(tenant: "app", pseudonym: "p1", at: 1_000).map(\.id) == ["s1"])
+        #expect(try await store.activeSanctions(tenant: "app", pseudonym: "p2", at: 500).isEmpty)
+
+        try await store.liftSanction(id: "s1", at: 600, reason: "appeal upheld")
+        await #expect(throws: StoreError.self) { try await store.liftSanction(id: "s1", at: 700, reason: "again") }
+        await #expect(throws: StoreError.self) { try await store.liftSanction(id: "nope", at: 700, reason: "x") }
+        #expect(try await store.activeSanctions(tenant: "app", pseudonym: "p1", at: 650).map(\.id) == ["s2"])
+        #expect(try await store.activeSanctions(tenant: "app", pseudonym: "p1", at: 550).map(\.id) == ["s1", "s2"])
+        let lifted = try await store.sanctions(tenant: "app", pseudonym: "p1").first
+        #expect(lifted?.liftedAt == 600 && lifted?.liftReason == "appeal upheld")
+    }
+
+    /// Complaints (IM-15): ticket ids unique; listed soonest due first, by status; updates stick.
+    package static func complaints(_ store: some ComplaintStore) async throws {
+        let late = ComplaintRecord(id: "T-2", category: "illegal_content", receivedAt: 200, dueAt: 2_000)
+        let soon = ComplaintRecord(
+            id: "T-1",
+            tenant: "app",
+            category: "personal_information",
+            receivedAt: 100,
+            dueAt: 1_000,
+            contactSHA256: "cc",
+            auditSequence: 7
+        )
+        try await store.fileComplaint(late)
+        try await store.fileComplaint(soon)
+        await #expect(throws: StoreError.self) { try await store.fileComplaint(soon) }
+        #expect(try await store.complaint(id: "T-1") == soon)
+        #expect(try await store.complaint(id: "T-9") == nil)
+        #expect(try await store.complaints(status: nil, limit: 10).map(\.id) == ["T-1", "T-2"])
+        #expect(try await store.complaints(status: nil, limit: 1).map(\.id) == ["T-1"])
+
+        var resolved = soon
+        resolved.status = .resolved
+        resolved.resolution = "已删除相关内容 / content removed"
+        resolved.updatedAt = 500
+        resolved.closedAt = 500
+        try await store.updateComplaint(resolved)
+        #expect(try await store.complaint(id: "T-1") == resolved)
+        #expect(try await store.complaints(status: .received, limit: 10).map(\.id) == ["T-2"])
+        #expect(try await store.complaints(status: .resolved, limit: 10) == [resolved])
+        await #expect(throws: StoreError.self) {
+            try await store.updateComplaint(ComplaintRecord(id: "T-9", category: "x", receivedAt: 1, dueAt: 2))
+        }
+    }
+
+    /// Incidents (IM-14): newest first, by status; updates stick.
+    package static func incidents(_ store: some IncidentStore) async throws {
+        let older = IncidentRecord(id: "I-1", severity: "high", title: "违规内容外泄", openedAt: 100, summary: "…")
+        let newer = IncidentRecord(id: "I-2", severity: "low", title: "Classifier outage", openedAt: 200, summary: "…")
+        try await store.openIncident(older)
+        try await store.openIncident(newer)
+        await #expect(throws: StoreError.self) { try await store.openIncident(older) }
+        #expect(try await store.incidents(status: nil).map(\.id) == ["I-2", "I-1"])
+        var reported = older
+        reported.status = .reported
+        reported.reportedAt = 150
+        reported.updatedAt = 150
+        try await store.updateIncident(reported)
+        #expect(try await store.incident(id: "I-1") == reported)
+        #expect(try await store.incidents(status: .open).map(\.id) == ["I-2"])
+        await #expect(throws: StoreError.self) {
+            try await store.updateIncident(
+                IncidentRecord(id: "I-9", severity: "x", title: "x", openedAt: 1, summary: "")
+            )
+        }
+    }
+
+    /// Usage counters (IM-10, quotas): additions from many concurrent tasks all count (as from
+    /// several replicas); per user, per day and per tenant.
+    package static func usage(_ store: some UsageStore) async throws {
+        #expect(try await store.usage(tenant: "app", pseudonym: "p1", day: 20_000) == UsageRecord())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    _ = try await store.addUsage(
+                        UsageRecord(requests: 1, promptTokens: 10, completionTokens: 20, activeSeconds: 3),
+                        tenant: "app",
+                        pseudonym: index % 2 == 0 ? "p1" : "p2",
+                        day: 20_000
+                    )
+                }
+            }
+            try await group.waitForAll()
+        }
+        let total = try await store.addUsage(UsageRecord(requests: 1), tenant: "app", pseudonym: "p1", day: 20_000)
+        #expect(total == UsageRecord(requests: 21, promptTokens: 200, completionTokens: 400, activeSeconds: 60))
+        #expect(try await store.usage(tenant: "app", pseudonym: "p1", day: 20_001) == UsageRecord())
+        #expect(
+            try await store.tenantUsage(tenant: "app", day: 20_000)
+                == UsageRecord(requests: 41, promptTokens: 400, completionTokens: 800, activeSeconds: 120)
+        )
+        #expect(try await store.tenantUsage(tenant: "other", day: 20_000) == UsageRecord())
+    }
+}
+
+/// Everything the contract exercises, in one existential for ``StoreContract/checks``.
+package typealias StoreUnderTest =
+    TenantStore & EndUserStore & AgreementStore & SanctionStore & ComplaintStore & IncidentStore & UsageStore
