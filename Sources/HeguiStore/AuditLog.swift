@@ -60,14 +60,10 @@ package actor AuditLog {
     /// Signs and records a tree head over the whole log as it stands.
     package func signTreeHead(time: Int64) async throws -> SignedTreeHead {
         var accumulator = MerkleAccumulator()
-        var next: UInt64 = 0
-        while true {
-            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
-            guard let last = page.last else { break }
+        try await self.forEachLeafPage { page in
             for leaf in page {
                 accumulator.append(leaf.hash)
             }
-            next = last.sequence + 1
         }
         let head = try SignedTreeHead.sign(
             treeSize: UInt64(accumulator.size),
@@ -154,17 +150,13 @@ package actor AuditLog {
             }
         }
         feedHeads()
-        var next: UInt64 = 0
         var lastPurged: UInt64?
-        while true {
-            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
-            guard let last = page.last else { break }
+        try await self.forEachLeafPage { page in
             for leaf in page {
                 verifier.feed(sequence: leaf.sequence, leaf: leaf.hash, storedLeafHash: leaf.stored)
                 if leaf.isPurged { lastPurged = leaf.sequence }
                 feedHeads()
             }
-            next = last.sequence + 1
         }
         for head in heads { verifier.feed(head) }
         var findings = verifier.finish()
@@ -203,6 +195,35 @@ package enum AuditSigningKey {
 }
 
 extension AuditLog {
+    /// Calls `body` with the log's leaves page by page in sequence order, reading (and hashing)
+    /// the next page on another thread while `body` works on the current one. Pages are ranges of
+    /// sequence numbers, so a missing row shows as a gap rather than shifting later pages.
+    func forEachLeafPage(_ body: ([AuditLeaf]) throws -> Void) async throws {
+        let store = self.store
+        guard let top = try await store.highestAuditSequence() else { return }
+        let pageSize: UInt64 = 8_192
+        func read(_ start: UInt64) -> Task<[AuditLeaf], any Error> {
+            Task.detached {
+                let page = try await store.auditLeaves(from: start, limit: Int(pageSize))
+                guard let last = page.last, last.sequence >= start + pageSize else { return page }
+                return page.filter { $0.sequence < start + pageSize }
+            }
+        }
+        var start: UInt64 = 0
+        var pending: Task<[AuditLeaf], any Error>? = read(0)
+        while let current = pending {
+            let page = try await current.value
+            start += pageSize
+            pending = start <= top ? read(start) : nil
+            do {
+                try body(page)
+            } catch {
+                pending?.cancel()
+                throw error
+            }
+        }
+    }
+
     /// Every signed tree head, smallest first.
     package func treeHeads() async throws -> [SignedTreeHead] {
         try await self.store.treeHeads()
@@ -224,12 +245,8 @@ extension AuditLog {
     /// Every stored leaf hash, in sequence order (for proofs).
     func leafHashes() async throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []
-        var next: UInt64 = 0
-        while true {
-            let page = try await self.store.auditLeaves(from: next, limit: 5_000)
-            guard let last = page.last else { break }
-            leaves.append(contentsOf: page.map(\.hash))
-            next = last.sequence + 1
+        try await self.forEachLeafPage { page in
+            leaves.append(contentsOf: page.lazy.map(\.hash))
         }
         return leaves
     }

@@ -74,22 +74,16 @@ extension SQLStore {
                         )
                     )
                 }
-                // Rows in chunks that stay under SQLite's limit on bound parameters.
+                // Rows in chunks that stay under SQLite's limit on bound parameters. On SQLite the
+                // values are bound directly (no `Encodable` round trip): appends are CPU-bound there.
                 for chunk in stride(from: 0, to: events.count, by: 400) {
-                    var insert = database.insert(into: "audit_events").columns(
-                        "seq",
-                        "type",
-                        "time",
-                        "tenant",
-                        "end_user",
-                        "request_id",
-                        "action",
-                        "risks",
-                        "content_sha256",
-                        "details",
-                        "leaf_hash"
-                    )
-                    for event in events[chunk..<min(chunk + 400, events.count)] {
+                    let rows = events[chunk..<min(chunk + 400, events.count)]
+                    if case .sqlite(let connection) = self.backend {
+                        _ = try await connection.query(Self.sqliteInsert(rows: rows.count), Self.sqliteValues(of: rows))
+                        continue
+                    }
+                    var insert = database.insert(into: "audit_events").columns(Self.auditColumns)
+                    for event in rows {
                         insert = insert.values(Self.row(of: event))
                     }
                     try await insert.run()
@@ -107,6 +101,39 @@ extension SQLStore {
         } catch {
             throw StoreError(.unavailable, "cannot append to the audit log", cause: error)
         }
+    }
+
+    static let auditColumns = [
+        "seq", "type", "time", "tenant", "end_user", "request_id", "action", "risks", "content_sha256", "details",
+        "leaf_hash",
+    ]
+
+    /// `INSERT INTO audit_events (…) VALUES (?, …), …` for `rows` rows.
+    static func sqliteInsert(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: Self.auditColumns.count).joined(separator: ",") + ")"
+        return "INSERT INTO audit_events (" + Self.auditColumns.joined(separator: ", ") + ") VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ",")
+    }
+
+    /// The values of ``sqliteInsert(rows:)``, row after row.
+    static func sqliteValues(of events: some Collection<AuditEvent>) -> [SQLiteData] {
+        func text(_ value: String?) -> SQLiteData { value.map(SQLiteData.text) ?? .null }
+        var values: [SQLiteData] = []
+        values.reserveCapacity(events.count * Self.auditColumns.count)
+        for event in events {
+            values.append(.integer(Int(event.sequence)))
+            values.append(.text(event.type))
+            values.append(.integer(Int(event.time)))
+            values.append(text(event.tenant))
+            values.append(text(event.user))
+            values.append(text(event.requestID))
+            values.append(text(event.action?.rawValue))
+            values.append(.text(event.risks.sorted().map(\.rawValue).joined(separator: ",")))
+            values.append(text(event.contentDigest))
+            values.append(.text(Self.encode(details: event.details)))
+            values.append(.text(event.leafHash.hex))
+        }
+        return values
     }
 
     static func row(of event: AuditEvent) -> [any SQLExpression] {
@@ -326,6 +353,13 @@ extension SQLStore {
             details: details
         )
         return (event, MerkleHash(hex: leafHash))
+    }
+
+    /// The highest sequence number in the log, `nil` when it is empty.
+    func highestAuditSequence() async throws -> UInt64? {
+        try await self.rows("SELECT MAX(seq) AS top FROM audit_events", "read the audit log") { row in
+            try row.decode(column: "top", as: Int64?.self).map { UInt64(max($0, 0)) }
+        }.first ?? nil
     }
 
     /// The number of events in the log.

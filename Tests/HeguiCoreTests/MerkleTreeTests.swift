@@ -610,3 +610,25 @@ import Testing
         }
     }
 }
+
+/// Stored hashes are read back from hex text (the audit log's `leaf_hash` column).
+@Suite struct MerkleHashHexTests {
+    static let valid = String(repeating: "0123456789abcdef", count: 4)
+    static let cases: [(String, Bool)] = [
+        (valid, true),
+        (valid.uppercased(), true),
+        (String(valid.dropLast()), false),
+        (valid + "0", false),
+        (String(valid.dropLast()) + "g", false),
+        ("z" + String(valid.dropFirst()), false),
+        (String(valid.dropLast(2)) + "é", false),
+        ("", false),
+    ]
+
+    @Test(arguments: Self.cases)
+    func readsExactlySixtyFourDigits(text: String, isValid: Bool) {
+        let hash = MerkleHash(hex: text)
+        #expect((hash != nil) == isValid)
+        if let hash { #expect(hash.hex == text.lowercased()) }
+    }
+}

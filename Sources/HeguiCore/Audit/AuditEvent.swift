@@ -149,6 +149,19 @@ package struct AuditEvent: Sendable, Hashable {
             text.withUTF8Buffer { out.append(contentsOf: $0) }
         }
         out.append(UInt8(ascii: "\""))
+        // Most values need no escaping: copy them whole.
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         var utf8 = text.utf8.makeIterator()
         var pending: [UInt8] = []
         while let byte = pending.isEmpty ? utf8.next() : pending.removeFirst() {

@@ -25,21 +25,21 @@ package struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
 
     /// A hash from 64 hexadecimal digits; `nil` otherwise.
     package init?(hex: String) {
+        var hex = hex
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let valid = withUnsafeMutableBytes(of: &words) { target -> Bool in
-            var index = 0
-            var high: UInt8? = nil
-            for byte in hex.utf8 {
-                guard index < 32, let value = HexEncoding.value(of: byte) else { return false }
-                if let first = high {
-                    target[index] = first << 4 | value
-                    index += 1
-                    high = nil
-                } else {
-                    high = value
+        // `audit verify` decodes one stored hash per event: read the digits in place.
+        let valid = hex.withUTF8 { digits -> Bool in
+            guard digits.count == 64 else { return false }
+            return withUnsafeMutableBytes(of: &words) { target -> Bool in
+                var invalid: UInt8 = 0
+                for index in 0..<32 {
+                    let high = HexEncoding.digitValues[Int(digits[2 * index])]
+                    let low = HexEncoding.digitValues[Int(digits[2 * index + 1])]
+                    invalid |= (high | low) & 0x10
+                    target[index] = high << 4 | (low & 0x0F)
                 }
+                return invalid == 0
             }
-            return index == 32 && high == nil
         }
         guard valid else { return nil }
         self.words = words
@@ -51,7 +51,7 @@ package struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Lower-case hexadecimal.
-    package var hex: String { HexEncoding.encode(self.bytes) }
+    package var hex: String { withUnsafeBytes(of: self.words) { HexEncoding.encode($0) } }
 
     package var description: String { self.hex }
 

@@ -3,14 +3,27 @@ package enum HexEncoding {
     private static let digits = Array("0123456789abcdef".utf8)
 
     package static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            output.append(Self.digits[Int(byte >> 4)])
-            output.append(Self.digits[Int(byte & 0x0F)])
+        if let text = bytes.withContiguousStorageIfAvailable({ Self.encode(UnsafeRawBufferPointer($0)) }) {
+            return text
         }
-        return String(decoding: output, as: UTF8.self)
+        return Self.encode(Array(bytes))
     }
+
+    /// The hex text of contiguous bytes, written straight into the string's storage.
+    package static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            var index = 0
+            for byte in bytes {
+                output[index] = Self.digits[Int(byte >> 4)]
+                output[index + 1] = Self.digits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
+    }
+
+    /// Each byte's digit value, or 0x10 for a byte that is not a hexadecimal digit.
+    package static let digitValues: [UInt8] = (0...255).map { Self.value(of: UInt8($0)) ?? 0x10 }
 
     /// The value of one hexadecimal digit (either case).
     package static func value(of byte: UInt8) -> UInt8? {
