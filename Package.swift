@@ -102,7 +102,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "HeguiCoreTests", dependencies: ["HeguiCore"]),
+        .testTarget(
+            name: "HeguiCoreTests",
+            dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "HeguiStoreTests",
             dependencies: [

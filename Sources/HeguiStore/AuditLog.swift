@@ -178,6 +178,24 @@ package actor AuditLog {
 package enum AuditSigningKey {
     package static let fileName = "audit-signing-key"
 
+    /// The key in an operator's file (64 hex digits; e.g. one key shared by every replica).
+    /// - Throws: ``StoreError`` (`invalid`) when the file cannot be read or holds no key.
+    package static func load(path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let text = String(data: data, encoding: .utf8),
+            let key = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
+        else {
+            throw StoreError(.invalid, "\(path) does not hold a 32-byte hex Ed25519 key")
+        }
+        return key
+    }
+
+    /// The operator's key file when one is named, else the key in the data directory.
+    package static func load(file: String?, in directory: DataDirectory) throws -> [UInt8] {
+        if let file { return try Self.load(path: file) }
+        return try Self.loadOrCreate(in: directory)
+    }
+
     /// The key in the data directory, created when absent.
     /// - Throws: ``StoreError`` (`invalid`) when the file does not hold a key.
     package static func loadOrCreate(in directory: DataDirectory) throws -> [UInt8] {

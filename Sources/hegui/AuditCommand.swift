@@ -36,7 +36,10 @@ struct AuditCommand: AsyncParsableCommand {
                         logger: logger
                     )
                 }
-                let key = try AuditSigningKey.loadOrCreate(in: directory)
+                let keyFile = ProcessInfo.processInfo.environment["HEGUI_AUDIT_SIGNING_KEY_FILE"].flatMap {
+                    $0.isEmpty ? nil : $0
+                }
+                let key = try AuditSigningKey.load(file: keyFile, in: directory)
                 return (store, try AuditLog(store: store, signingKey: key))
             } catch {
                 FileHandle.standardError.write(Data("hegui audit: \(error)\n".utf8))

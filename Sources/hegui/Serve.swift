@@ -138,7 +138,10 @@ struct Serve: AsyncParsableCommand {
                     logger: logger
                 )
             }
-            auditLog = try AuditLog(store: store, signingKey: AuditSigningKey.loadOrCreate(in: dataDirectory))
+            auditLog = try AuditLog(
+                store: store,
+                signingKey: AuditSigningKey.load(file: configuration.audit.signingKeyFile, in: dataDirectory)
+            )
             _ = try await auditLog.append(
                 AuditEventDraft(
                     type: "gateway.started",

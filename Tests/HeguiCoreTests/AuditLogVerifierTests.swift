@@ -1,3 +1,4 @@
+import Crypto
 import HeguiCore
 import Testing
 
@@ -167,5 +168,22 @@ import Testing
             privateKey: otherKey.privateKey
         )
         #expect(Self.verify(events, heads: [foreign]) == [.badSignature(treeSize: 20)])
+    }
+}
+
+/// Salted content digests (IM-11: ordinary content is kept only as this hash).
+@Suite struct ContentDigestTests {
+    @Test func isKeyedAndDistinctFromPseudonyms() {
+        let key = UserPseudonym.makeKey()
+        let digest = ContentDigest.hex(of: "你好", key: key)
+        #expect(digest.count == 64)
+        #expect(ContentDigest.hex(of: "你好", key: key) == digest)
+        #expect(ContentDigest.hex(of: Array("你好".utf8), key: key) == digest)
+        #expect(ContentDigest.hex(of: "你好", key: UserPseudonym.makeKey()) != digest)
+        #expect(ContentDigest.hex(of: "你好!", key: key) != digest)
+        // Not the plain SHA-256 a reader of the log could compute for a guess.
+        #expect(digest != HexEncoding.encode(Array(SHA256.hash(data: Array("你好".utf8)))))
+        // Domain-separated from a pseudonym under the same key.
+        #expect(ContentDigest.hex(of: "a\u{0}b", key: key) != UserPseudonym.make(tenant: "a", user: "b", key: key))
     }
 }

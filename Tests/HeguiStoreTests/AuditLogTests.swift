@@ -294,3 +294,57 @@ typealias Backend = StoreBackend
         }
     }
 }
+
+/// The tamper case the other tests leave out: an event inserted into the middle of the log.
+@Suite struct AuditInsertionTests {
+    @Test(arguments: Backend.allCases)
+    func anInsertedEventIsNamed(backend: Backend) async throws {
+        try await AuditLogTests.withLog(backend) { store, log, _ in
+            for index in 0..<4 { _ = try await log.append(AuditLogTests.draft(index)) }
+            _ = try await log.signTreeHead(time: 1)
+            for index in 4..<10 { _ = try await log.append(AuditLogTests.draft(index)) }
+            _ = try await log.signTreeHead(time: 2)
+            #expect(try await log.verify().isEmpty)
+
+            // Shift events 6… up by one and slip a well-formed forged event in at 6, leaf hash
+            // and all: every row is self-consistent, so only the signed root can tell.
+            try await store.database.raw("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 6").run()
+            try await store.database.raw("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1000").run()
+            let forged = AuditEvent(
+                sequence: 6,
+                type: "moderation.checked",
+                time: 5,
+                tenant: "app",
+                risks: [],
+                details: [:]
+            )
+            try await store.database.insert(into: "audit_events").columns(SQLStore.auditColumns)
+                .values(SQLStore.row(of: forged)).run()
+            let findings = try await log.verify()
+            // The first shifted event is named (its leaf commits to its old number), and the head
+            // of size 10 no longer matches after the last intact head, at 4.
+            #expect(findings.first == .alteredEvent(sequence: 7))
+            #expect(findings.contains(.rootMismatch(treeSize: 10, firstSuspect: 4)))
+        }
+    }
+}
+
+/// An operator-supplied signing key (issue 4: "generated on first start … or supplied by the
+/// operator"), e.g. one key for every replica of a PostgreSQL log.
+@Suite struct OperatorSigningKeyTests {
+    @Test func aKeyFileTakesPrecedenceAndBadOnesAreRefused() throws {
+        let path = NSTemporaryDirectory() + "hegui-opkey-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try DataDirectory.prepare(at: path)
+        let pair = SignedTreeHead.makeKeyPair()
+        let file = directory.filePath("operator-key")
+        try (HexEncoding.encode(pair.privateKey) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try AuditSigningKey.load(file: file, in: directory) == pair.privateKey)
+        // With a key file, none is created in the data directory.
+        #expect(!FileManager.default.fileExists(atPath: directory.filePath(AuditSigningKey.fileName)))
+        try "not a key".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: StoreError.self) { try AuditSigningKey.load(file: file, in: directory) }
+        #expect(throws: StoreError.self) { try AuditSigningKey.load(file: path + "/missing", in: directory) }
+        #expect(try AuditSigningKey.load(file: nil, in: directory).count == 32)
+    }
+}

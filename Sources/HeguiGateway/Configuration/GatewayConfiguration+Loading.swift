@@ -126,6 +126,7 @@ extension GatewayConfiguration {
         }
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
+        if let keyFile = value("HEGUI_AUDIT_SIGNING_KEY_FILE") { self.audit.signingKeyFile = keyFile }
         if let tokenFile = value("HEGUI_ADMIN_TOKEN_FILE") {
             self.adminToken = try Self.readSecret(path: tokenFile, source: "HEGUI_ADMIN_TOKEN_FILE", key: nil)
         }
@@ -384,7 +385,7 @@ struct YAMLReader {
             case "audit":
                 let allowed = [
                     "tree_head_interval_seconds", "evidence_retention_days", "metadata_retention_days",
-                    "allow_short_metadata_retention",
+                    "allow_short_metadata_retention", "signing_key_file",
                 ]
                 for (key, node) in try self.mapping(node, key, allowed: allowed) {
                     switch key {
@@ -399,6 +400,8 @@ struct YAMLReader {
                         }
                     case "audit.allow_short_metadata_retention":
                         configuration.audit.allowShortMetadataRetention = try self.bool(node, key)
+                    case "audit.signing_key_file":
+                        configuration.audit.signingKeyFile = try self.string(node, key)
                     default:
                         configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
                     }

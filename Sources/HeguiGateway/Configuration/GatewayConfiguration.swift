@@ -103,6 +103,10 @@ package struct GatewayConfiguration: Sendable {
         /// Accepts a metadata retention shorter than six months (184 days). Off by default: OPS-1
         /// requires six months; turning it on is logged as a warning at every start.
         package var allowShortMetadataRetention = false
+        /// The Ed25519 key that signs tree heads, from an operator's file (64 hex digits); `nil`
+        /// keeps (and on first start creates) `<data dir>/audit-signing-key`. Replicas sharing one
+        /// PostgreSQL log share one key.
+        package var signingKeyFile: String?
 
         package init() {}
     }
