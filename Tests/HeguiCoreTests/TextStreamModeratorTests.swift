@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HeguiCore
 
 /// Streamed output checked piece by piece (issue 5 item 3; IM-14.1–14.3, TC-7.7): no prohibited

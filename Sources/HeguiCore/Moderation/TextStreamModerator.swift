@@ -232,7 +232,8 @@ package struct TextStreamModerator: Sendable {
             case 1: isEnd = lead == 0x0A || lead == 0x21 || lead == 0x3F || lead == 0x3B || lead == 0x2E
             case 3:
                 // 。！？；… and the full-width ！？；
-                let scalar = (UInt32(lead & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6)
+                let scalar =
+                    (UInt32(lead & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6)
                     | UInt32(bytes[index + 2] & 0x3F)
                 isEnd = [0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0x2026].contains(scalar)
             default: isEnd = false
