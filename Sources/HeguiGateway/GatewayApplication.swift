@@ -9,7 +9,8 @@ package import Prometheus
 /// ```swift
 /// let app = buildApplication(
 ///     configuration: configuration, upstream: DemoModel(), tenants: tenants,
-///     metricsRegistry: PrometheusCollectorRegistry(), dataDirectory: nil, logger: logger
+///     metricsRegistry: PrometheusCollectorRegistry(), dataDirectory: nil,
+///     enforcement: enforcement, logger: logger
 /// )
 /// try await app.runService()
 /// ```
@@ -19,6 +20,7 @@ package import Prometheus
 ///   - tenants: the apps allowed to call (configured ones, or the development tenant).
 ///   - metricsRegistry: the registry `/metrics` renders and the gateway's metrics record into.
 ///   - dataDirectory: checked by `/readyz`; `nil` when the gateway keeps no state.
+///   - enforcement: the moderation engine in force and where its decisions are recorded.
 ///   - admin: the admin API's token and audit log; `nil` serves no `/admin` routes.
 ///   - logger: the application's logger; requests get children of it.
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
@@ -29,6 +31,7 @@ package func buildApplication(
     metricsRegistry: PrometheusCollectorRegistry,
     dataDirectory: DataDirectory?,
     store: SQLStore? = nil,
+    enforcement: Enforcement,
     admin: AdminAccess? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -45,13 +48,17 @@ package func buildApplication(
     ).addRoutes(to: router)
 
     let api = router.group("v1").add(middleware: TenantAuthMiddleware(tenants: tenants))
-    ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics).addRoutes(to: api)
+    ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics, enforcement: enforcement)
+        .addRoutes(to: api)
+    ModerationAPIController(enforcement: enforcement, metrics: metrics).addRoutes(to: api)
 
     if let admin {
         let group = router.group("admin").add(
             middleware: AdminAuthMiddleware(tokenDigest: admin.tokenDigest, auditLog: admin.auditLog)
         )
         AdminAuditController(auditLog: admin.auditLog).addRoutes(to: group.group("audit"))
+        AdminPolicyController(moderation: enforcement.moderation, auditLog: admin.auditLog)
+            .addRoutes(to: group.group("policy"))
     }
 
     return Application(

@@ -1,5 +1,6 @@
 package import HTTPTypes
 import HeguiCore
+package import HeguiStore
 package import HeguiGateway
 package import Hummingbird
 package import Logging
@@ -35,6 +36,7 @@ extension GatewayFixtures {
         configuration: GatewayConfiguration = GatewayFixtures.configuration(),
         upstream: any ModelUpstream,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        enforcement: Enforcement = GatewayFixtures.enforcement(),
         admin: AdminAccess? = nil,
         logger: Logger = Logger(label: "hegui.test"),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -45,9 +47,29 @@ extension GatewayFixtures {
             tenants: configuration.tenants,
             metricsRegistry: registry,
             dataDirectory: nil,
+            enforcement: enforcement,
             admin: admin,
             logger: logger,
             onServerRunning: onServerRunning
+        )
+    }
+
+    /// Moderation with the built-in sample lexicon and policy (or `moderation`), recording
+    /// decisions in `auditLog` when one is given.
+    package static func enforcement(
+        moderation: GatewayConfiguration.Moderation = GatewayConfiguration.Moderation(),
+        auditLog: AuditLog? = nil
+    ) -> Enforcement {
+        let loaded: ModerationLoader.Loaded
+        do {
+            loaded = try ModerationLoader.load(moderation)
+        } catch {
+            fatalError("test moderation does not load: \(error)")
+        }
+        return Enforcement(
+            moderation: ModerationState(loaded, configuration: moderation),
+            inputRoles: moderation.inputRoles,
+            recorder: DecisionRecorder(auditLog: auditLog, store: nil, key: UserPseudonym.makeKey(), logger: Logger(label: "test"))
         )
     }
 

@@ -204,6 +204,24 @@ struct Serve: AsyncParsableCommand {
             )
         }
 
+        // Enforcement in the request path (IM-4, IM-14): decisions recorded in the audit log,
+        // users and content named by keyed hashes (IM-11).
+        let enforcement: Enforcement
+        do {
+            enforcement = Enforcement(
+                moderation: moderation,
+                inputRoles: configuration.moderation.inputRoles,
+                recorder: DecisionRecorder(
+                    auditLog: auditLog,
+                    store: store,
+                    key: try PseudonymKey.loadOrCreate(in: dataDirectory),
+                    logger: logger
+                )
+            )
+        } catch {
+            Self.fail("\(error)")
+        }
+
         // Services stop in reverse order: the HTTP server first, the store last.
         var services: [any Service] = [StoreService(store: store)]
         services.append(
@@ -252,6 +270,7 @@ struct Serve: AsyncParsableCommand {
             metricsRegistry: registry,
             dataDirectory: dataDirectory,
             store: store,
+            enforcement: enforcement,
             admin: AdminAccess(tokenDigest: adminTokenDigest, auditLog: auditLog),
             logger: logger,
             onServerRunning: { channel in

@@ -27,6 +27,7 @@ package struct APIError: Error, Sendable, Hashable {
         package static let upstreamStreamInterrupted = Code(rawValue: "upstream_stream_interrupted")
         package static let upstreamInvalidResponse = Code(rawValue: "upstream_invalid_response")
         package static let internalError = Code(rawValue: "internal_error")
+        package static let contentFilter = Code(rawValue: "content_filter")
         package static let invalidAdminToken = Code(rawValue: "invalid_admin_token")
         package static let auditUnavailable = Code(rawValue: "audit_unavailable")
         package static let conflict = Code(rawValue: "conflict")
@@ -280,6 +281,20 @@ extension APIError {
             code: .auditUnavailable,
             zh: "审计日志暂不可写，操作已拒绝，请稍后重试",
             en: "The audit log cannot be written now, so the call was refused; try again later"
+        )
+    }
+}
+
+extension APIError {
+    /// A request refused by moderation, for tenants that prefer an error to the compliant answer.
+    package static func contentFilter(risks: [RiskCode]) -> APIError {
+        let codes = risks.map(\.rawValue).joined(separator: ", ")
+        return APIError(
+            status: 400,
+            type: "invalid_request_error",
+            code: .contentFilter,
+            zh: "请求内容不符合内容安全规定，已被拒绝（\(codes)）",
+            en: "The request was refused by content moderation (\(codes))"
         )
     }
 }

@@ -407,11 +407,14 @@ struct YAMLReader {
                     }
                 }
             case "moderation":
-                for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy"]) {
-                    if key == "moderation.policy" {
-                        configuration.moderation.policyFile = try self.string(node, key)
-                    } else {
-                        configuration.moderation.lexicons = try self.strings(node, key)
+                for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy", "input_roles"]) {
+                    switch key {
+                    case "moderation.policy": configuration.moderation.policyFile = try self.string(node, key)
+                    case "moderation.input_roles":
+                        let roles = try self.strings(node, key)
+                        guard !roles.isEmpty else { throw self.error(node, key, "must name at least one role") }
+                        configuration.moderation.inputRoles = Set(roles)
+                    default: configuration.moderation.lexicons = try self.strings(node, key)
                     }
                 }
             default:
@@ -496,9 +499,17 @@ struct YAMLReader {
             var id: String?
             var name: String?
             var digest: String?
-            for (key, node) in try self.mapping(item, itemKey, allowed: ["id", "name", "key_sha256", "key_file"]) {
+            var refusal = GatewayConfiguration.Refusal.answer
+            let allowed = ["id", "name", "key_sha256", "key_file", "refusal"]
+            for (key, node) in try self.mapping(item, itemKey, allowed: allowed) {
                 switch key {
                 case "\(itemKey).id": id = try self.string(node, key)
+                case "\(itemKey).refusal":
+                    let text = try self.string(node, key)
+                    guard let parsed = GatewayConfiguration.Refusal(rawValue: text) else {
+                        throw self.error(node, key, "must be answer or error, got '\(text)'")
+                    }
+                    refusal = parsed
                 case "\(itemKey).name": name = try self.string(node, key)
                 case "\(itemKey).key_sha256":
                     let text = try self.string(node, key).lowercased()
@@ -519,7 +530,7 @@ struct YAMLReader {
             }
             guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
             guard let digest else { throw self.error(item, itemKey, "needs key_sha256 or key_file") }
-            tenants.append(.init(id: id, name: name ?? id, keySHA256: digest))
+            tenants.append(.init(id: id, name: name ?? id, keySHA256: digest, refusal: refusal))
         }
         return tenants
     }

@@ -61,12 +61,23 @@ package struct GatewayConfiguration: Sendable {
         package var name: String
         /// Lower-case hex SHA-256 of the tenant's API key.
         package var keySHA256: String
+        /// How a refused request is answered (issue 5 item 1).
+        package var refusal: Refusal = .answer
 
-        package init(id: String, name: String, keySHA256: String) {
+        package init(id: String, name: String, keySHA256: String, refusal: Refusal = .answer) {
             self.id = id
             self.name = name
             self.keySHA256 = keySHA256
+            self.refusal = refusal
         }
+    }
+
+    /// How a request refused by input moderation is answered.
+    package enum Refusal: String, Sendable, Hashable, CaseIterable {
+        /// A normal chat completion (or stream) whose answer is the compliant answer (代答), with
+        /// `finish_reason: "content_filter"`: the app shows it like any answer.
+        case answer
+        /// A 400 error with code `content_filter`.
     }
 
     /// The built-in demo model's pacing.
@@ -85,6 +96,9 @@ package struct GatewayConfiguration: Sendable {
         package var lexicons: [String] = []
         /// The policy file; `nil` runs the built-in policy.
         package var policyFile: String?
+        /// The message roles whose content is checked on input; `nil` checks every role
+        /// (system, developer, user, assistant, tool).
+        package var inputRoles: Set<String>?
 
         package init() {}
     }

@@ -12,6 +12,7 @@ package final class GatewayMetrics: Sendable {
     private let factory: any MetricsFactory
     private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
     private let upstreamErrors = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let moderationDecisions = Mutex<[String: CoreMetrics.Counter]>([:])
     /// Streams being relayed right now.
     package let activeStreams: CoreMetrics.Meter
     /// Time from sending a request upstream to its response head.
@@ -73,6 +74,22 @@ package final class GatewayMetrics: Sendable {
                 factory: self.factory
             )
             cache[code] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Counts one moderation decision other than a plain allow, by direction and action.
+    package func recordModeration(direction: String, action: String) {
+        let key = direction + "/" + action
+        let counter = self.moderationDecisions.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "hegui_moderation_decisions_total",
+                dimensions: [("direction", direction), ("action", action)],
+                factory: self.factory
+            )
+            cache[key] = counter
             return counter
         }
         counter.increment()

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Dispatch
+import Foundation
 import HTTPTypes
 import HeguiCore
 package import Hummingbird
@@ -19,8 +20,15 @@ package struct ModelAPIController: Sendable {
     let maximumResponseBytes: Int
     let aliases: [String: GatewayConfiguration.ModelAlias]
     let aliasOrder: [GatewayConfiguration.ModelAlias]
+    let enforcement: Enforcement
 
-    package init(configuration: GatewayConfiguration, upstream: any ModelUpstream, metrics: GatewayMetrics) {
+    package init(
+        configuration: GatewayConfiguration,
+        upstream: any ModelUpstream,
+        metrics: GatewayMetrics,
+        enforcement: Enforcement
+    ) {
+        self.enforcement = enforcement
         self.upstream = upstream
         self.metrics = metrics
         self.requireUser = configuration.requireUser
@@ -51,19 +59,66 @@ package struct ModelAPIController: Sendable {
         if self.requireUser, user == nil {
             throw APIError.userRequired()
         }
-
-        var forwardBody = body
+        var document: JSONObject?
         if !self.aliases.isEmpty {
             guard let alias = self.aliases[chat.model] else { throw APIError.modelNotFound(chat.model) }
             if alias.upstreamModel != chat.model {
                 var rewritten = chat.body
                 rewritten["model"] = .string(alias.upstreamModel)
-                forwardBody = ByteBuffer(string: JSONValue.object(rewritten).serialized)
+                document = rewritten
             }
         }
 
-        let logger = context.logger
+        // Input moderation (IM-4): every message the policy names, before the model sees it.
+        let tenant = context.tenant ?? GatewayConfiguration.Tenant(id: "-", name: "-", keySHA256: "")
+        let (engine, version) = self.enforcement.moderation.snapshot
+        let policy = engine.policies.policy(tenant: tenant.id, group: nil)
+        let pseudonym = await self.enforcement.recorder.pseudonym(tenant: tenant.id, user: user)
+        let input = ChatModeration.checkRequest(
+            chat.body,
+            engine: engine,
+            policy: policy,
+            roles: self.enforcement.inputRoles
+        )
+        let decision = { @Sendable (type: String, action: ModerationAction, risks: [RiskCode], text: String, evidence: String?, details: [String: String]) in
+            var details = details
+            details["policy"] = policy.name
+            details["policy_version"] = version
+            return DecisionRecorder.Decision(
+                type: type,
+                tenant: tenant.id,
+                user: pseudonym,
+                requestID: context.requestID,
+                action: action,
+                risks: risks,
+                text: text,
+                evidence: evidence,
+                details: details
+            )
+        }
+        try await self.enforcement.recorder.record(
+            decision(
+                "moderation.input",
+                input.action,
+                input.verdict.risks,
+                input.checkedText,
+                input.offendingText,
+                ["direction": "input"]
+            )
+        )
+        if input.action == .block {
+            self.metrics.recordModeration(direction: "input", action: "block")
+            return try self.refuse(chat, verdict: input.verdict, policy: policy, tenant: tenant, requestID: context.requestID)
+        }
+        if input.action != .allow { self.metrics.recordModeration(direction: "input", action: input.action.rawValue) }
+        if let redacted = input.redacted {
+            var rewritten = redacted
+            if let model = document?["model"] { rewritten["model"] = model }
+            document = rewritten
+        }
+        let forwardBody = document.map { ByteBuffer(string: JSONValue.object($0).serialized) } ?? body
 
+        let logger = context.logger
         let response = try await self.send(
             UpstreamRequest(method: .post, path: "chat/completions", body: forwardBody, requestID: context.requestID),
             logger: logger
@@ -72,9 +127,108 @@ package struct ModelAPIController: Sendable {
             return try await self.relayUpstreamError(response, logger: logger)
         }
         if chat.isStreaming, response.isEventStream {
-            return self.relayStream(response, logger: logger)
+            let recorder = self.enforcement.recorder
+            let metrics = self.metrics
+            return self.relayStream(
+                response,
+                moderator: ChatStreamModerator(engine: engine, policy: policy),
+                logger: logger
+            ) { moderator, stopped in
+                let verdict = moderator.verdict
+                if verdict.action != .allow || stopped {
+                    metrics.recordModeration(direction: "output", action: stopped ? "block" : verdict.action.rawValue)
+                }
+                try? await recorder.record(
+                    decision(
+                        "moderation.output",
+                        stopped ? .block : verdict.action,
+                        verdict.risks,
+                        moderator.answerText,
+                        moderator.answerText,
+                        ["direction": "output", "stream": "true", "stopped": stopped ? "true" : "false"]
+                    )
+                )
+            }
         }
-        return try await self.relayWhole(response, logger: logger)
+        // Output moderation of a whole answer (IM-14): checked before any of it is returned.
+        let whole = try await self.collect(response, logger: logger)
+        guard let answer = try? whole.withUnsafeReadableBytes({ bytes throws(JSONParseError) in try JSONParser.parse(bytes) }),
+            case .object(let answerObject) = answer
+        else {
+            // An answer that cannot be read cannot be checked: refused (fail-closed).
+            logger.warning("upstream answer is not JSON; refused")
+            throw APIError.upstreamInvalidResponse()
+        }
+        let output = ChatModeration.checkCompletion(answerObject, engine: engine, policy: policy)
+        try await self.enforcement.recorder.record(
+            decision(
+                "moderation.output",
+                output.action,
+                output.verdict.risks,
+                output.checkedText,
+                output.offendingText,
+                ["direction": "output", "stream": "false"]
+            )
+        )
+        if output.action != .allow { self.metrics.recordModeration(direction: "output", action: output.action.rawValue) }
+        let headers: HTTPFields = [.contentType: response.headers[.contentType] ?? "application/json"]
+        switch output.action {
+        case .block:
+            let refused = ChatModeration.refusedCompletion(
+                answerObject,
+                answer: output.verdict.answer ?? policy.defaultAnswer,
+                risks: output.verdict.risks
+            )
+            return Response(status: response.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(refused).serialized)))
+        case .redact:
+            let redacted = output.redacted ?? answerObject
+            return Response(status: response.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(redacted).serialized)))
+        default:
+            return Response(status: response.status, headers: headers, body: ResponseBody(byteBuffer: whole))
+        }
+    }
+
+    /// Answers a request refused on input: the compliant answer as a normal completion (or
+    /// stream) with `finish_reason: "content_filter"`, or a 400 `content_filter` error when the
+    /// tenant prefers one.
+    func refuse(
+        _ chat: ChatCompletionRequest,
+        verdict: ModerationVerdict,
+        policy: ModerationPolicy,
+        tenant: GatewayConfiguration.Tenant,
+        requestID: String
+    ) throws -> Response {
+        guard tenant.refusal == .answer else { throw APIError.contentFilter(risks: verdict.risks) }
+        let answer = verdict.answer ?? policy.defaultAnswer
+        let builder = ChatCompletionBuilder(
+            id: "chatcmpl-hegui-" + requestID.dropFirst(4),
+            model: chat.model,
+            created: Int(Date().timeIntervalSince1970)
+        )
+        let hegui = ChatModeration.heguiObject(risks: verdict.risks, retract: false)
+        guard chat.isStreaming else {
+            guard
+                case .object(var completion) = builder.completion(
+                    content: answer,
+                    finishReason: "content_filter",
+                    usage: ChatCompletionBuilder.Usage(promptTokens: 0, completionTokens: 0)
+                )
+            else { throw APIError.internalError() }
+            completion["hegui"] = hegui
+            return .json(JSONValue.object(completion).serialized)
+        }
+        var events = builder.chunk(role: "assistant", content: answer).serialized
+        events = ServerSentEvent(data: events).encoded
+        if case .object(var last) = builder.chunk(finishReason: "content_filter") {
+            last["hegui"] = hegui
+            events += ServerSentEvent(data: JSONValue.object(last).serialized).encoded
+        }
+        events += ServerSentEvent(data: "[DONE]").encoded
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: events))
+        )
     }
 
     // MARK: GET /v1/models
@@ -122,11 +276,10 @@ package struct ModelAPIController: Sendable {
         }
     }
 
-    /// Relays a complete (non-streaming) upstream response with its status and content type.
-    private func relayWhole(_ response: UpstreamResponse, logger: Logger) async throws -> Response {
-        let body: ByteBuffer
+    /// The whole body of an upstream response.
+    private func collect(_ response: UpstreamResponse, logger: Logger) async throws -> ByteBuffer {
         do {
-            body = try await response.body.collect(upTo: self.maximumResponseBytes)
+            return try await response.body.collect(upTo: self.maximumResponseBytes)
         } catch {
             let upstreamError = HTTPModelUpstream.translate(error)
             self.metrics.recordUpstreamError(upstreamError.code.description)
@@ -136,6 +289,11 @@ package struct ModelAPIController: Sendable {
             )
             throw upstreamError.code == .timeout ? APIError.upstreamTimeout() : APIError.upstreamInvalidResponse()
         }
+    }
+
+    /// Relays a complete (non-streaming) upstream response with its status and content type.
+    private func relayWhole(_ response: UpstreamResponse, logger: Logger) async throws -> Response {
+        let body = try await self.collect(response, logger: logger)
         return Response(
             status: response.status,
             headers: [.contentType: response.headers[.contentType] ?? "application/json"],
@@ -187,8 +345,14 @@ package struct ModelAPIController: Sendable {
         }
     }
 
-    /// Relays a server-sent event stream event by event, as each arrives.
-    private func relayStream(_ response: UpstreamResponse, logger: Logger) -> Response {
+    /// Relays a server-sent event stream event by event, as each arrives, through output
+    /// moderation; `onEnd` runs once the stream is over (with whether moderation stopped it).
+    private func relayStream(
+        _ response: UpstreamResponse,
+        moderator: ChatStreamModerator,
+        logger: Logger,
+        onEnd: @escaping @Sendable (ChatStreamModerator, Bool) async -> Void
+    ) -> Response {
         let metrics = self.metrics
         let body = response.body
         return Response(
@@ -202,7 +366,8 @@ package struct ModelAPIController: Sendable {
                 metrics.activeStreams.increment()
                 defer { metrics.activeStreams.decrement() }
                 var relay = StreamRelay()
-                var iterator = body.makeAsyncIterator()
+                var moderator = moderator
+                var iterator: UpstreamBody.AsyncIterator? = body.makeAsyncIterator()
                 /// Counts and logs a failed stream; returns the final error event that tells the app.
                 func failureEvent(_ failure: APIError) -> ByteBuffer {
                     metrics.recordUpstreamError(failure.code.rawValue)
@@ -215,8 +380,9 @@ package struct ModelAPIController: Sendable {
                 while true {
                     let next: ByteBuffer?
                     do {
-                        next = try await iterator.next()
+                        next = try await iterator?.next()
                     } catch is CancellationError {
+                        await onEnd(moderator, false)
                         throw CancellationError()
                     } catch {
                         try await writer.write(failureEvent(StreamRelay.failure(for: error)))
@@ -226,7 +392,11 @@ package struct ModelAPIController: Sendable {
                         if let failure = relay.finish() { try await writer.write(failureEvent(failure)) }
                         break
                     }
-                    let step = relay.consume(buffer)
+                    let step = relay.consume(buffer, moderator: &moderator)
+                    if relay.isStopped {
+                        // Refused: free the model at once by dropping the upstream response.
+                        iterator = nil
+                    }
                     if step.output.readableBytes > 0 {
                         try await writer.write(step.output)
                     }
@@ -237,6 +407,7 @@ package struct ModelAPIController: Sendable {
                     if relay.isDone { break }
                 }
                 try await writer.finish(nil)
+                await onEnd(moderator, relay.isStopped)
             }
         )
     }

@@ -12,6 +12,8 @@ package struct StreamRelay: Sendable {
     private var unfinished = ByteBuffer()
     /// Whether `data: [DONE]` has been relayed.
     package private(set) var isDone = false
+    /// Whether moderation stopped the stream (its `[DONE]` written by the gateway).
+    package private(set) var isStopped = false
 
     package init() {}
 
@@ -53,6 +55,56 @@ package struct StreamRelay: Sendable {
         output.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex, length: cut) ?? ByteBuffer())
         self.unfinished =
             buffer.getSlice(at: buffer.readerIndex + cut, length: buffer.readableBytes - cut) ?? ByteBuffer()
+        return Step(output: output, failure: nil)
+    }
+
+    /// Consumes one buffer from the upstream with output moderation: each complete event goes
+    /// through `moderator`, which passes it as written, rewrites it to hold text back, or stops the
+    /// stream with the compliant answer (then `data: [DONE]` follows at once and ``isStopped`` is
+    /// set: the caller stops reading the upstream).
+    package mutating func consume(_ buffer: ByteBuffer, moderator: inout ChatStreamModerator) -> Step {
+        guard !self.isDone else { return Step(output: ByteBuffer(), failure: nil) }
+        let messages: [ServerSentEventParser.Message]
+        do {
+            messages = try buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
+                try self.parser.parse(bytes)
+            }
+        } catch {
+            return Step(output: ByteBuffer(), failure: .upstreamInvalidResponse())
+        }
+        var output = ByteBuffer()
+        var start = 0
+        for (message, end) in zip(messages, self.parser.messageEnds) {
+            var raw = self.unfinished
+            self.unfinished = ByteBuffer()
+            raw.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex + start, length: end - start) ?? ByteBuffer())
+            start = end
+            guard case .event(let event) = message else {
+                output.writeImmutableBuffer(raw)
+                continue
+            }
+            let outcome = event.isDone ? moderator.done() : moderator.event(event.data)
+            switch outcome {
+            case .pass:
+                output.writeImmutableBuffer(raw)
+            case .replace(let payloads):
+                for payload in payloads { output.writeString(ServerSentEvent(data: payload).encoded) }
+                if event.isDone { output.writeImmutableBuffer(raw) }
+            case .stop(let payloads):
+                for payload in payloads { output.writeString(ServerSentEvent(data: payload).encoded) }
+                output.writeString(ServerSentEvent(data: "[DONE]").encoded)
+                self.isStopped = true
+            case .invalid:
+                return Step(output: output, failure: .upstreamInvalidResponse())
+            }
+            if event.isDone || self.isStopped {
+                self.isDone = true
+                return Step(output: output, failure: nil)
+            }
+        }
+        self.unfinished.writeImmutableBuffer(
+            buffer.getSlice(at: buffer.readerIndex + start, length: buffer.readableBytes - start) ?? ByteBuffer()
+        )
         return Step(output: output, failure: nil)
     }
 

@@ -22,6 +22,8 @@ package enum ModerationLoader {
         package var diagnostics: [LexiconDiagnostic]
         /// Seconds spent compiling.
         package var buildSeconds: Double
+        /// The version of the rules: a digest of the policy and lexicon sources (``PolicyVersion``).
+        package var version: String = ""
     }
 
     /// Loads the configured lexicons (or the sample lexicon when none are configured) and the
@@ -54,7 +56,21 @@ package enum ModerationLoader {
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Loaded(engine: engine, files: files, diagnostics: lexicon.diagnostics, buildSeconds: seconds)
+        // The version covers what was read: the policy file (or the built-in policy's name) and
+        // every lexicon file (or the sample lexicon).
+        var sources: [[UInt8]] = [Array((configuration.policyFile.flatMap { FileManager.default.contents(atPath: $0) }.map { Array($0) }) ?? Array("built-in policy".utf8))]
+        if files.isEmpty {
+            sources.append(Array(SampleLexicon.text.utf8))
+        } else {
+            for file in files { sources.append(FileManager.default.contents(atPath: file).map { Array($0) } ?? []) }
+        }
+        return Loaded(
+            engine: engine,
+            files: files,
+            diagnostics: lexicon.diagnostics,
+            buildSeconds: seconds,
+            version: PolicyVersion.make(sources: sources)
+        )
     }
 
     /// The file name ending of a compiled lexicon (`hegui lexicon build`).

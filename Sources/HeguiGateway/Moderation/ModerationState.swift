@@ -13,17 +13,22 @@ import UnixSignals
 /// serve requests; requests keep using the old engine until the new one is swapped in, and a
 /// reload that fails (a bad line in a lexicon) leaves the old engine in place.
 package final class ModerationState: Sendable {
-    private let current: Mutex<ModerationEngine>
+    private let current: Mutex<(engine: ModerationEngine, version: String)>
     /// Where the lexicons and policies are read from.
     package let configuration: GatewayConfiguration.Moderation
 
     package init(_ loaded: ModerationLoader.Loaded, configuration: GatewayConfiguration.Moderation) {
-        self.current = Mutex(loaded.engine)
+        self.current = Mutex((loaded.engine, loaded.version))
         self.configuration = configuration
     }
 
     /// The engine to check a request with.
     package var engine: ModerationEngine {
+        self.current.withLock { $0.engine }
+    }
+
+    /// The engine and the version of its rules, read together.
+    package var snapshot: (engine: ModerationEngine, version: String) {
         self.current.withLock { $0 }
     }
 
@@ -35,7 +40,7 @@ package final class ModerationState: Sendable {
         let loaded = try await NIOThreadPool.singleton.runIfActive {
             try ModerationLoader.load(configuration)
         }
-        self.current.withLock { $0 = loaded.engine }
+        self.current.withLock { $0 = (loaded.engine, loaded.version) }
         return loaded
     }
 }
@@ -65,6 +70,7 @@ package struct ModerationReloadService: Service {
                         "terms": String(loaded.engine.lexicon.entries.count),
                         "files": String(loaded.files.count),
                         "policies": String(loaded.engine.policies.policies.count),
+                        "policy_version": loaded.version,
                     ]
                 )
                 self.logger.notice(

@@ -1,0 +1,154 @@
+import Foundation
+package import HeguiCore
+package import HeguiStore
+package import Logging
+import Synchronization
+
+/// What the request path needs to enforce moderation (issue 5): the engine in force, which roles
+/// to check, and where decisions are recorded.
+package struct Enforcement: Sendable {
+    package var moderation: ModerationState
+    /// Message roles checked on input; `nil` for every role.
+    package var inputRoles: Set<String>?
+    package var recorder: DecisionRecorder
+
+    package init(moderation: ModerationState, inputRoles: Set<String>? = nil, recorder: DecisionRecorder) {
+        self.moderation = moderation
+        self.inputRoles = inputRoles
+        self.recorder = recorder
+    }
+}
+
+/// Records every moderation decision in the audit log (issue 5 item 6; IM-14, OPS-1, IM-11).
+///
+/// Each event names the tenant, the end user's pseudonym, the request id, the action, the risks,
+/// the policy version and a salted digest of the text checked. The text itself is kept only as
+/// evidence of a violation (flag, redact, block, or a stream stopped), beside the event, for the
+/// evidence retention period; ordinary allowed traffic stores no content.
+///
+/// A violation is recorded durably before the gateway answers, and a request whose violation
+/// cannot be recorded is refused (503 `audit_unavailable`). An allowed decision is queued for the
+/// next group commit without holding the request up.
+package final class DecisionRecorder: Sendable {
+    private let auditLog: AuditLog?
+    private let store: SQLStore?
+    private let key: [UInt8]
+    private let logger: Logger
+    private let remembered = Mutex(Set<String>())
+
+    /// - Parameters:
+    ///   - auditLog: where decisions go; `nil` records nothing (tests of other concerns).
+    ///   - store: where pseudonyms are mapped back to users for user-rights requests.
+    ///   - key: the deployment's secret for pseudonyms and content digests.
+    package init(auditLog: AuditLog?, store: SQLStore?, key: [UInt8], logger: Logger) {
+        self.auditLog = auditLog
+        self.store = store
+        self.key = key
+        self.logger = logger
+    }
+
+    /// A recorder that records nothing.
+    package static func none(logger: Logger = Logger(label: "hegui")) -> DecisionRecorder {
+        DecisionRecorder(auditLog: nil, store: nil, key: UserPseudonym.makeKey(), logger: logger)
+    }
+
+    /// The pseudonym of a tenant's end user, remembered once per process for user-rights requests.
+    package func pseudonym(tenant: String, user: String?) async -> String? {
+        guard let user else { return nil }
+        let pseudonym = UserPseudonym.make(tenant: tenant, user: user, key: self.key)
+        let isNew = self.remembered.withLock { seen in
+            if seen.count > 100_000 { seen.removeAll() }
+            return seen.insert(pseudonym).inserted
+        }
+        if isNew, let store = self.store {
+            do {
+                try await store.rememberPseudonym(
+                    pseudonym,
+                    tenant: tenant,
+                    user: user,
+                    time: Int64(Date().timeIntervalSince1970 * 1000)
+                )
+            } catch {
+                _ = self.remembered.withLock { $0.remove(pseudonym) }
+                self.logger.error("pseudonym not recorded", metadata: ["store.error": "\(error)"])
+            }
+        }
+        return pseudonym
+    }
+
+    /// One decision to record.
+    package struct Decision: Sendable {
+        /// `moderation.input`, `moderation.output`, `moderation.check`, …
+        package var type: String
+        package var tenant: String
+        package var user: String?
+        package var requestID: String
+        package var action: ModerationAction
+        package var risks: [RiskCode]
+        /// The text checked (digested; kept as evidence only when `isViolation`).
+        package var text: String
+        /// The offending text, kept as evidence.
+        package var evidence: String?
+        package var details: [String: String]
+
+        package init(
+            type: String,
+            tenant: String,
+            user: String?,
+            requestID: String,
+            action: ModerationAction,
+            risks: [RiskCode],
+            text: String,
+            evidence: String?,
+            details: [String: String]
+        ) {
+            self.type = type
+            self.tenant = tenant
+            self.user = user
+            self.requestID = requestID
+            self.action = action
+            self.risks = risks
+            self.text = text
+            self.evidence = evidence
+            self.details = details
+        }
+
+        /// Anything but a plain allow is a violation to keep evidence of.
+        package var isViolation: Bool { self.action != .allow || self.details["stopped"] == "true" }
+    }
+
+    /// Records a decision: durably (awaited) for a violation, queued for an allow.
+    /// - Throws: ``APIError`` `audit_unavailable` when a violation cannot be recorded.
+    package func record(_ decision: Decision) async throws {
+        guard let auditLog = self.auditLog else { return }
+        let draft = AuditEventDraft(
+            type: decision.type,
+            time: Int64(Date().timeIntervalSince1970 * 1000),
+            tenant: decision.tenant,
+            user: decision.user,
+            requestID: decision.requestID,
+            action: decision.action,
+            risks: decision.risks,
+            contentDigest: decision.text.isEmpty ? nil : ContentDigest.hex(of: decision.text, key: self.key),
+            details: decision.details,
+            evidence: decision.isViolation ? (decision.evidence ?? decision.text) : nil
+        )
+        guard decision.isViolation else {
+            let logger = self.logger
+            Task {
+                do {
+                    _ = try await auditLog.append(draft)
+                } catch {
+                    logger.error("moderation decision not recorded", metadata: ["audit.error": "\(error)"])
+                }
+            }
+            return
+        }
+        do {
+            _ = try await auditLog.append(draft)
+        } catch {
+            self.logger.error("moderation violation not recorded; request refused", metadata: ["audit.error": "\(error)"])
+            throw APIError.auditUnavailable()
+        }
+    }
+}
