@@ -26,6 +26,8 @@ package final class ScriptedModel: ModelUpstream {
         package var pauseAfterChunks: Int?
         /// The model name to report; the request's model when `nil`.
         package var reportedModel: String?
+        /// Exact content pieces for a stream, one chunk each (instead of cutting ``reply``).
+        package var pieces: [String]?
 
         package init(reply: String = "模型回答。Model answer.", chunkCharacters: Int = 3) {
             self.reply = reply
@@ -58,6 +60,10 @@ package final class ScriptedModel: ModelUpstream {
     }
 
     private let state: Mutex<(script: Script, received: [ReceivedRequest])>
+    private let served = Mutex(0)
+
+    /// Stream chunks handed out so far (a stream cut short stops counting).
+    package var servedChunks: Int { self.served.withLock { $0 } }
     private let gate = AsyncStream<Void>.makeStream()
 
     package init(_ script: Script = Script()) {
@@ -145,6 +151,16 @@ package final class ScriptedModel: ModelUpstream {
             chunkCharacters: script.chunkCharacters,
             usage: includeUsage ? usage : nil
         )
+        if let pieces = script.pieces {
+            var events = [builder.chunk(role: "assistant", content: "")]
+            events += pieces.map { builder.chunk(content: $0) }
+            events.append(builder.chunk(finishReason: "stop"))
+            if includeUsage { events.append(builder.usageChunk(usage)) }
+            chunks =
+                events.map { ByteBuffer(string: ServerSentEvent(data: $0.serialized).encoded) } + [
+                    ByteBuffer(string: "data: [DONE]\n\n")
+                ]
+        }
         var ending = ScriptedBody.Ending.finish
         switch script.fault {
         case .disconnectAfterChunks(let count)?:
@@ -164,7 +180,8 @@ package final class ScriptedModel: ModelUpstream {
                     delay: script.chunkDelay,
                     pauseAfter: script.pauseAfterChunks,
                     gate: self.gate.stream,
-                    ending: ending
+                    ending: ending,
+                    onChunk: { [self] in self.served.withLock { $0 += 1 } }
                 )
             )
         )
@@ -189,6 +206,7 @@ private struct ScriptedBody: AsyncSequence, Sendable {
     let pauseAfter: Int?
     let gate: AsyncStream<Void>
     let ending: Ending
+    let onChunk: @Sendable () -> Void
 
     func makeAsyncIterator() -> Iterator { Iterator(body: self) }
 
@@ -214,6 +232,7 @@ private struct ScriptedBody: AsyncSequence, Sendable {
                 try await Task.sleep(for: self.body.delay)
             }
             defer { self.index += 1 }
+            self.body.onChunk()
             return self.body.chunks[self.index]
         }
     }

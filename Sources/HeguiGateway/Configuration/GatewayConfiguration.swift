@@ -78,6 +78,7 @@ package struct GatewayConfiguration: Sendable {
         /// `finish_reason: "content_filter"`: the app shows it like any answer.
         case answer
         /// A 400 error with code `content_filter`.
+        case error
     }
 
     /// The built-in demo model's pacing.
