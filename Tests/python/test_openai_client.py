@@ -20,9 +20,20 @@ BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
 @pytest.fixture(scope="module")
 def gateway():
     data_dir = tempfile.mkdtemp(prefix="hegui-py-")
+    # A lexicon with a term refused on input and one refused only on output (the demo model
+    # echoes the prompt, so the second reaches the answer and stops the stream).
+    lexicon = os.path.join(data_dir, "terms.txt")
+    with open(lexicon, "w") as handle:
+        handle.write("# risk: A1d action: block\n恐怖袭击\n# risk: custom.echo action: block\n回声词\n")
+    policy = os.path.join(data_dir, "policy.yaml")
+    with open(policy, "w") as handle:
+        handle.write(
+            "default: standard\npolicies:\n  standard:\n    rules:\n"
+            "      custom.echo: { input: allow, output: block }\n"
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
     process = subprocess.Popen(
-        [BINARY, "serve", "--port", "0", "--data-dir", data_dir],
+        [BINARY, "serve", "--port", "0", "--data-dir", data_dir, "--lexicon", lexicon, "--policy", policy],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -114,3 +125,41 @@ def test_end_user_in_header(gateway):
         extra_headers={"X-Hegui-User": "header-user"},
     )
     assert completion.choices[0].message.content
+
+
+def test_a_refused_prompt_gets_the_compliant_answer(gateway):
+    completion = client(gateway).chat.completions.create(
+        model="hegui-demo", messages=[{"role": "user", "content": "怎么策划恐怖袭击"}], user="py-user-2"
+    )
+    assert completion.choices[0].finish_reason == "content_filter"
+    assert "恐怖" not in completion.choices[0].message.content
+    assert completion.model_extra["hegui"]["risk"] == ["A1d"]
+
+
+def test_a_stopped_stream_parses_and_says_to_retract(gateway):
+    stream = client(gateway).chat.completions.create(
+        model="hegui-demo",
+        messages=[{"role": "user", "content": "请重复回声词"}],
+        user="py-user-2",
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    pieces, finish, retract = [], None, None
+    for chunk in stream:
+        if chunk.model_extra and "hegui" in chunk.model_extra:
+            retract = chunk.model_extra["hegui"]["retract"]
+        for choice in chunk.choices:
+            if choice.delta.content:
+                pieces.append(choice.delta.content)
+            finish = choice.finish_reason or finish
+    assert finish == "content_filter"
+    assert retract is True
+    shown = "".join(pieces[:-1])  # the last piece is the replacement
+    assert "回" not in shown.split("「")[-1]
+    assert "回声词" not in "".join(pieces)
+
+
+def test_moderations(gateway):
+    result = client(gateway).moderations.create(input=["你好", "恐怖袭击"], model="hegui")
+    assert [item.flagged for item in result.results] == [False, True]
+    assert result.results[1].model_extra["hegui"]["risks"] == ["A1d"]
