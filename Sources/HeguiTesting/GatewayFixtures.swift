@@ -1,7 +1,7 @@
 package import HTTPTypes
 import HeguiCore
-package import HeguiStore
 package import HeguiGateway
+package import HeguiStore
 package import Hummingbird
 package import Logging
 package import NIOCore
@@ -69,7 +69,12 @@ extension GatewayFixtures {
         return Enforcement(
             moderation: ModerationState(loaded, configuration: moderation),
             inputRoles: moderation.inputRoles,
-            recorder: DecisionRecorder(auditLog: auditLog, store: nil, key: UserPseudonym.makeKey(), logger: Logger(label: "test"))
+            recorder: DecisionRecorder(
+                auditLog: auditLog,
+                store: nil,
+                key: UserPseudonym.makeKey(),
+                logger: Logger(label: "test")
+            )
         )
     }
 

@@ -206,6 +206,27 @@ struct Serve: AsyncParsableCommand {
 
         // Enforcement in the request path (IM-4, IM-14): decisions recorded in the audit log,
         // users and content named by keyed hashes (IM-11).
+        // Classifier models beside the lexicon (TC-8), on their own pooled client.
+        var classifierClient: HTTPClient?
+        var classifiers: ClassifierSet?
+        if !configuration.moderation.classifiers.isEmpty {
+            var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            clientConfiguration.timeout.connect = .seconds(2)
+            let client = HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: clientConfiguration
+            )
+            classifierClient = client
+            classifiers = ClassifierSet(classifiers: configuration.moderation.classifiers, client: client)
+            logger.info(
+                "classifier models configured",
+                metadata: [
+                    "moderation.classifiers": .string(
+                        configuration.moderation.classifiers.map(\.name).joined(separator: ",")
+                    )
+                ]
+            )
+        }
         let enforcement: Enforcement
         do {
             enforcement = Enforcement(
@@ -216,7 +237,8 @@ struct Serve: AsyncParsableCommand {
                     store: store,
                     key: try PseudonymKey.loadOrCreate(in: dataDirectory),
                     logger: logger
-                )
+                ),
+                classifiers: classifiers
             )
         } catch {
             Self.fail("\(error)")
@@ -241,6 +263,7 @@ struct Serve: AsyncParsableCommand {
             )
         )
         services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
+        if let classifierClient { services.append(HTTPClientService(client: classifierClient)) }
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {
             let client = HTTPClient(

@@ -212,3 +212,49 @@ import Testing
         #expect(try ConfigurationTests.load("").adminToken == nil)
     }
 }
+
+/// Classifier models in the configuration (issue 5 item 4).
+@Suite struct ClassifierConfigurationTests {
+    @Test func aFullClassifierEntryLoads() throws {
+        let configuration = try ConfigurationTests.load(
+            """
+            moderation:
+              classifiers:
+                - name: qwen3guard
+                  kind: openai_chat
+                  url: http://127.0.0.1:8001/v1
+                  model: Qwen3Guard-Gen-8B
+                  prompt: "请判断：{text}"
+                  labels: { Violent: A1d, Sexual: A1f }
+                  default_risk: A1h
+                  directions: [input, output]
+                  timeout_ms: 1500
+                  max_concurrency: 8
+                  on_failure: allow
+                  hold_stream: true
+                  stream_characters: 120
+                - name: generic
+                  kind: http_json
+                  url: http://127.0.0.1:9000/check
+            """
+        )
+        let classifiers = configuration.moderation.classifiers
+        #expect(classifiers.map(\.name) == ["qwen3guard", "generic"])
+        let guardModel = classifiers[0]
+        #expect(guardModel.kind == .openaiChat && guardModel.model == "Qwen3Guard-Gen-8B")
+        #expect(guardModel.labels.map(\.risk.rawValue) == ["A1d", "A1f"])
+        #expect(guardModel.timeoutMilliseconds == 1500 && guardModel.onFailure == .allow && guardModel.holdsStream)
+        #expect(classifiers[1].onFailure == .block && classifiers[1].directions == [.input, .output])
+    }
+
+    @Test(arguments: [
+        "moderation:\n  classifiers:\n    - name: x\n      url: http://a\n",
+        "moderation:\n  classifiers:\n    - name: x\n      kind: magic\n      url: http://a\n",
+        "moderation:\n  classifiers:\n    - name: x\n      kind: http_json\n      url: ftp://a\n",
+        "moderation:\n  classifiers:\n    - name: x\n      kind: http_json\n      url: http://a\n      labels: { V: Z9 }\n",
+        "moderation:\n  classifiers:\n    - name: x\n      kind: http_json\n      url: http://a\n      on_failure: maybe\n",
+    ])
+    func badEntriesAreRefusedWithTheirKey(yaml: String) {
+        #expect(throws: ConfigurationError.self) { try ConfigurationTests.load(yaml) }
+    }
+}

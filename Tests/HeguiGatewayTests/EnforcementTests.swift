@@ -69,6 +69,7 @@ struct EnforcementTests {
     static func withGateway(
         _ script: ScriptedModel.Script = .init(),
         refusal: GatewayConfiguration.Refusal = .answer,
+        classifiers: [GatewayConfiguration.Classifier] = [],
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let model = ScriptedModel(script)
@@ -81,7 +82,39 @@ struct EnforcementTests {
         let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
         var moderation = GatewayConfiguration.Moderation()
         moderation.lexicons = [lexiconPath]
-        let enforcement = Fixtures.enforcement(moderation: moderation, auditLog: log)
+        var enforcement = Fixtures.enforcement(moderation: moderation, auditLog: log)
+        let classifierClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        if !classifiers.isEmpty {
+            enforcement.classifiers = ClassifierSet(classifiers: classifiers, client: classifierClient)
+        }
+        do {
+            try await Self.serve(
+                model: model,
+                enforcement: enforcement,
+                refusal: refusal,
+                log: log,
+                store: store,
+                lexiconPath: lexiconPath,
+                body
+            )
+        } catch {
+            try? await classifierClient.shutdown()
+            await store.close()
+            throw error
+        }
+        try await classifierClient.shutdown()
+        await store.close()
+    }
+
+    static func serve(
+        model: ScriptedModel,
+        enforcement: Enforcement,
+        refusal: GatewayConfiguration.Refusal,
+        log: AuditLog,
+        store: SQLStore,
+        lexiconPath: String,
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
 
         try await withRunningServer({ onRunning in
             ModelServer.buildApplication(
@@ -126,13 +159,11 @@ struct EnforcementTests {
             } catch {
                 try? await appClient.shutdown()
                 try? await upstreamClient.shutdown()
-                await store.close()
                 throw error
             }
             try await appClient.shutdown()
             try await upstreamClient.shutdown()
         }
-        await store.close()
     }
 
     static func json(_ response: HTTPClientResponse) async throws -> JSONObject {

@@ -28,6 +28,9 @@ package struct ChatStreamModerator: Sendable {
 
     private let engine: ModerationEngine
     private let policy: ModerationPolicy
+    private let holdsSentences: Bool
+    /// Text released since ``takeReleased()`` was last called.
+    private var released = ""
     private var moderators: [Key: TextStreamModerator] = [:]
     private var finished: Set<Key> = []
     private var choices: Set<Int> = []
@@ -40,9 +43,33 @@ package struct ChatStreamModerator: Sendable {
     /// Whether the stream was refused.
     package private(set) var isStopped = false
 
-    package init(engine: ModerationEngine, policy: ModerationPolicy) {
+    /// - Parameter holdsSentences: release whole sentences only (a classifier checks each before
+    ///   it is shown).
+    package init(engine: ModerationEngine, policy: ModerationPolicy, holdsSentences: Bool = false) {
         self.engine = engine
         self.policy = policy
+        self.holdsSentences = holdsSentences
+    }
+
+    /// Whether text is released sentence by sentence for a classifier to see first.
+    package var holdsSentencesForClassifiers: Bool { self.holdsSentences }
+
+    /// The text released since the last call (for a classifier that checks what is shown).
+    package mutating func takeReleased() -> String {
+        defer { self.released = "" }
+        return self.released
+    }
+
+    /// Adds hits found elsewhere (a classifier) that do not refuse the stream.
+    package mutating func note(_ hits: [ModerationHit]) {
+        self.hits += hits
+    }
+
+    /// Refuses the stream on hits found elsewhere (a classifier): the payloads of the final chunk.
+    package mutating func refuse(adding hits: [ModerationHit]) -> [String] {
+        self.hits += hits
+        guard case .stop(let payloads) = self.stop() else { return [] }
+        return payloads
     }
 
     /// The verdict over the whole answer so far.
@@ -141,10 +168,13 @@ package struct ChatStreamModerator: Sendable {
     /// Feeds a piece; the text to release, or `nil` on a refusal.
     private mutating func feed(_ key: Key, _ piece: String) -> String? {
         self.fedText[key, default: ""] += piece
-        var moderator = self.moderators[key] ?? TextStreamModerator(engine: self.engine, policy: self.policy)
+        var moderator =
+            self.moderators[key]
+            ?? TextStreamModerator(engine: self.engine, policy: self.policy, holdsSentences: self.holdsSentences)
         let step = moderator.feed(piece)
         self.moderators[key] = moderator
         self.hits += step.hits
+        self.released += step.release
         return step.isBlocked ? nil : step.release
     }
 
@@ -154,6 +184,7 @@ package struct ChatStreamModerator: Sendable {
         self.moderators[key] = moderator
         self.finished.insert(key)
         self.hits += step.hits
+        self.released += step.release
         return step.isBlocked ? nil : step.release
     }
 

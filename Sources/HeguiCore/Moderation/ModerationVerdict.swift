@@ -6,6 +6,8 @@ package struct ModerationHit: Sendable, Hashable {
         case term(index: Int, term: String)
         /// A personal-information detector.
         case personalInformation(PersonalInformationKind)
+        /// An external classifier model, by its configured name.
+        case classifier(String)
     }
 
     /// The risk found.
@@ -29,6 +31,7 @@ package struct ModerationHit: Sendable, Hashable {
         switch self.source {
         case .term(_, let term): term
         case .personalInformation(let kind): kind.termID
+        case .classifier(let name): "classifier." + name
         }
     }
 }

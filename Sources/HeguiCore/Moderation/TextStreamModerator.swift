@@ -54,7 +54,14 @@ package struct TextStreamModerator: Sendable {
     /// Whether a `block` hit has been found.
     package private(set) var isBlocked = false
 
-    package init(engine: ModerationEngine, policy: ModerationPolicy, direction: ModerationDirection = .output) {
+    /// - Parameter holdsSentences: release whole sentences only, even without regex rules (for a
+    ///   classifier that must see text before it is shown).
+    package init(
+        engine: ModerationEngine,
+        policy: ModerationPolicy,
+        direction: ModerationDirection = .output,
+        holdsSentences: Bool = false
+    ) {
         self.engine = engine
         self.policy = policy
         self.direction = direction
@@ -62,7 +69,7 @@ package struct TextStreamModerator: Sendable {
         self.holdsPersonalInformation =
             !policy.personalInformation.isEmpty
             && policy.action(for: .personalInformation, termAction: nil, direction: direction) != .allow
-        self.holdsSentences = !engine.regexRules.isEmpty
+        self.holdsSentences = holdsSentences || !engine.regexRules.isEmpty
     }
 
     /// The verdict over everything found so far, with the compliant answer when it refuses.

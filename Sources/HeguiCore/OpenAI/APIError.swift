@@ -28,6 +28,7 @@ package struct APIError: Error, Sendable, Hashable {
         package static let upstreamInvalidResponse = Code(rawValue: "upstream_invalid_response")
         package static let internalError = Code(rawValue: "internal_error")
         package static let contentFilter = Code(rawValue: "content_filter")
+        package static let moderationUnavailable = Code(rawValue: "moderation_unavailable")
         package static let invalidAdminToken = Code(rawValue: "invalid_admin_token")
         package static let auditUnavailable = Code(rawValue: "audit_unavailable")
         package static let conflict = Code(rawValue: "conflict")
@@ -295,6 +296,19 @@ extension APIError {
             code: .contentFilter,
             zh: "请求内容不符合内容安全规定，已被拒绝（\(codes)）",
             en: "The request was refused by content moderation (\(codes))"
+        )
+    }
+}
+
+extension APIError {
+    /// A classifier that must check the text failed and fails closed: the text is refused.
+    package static func moderationUnavailable() -> APIError {
+        APIError(
+            status: 503,
+            type: "api_error",
+            code: .moderationUnavailable,
+            zh: "内容审核服务暂不可用，请求已拒绝，请稍后重试",
+            en: "Content moderation is unavailable, so the request was refused; try again later"
         )
     }
 }

@@ -407,8 +407,11 @@ struct YAMLReader {
                     }
                 }
             case "moderation":
-                for (key, node) in try self.mapping(node, key, allowed: ["lexicons", "policy", "input_roles"]) {
+                let allowed = ["lexicons", "policy", "input_roles", "classifiers"]
+                for (key, node) in try self.mapping(node, key, allowed: allowed) {
                     switch key {
+                    case "moderation.classifiers":
+                        configuration.moderation.classifiers = try self.classifiers(node, key)
                     case "moderation.policy": configuration.moderation.policyFile = try self.string(node, key)
                     case "moderation.input_roles":
                         let roles = try self.strings(node, key)
@@ -427,6 +430,97 @@ struct YAMLReader {
                 }
             }
         }
+    }
+
+    func classifiers(_ node: Node, _ key: String) throws -> [GatewayConfiguration.Classifier] {
+        guard case .sequence(let sequence) = node else { throw self.error(node, key, "must be a list") }
+        let allowed = [
+            "name", "kind", "url", "model", "api_key_file", "prompt", "unsafe_marker", "labels", "default_risk",
+            "action", "directions", "timeout_ms", "max_concurrency", "on_failure", "hold_stream", "stream_characters",
+        ]
+        var classifiers: [GatewayConfiguration.Classifier] = []
+        for (index, item) in sequence.enumerated() {
+            let itemKey = "\(key)[\(index)]"
+            var classifier = GatewayConfiguration.Classifier(name: "", kind: .httpJSON, url: "")
+            var hasKind = false
+            func risk(_ node: Node, _ key: String) throws -> RiskCode {
+                let text = try self.string(node, key)
+                guard let risk = RiskCode(text) else {
+                    throw self.error(node, key, "must be a risk code such as A1d or custom.name, got '\(text)'")
+                }
+                return risk
+            }
+            for (key, node) in try self.mapping(item, itemKey, allowed: allowed) {
+                let field = String(key.dropFirst(itemKey.count + 1))
+                switch field {
+                case "name": classifier.name = try self.string(node, key)
+                case "kind":
+                    let text = try self.string(node, key)
+                    guard let kind = GatewayConfiguration.Classifier.Kind(rawValue: text) else {
+                        throw self.error(node, key, "must be openai_chat or http_json, got '\(text)'")
+                    }
+                    classifier.kind = kind
+                    hasKind = true
+                case "url":
+                    classifier.url = try self.string(node, key)
+                    guard let url = URL(string: classifier.url),
+                        ["http", "https"].contains(url.scheme?.lowercased() ?? "")
+                    else {
+                        throw self.error(node, key, "must be an http:// or https:// URL, got '\(classifier.url)'")
+                    }
+                case "model": classifier.model = try self.string(node, key)
+                case "api_key_file":
+                    classifier.apiKey = try GatewayConfiguration.readSecret(
+                        path: try self.string(node, key),
+                        source: self.source,
+                        key: key,
+                        line: node.mark?.line
+                    )
+                case "prompt": classifier.prompt = try self.string(node, key)
+                case "unsafe_marker": classifier.unsafeMarker = try self.string(node, key)
+                case "labels":
+                    guard case .mapping(let mapping) = node else { throw self.error(node, key, "must be a mapping") }
+                    classifier.labels = try mapping.map { pair in
+                        (try self.string(pair.key, key), try risk(pair.value, key))
+                    }
+                case "default_risk": classifier.defaultRisk = try risk(node, key)
+                case "action":
+                    let text = try self.string(node, key)
+                    guard let action = ModerationAction(rawValue: text) else {
+                        throw self.error(node, key, "must be block, redact, flag or allow, got '\(text)'")
+                    }
+                    classifier.action = action
+                case "directions":
+                    let names = try self.strings(node, key)
+                    var directions = Set<ModerationDirection>()
+                    for name in names {
+                        guard let direction = ModerationDirection(rawValue: name) else {
+                            throw self.error(node, key, "must list input and/or output, got '\(name)'")
+                        }
+                        directions.insert(direction)
+                    }
+                    classifier.directions = directions
+                case "timeout_ms": classifier.timeoutMilliseconds = try self.integer(node, key, in: 1...600_000)
+                case "max_concurrency": classifier.maximumConcurrency = try self.integer(node, key, in: 1...10_000)
+                case "on_failure":
+                    let text = try self.string(node, key)
+                    guard let failure = GatewayConfiguration.Classifier.Failure(rawValue: text) else {
+                        throw self.error(node, key, "must be block or allow, got '\(text)'")
+                    }
+                    classifier.onFailure = failure
+                case "hold_stream": classifier.holdsStream = try self.bool(node, key)
+                default: classifier.streamCharacters = try self.integer(node, key, in: 1...100_000)
+                }
+            }
+            guard !classifier.name.isEmpty else { throw self.error(item, "\(itemKey).name", "is required") }
+            guard hasKind else { throw self.error(item, "\(itemKey).kind", "is required (openai_chat or http_json)") }
+            guard !classifier.url.isEmpty else { throw self.error(item, "\(itemKey).url", "is required") }
+            guard !classifiers.contains(where: { $0.name == classifier.name }) else {
+                throw self.error(item, "\(itemKey).name", "'\(classifier.name)' appears twice")
+            }
+            classifiers.append(classifier)
+        }
+        return classifiers
     }
 
     func upstream(_ node: Node, _ key: String) throws -> GatewayConfiguration.Upstream? {

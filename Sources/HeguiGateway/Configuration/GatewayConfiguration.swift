@@ -1,3 +1,5 @@
+package import HeguiCore
+
 /// Everything `hegui serve` needs to start, already validated.
 ///
 /// Built by ``GatewayConfiguration/load(file:environment:overrides:)`` from `hegui.yaml`, the
@@ -100,8 +102,62 @@ package struct GatewayConfiguration: Sendable {
         /// The message roles whose content is checked on input; `nil` checks every role
         /// (system, developer, user, assistant, tool).
         package var inputRoles: Set<String>?
+        /// External classifier models run beside the lexicon (TC-8 asks for both).
+        package var classifiers: [Classifier] = []
 
         package init() {}
+    }
+
+    /// An external moderation service (issue 5 item 4): an OpenAI-compatible guard model
+    /// (Qwen3Guard, Llama Guard served by vLLM…) or a generic HTTP JSON endpoint.
+    package struct Classifier: Sendable {
+        package enum Kind: String, Sendable, CaseIterable {
+            /// `POST <url>/chat/completions` with the prompt template; the answer's text is read
+            /// for ``unsafeMarker`` and ``labels``.
+            case openaiChat = "openai_chat"
+            /// `POST <url>` with `{"text","direction"}`; the answer is `{"flagged":bool,
+            /// "categories":{"A1d":true,…}}` or `{"risks":["A1d",…]}`.
+            case httpJSON = "http_json"
+        }
+
+        /// What to do when the classifier fails or times out.
+        package enum Failure: String, Sendable, CaseIterable {
+            /// Refuse what could not be checked (the default: fail-closed).
+            case block
+            /// Let it through; the failure is still audited.
+            case allow
+        }
+
+        package var name: String
+        package var kind: Kind
+        package var url: String
+        package var model: String = ""
+        package var apiKey: String?
+        /// The user message sent to a guard model; `{text}` stands for the text checked.
+        package var prompt: String = "{text}"
+        /// Text in the guard model's answer that means "unsafe" (case-insensitive).
+        package var unsafeMarker: String = "unsafe"
+        /// Text in the guard model's answer → the risk it stands for (case-insensitive).
+        package var labels: [(label: String, risk: RiskCode)] = []
+        /// The risk of an unsafe answer no label names.
+        package var defaultRisk: RiskCode = RiskCode("A1h")!
+        /// The action for a hit, before the policy's rules (`block` unless set).
+        package var action: ModerationAction = .block
+        package var directions: Set<ModerationDirection> = [.input, .output]
+        package var timeoutMilliseconds = 3_000
+        package var maximumConcurrency = 16
+        package var onFailure: Failure = .block
+        /// Streams: whether text waits for the classifier (sentence by sentence) before it is
+        /// shown; otherwise it is checked alongside and a hit retracts what was shown.
+        package var holdsStream = false
+        /// Streams: check at least every this many characters (and at each sentence end).
+        package var streamCharacters = 200
+
+        package init(name: String, kind: Kind, url: String) {
+            self.name = name
+            self.kind = kind
+            self.url = url
+        }
     }
 
     /// The tamper-evident audit log.

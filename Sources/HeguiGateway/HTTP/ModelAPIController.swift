@@ -6,6 +6,7 @@ import HeguiCore
 package import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The OpenAI-compatible model API: `POST /v1/chat/completions` and `GET /v1/models`.
 ///
@@ -80,7 +81,15 @@ package struct ModelAPIController: Sendable {
             policy: policy,
             roles: self.enforcement.inputRoles
         )
-        let decision = { @Sendable (type: String, action: ModerationAction, risks: [RiskCode], text: String, evidence: String?, details: [String: String]) in
+        let decision = {
+            @Sendable (
+                type: String,
+                action: ModerationAction,
+                risks: [RiskCode],
+                text: String,
+                evidence: String?,
+                details: [String: String]
+            ) in
             var details = details
             details["policy"] = policy.name
             details["policy_version"] = version
@@ -96,21 +105,46 @@ package struct ModelAPIController: Sendable {
                 details: details
             )
         }
+        let classify = { @Sendable (text: String, direction: ModerationDirection) async throws -> [ModerationHit] in
+            try await self.classify(
+                text,
+                direction: direction,
+                policy: policy,
+                version: version,
+                tenant: tenant.id,
+                user: pseudonym,
+                requestID: context.requestID,
+                logger: context.logger
+            )
+        }
+        var inputVerdict = input.verdict
+        if input.action != .block, self.enforcement.classifiers?.covers(.input) == true {
+            let hits = try await classify(input.checkedText, .input)
+            inputVerdict = engine.verdict(input.verdict.hits + hits, policy: policy)
+        }
         try await self.enforcement.recorder.record(
             decision(
                 "moderation.input",
-                input.action,
-                input.verdict.risks,
+                inputVerdict.action,
+                inputVerdict.risks,
                 input.checkedText,
-                input.offendingText,
+                inputVerdict.action == .allow ? nil : input.checkedText,
                 ["direction": "input"]
             )
         )
-        if input.action == .block {
+        if inputVerdict.action == .block {
             self.metrics.recordModeration(direction: "input", action: "block")
-            return try self.refuse(chat, verdict: input.verdict, policy: policy, tenant: tenant, requestID: context.requestID)
+            return try self.refuse(
+                chat,
+                verdict: inputVerdict,
+                policy: policy,
+                tenant: tenant,
+                requestID: context.requestID
+            )
         }
-        if input.action != .allow { self.metrics.recordModeration(direction: "input", action: input.action.rawValue) }
+        if inputVerdict.action != .allow {
+            self.metrics.recordModeration(direction: "input", action: inputVerdict.action.rawValue)
+        }
         if let redacted = input.redacted {
             var rewritten = redacted
             if let model = document?["model"] { rewritten["model"] = model }
@@ -129,9 +163,19 @@ package struct ModelAPIController: Sendable {
         if chat.isStreaming, response.isEventStream {
             let recorder = self.enforcement.recorder
             let metrics = self.metrics
+            let checksStream = self.enforcement.classifiers?.covers(.output) == true
+            var streamClassify: (@Sendable (String) async throws -> [ModerationHit])?
+            if checksStream {
+                streamClassify = { text in try await classify(text, .output) }
+            }
             return self.relayStream(
                 response,
-                moderator: ChatStreamModerator(engine: engine, policy: policy),
+                moderator: ChatStreamModerator(
+                    engine: engine,
+                    policy: policy,
+                    holdsSentences: checksStream && self.enforcement.classifiers?.holdsStreams == true
+                ),
+                classify: streamClassify,
                 logger: logger
             ) { moderator, stopped in
                 let verdict = moderator.verdict
@@ -152,25 +196,36 @@ package struct ModelAPIController: Sendable {
         }
         // Output moderation of a whole answer (IM-14): checked before any of it is returned.
         let whole = try await self.collect(response, logger: logger)
-        guard let answer = try? whole.withUnsafeReadableBytes({ bytes throws(JSONParseError) in try JSONParser.parse(bytes) }),
+        guard
+            let answer = try? whole.withUnsafeReadableBytes({ bytes throws(JSONParseError) in
+                try JSONParser.parse(bytes)
+            }),
             case .object(let answerObject) = answer
         else {
             // An answer that cannot be read cannot be checked: refused (fail-closed).
             logger.warning("upstream answer is not JSON; refused")
             throw APIError.upstreamInvalidResponse()
         }
-        let output = ChatModeration.checkCompletion(answerObject, engine: engine, policy: policy)
+        var output = ChatModeration.checkCompletion(answerObject, engine: engine, policy: policy)
+        if output.action != .block, self.enforcement.classifiers?.covers(.output) == true, !output.checkedText.isEmpty {
+            let hits = try await classify(output.checkedText, .output)
+            if !hits.isEmpty {
+                output.verdict = engine.verdict(output.verdict.hits + hits, policy: policy)
+            }
+        }
         try await self.enforcement.recorder.record(
             decision(
                 "moderation.output",
                 output.action,
                 output.verdict.risks,
                 output.checkedText,
-                output.offendingText,
+                output.action == .allow ? nil : output.checkedText,
                 ["direction": "output", "stream": "false"]
             )
         )
-        if output.action != .allow { self.metrics.recordModeration(direction: "output", action: output.action.rawValue) }
+        if output.action != .allow {
+            self.metrics.recordModeration(direction: "output", action: output.action.rawValue)
+        }
         let headers: HTTPFields = [.contentType: response.headers[.contentType] ?? "application/json"]
         switch output.action {
         case .block:
@@ -179,10 +234,18 @@ package struct ModelAPIController: Sendable {
                 answer: output.verdict.answer ?? policy.defaultAnswer,
                 risks: output.verdict.risks
             )
-            return Response(status: response.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(refused).serialized)))
+            return Response(
+                status: response.status,
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(refused).serialized))
+            )
         case .redact:
             let redacted = output.redacted ?? answerObject
-            return Response(status: response.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(redacted).serialized)))
+            return Response(
+                status: response.status,
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(redacted).serialized))
+            )
         default:
             return Response(status: response.status, headers: headers, body: ResponseBody(byteBuffer: whole))
         }
@@ -229,6 +292,37 @@ package struct ModelAPIController: Sendable {
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: events))
         )
+    }
+
+    /// Runs the classifier models of a direction; records each failure, and refuses (503
+    /// `moderation_unavailable`) when a failing classifier fails closed.
+    func classify(
+        _ text: String,
+        direction: ModerationDirection,
+        policy: ModerationPolicy,
+        version: String,
+        tenant: String,
+        user: String?,
+        requestID: String,
+        logger: Logger
+    ) async throws -> [ModerationHit] {
+        guard let classifiers = self.enforcement.classifiers, !text.isEmpty else { return [] }
+        let outcome = await classifiers.classify(text, direction: direction, policy: policy, logger: logger)
+        for (name, failure, refuses) in outcome.failures {
+            self.metrics.recordModeration(direction: direction.rawValue, action: "classifier_error")
+            await self.enforcement.recorder.recordClassifierFailure(
+                classifier: name,
+                failure: failure,
+                refuses: refuses,
+                direction: direction,
+                tenant: tenant,
+                user: user,
+                requestID: requestID,
+                policyVersion: version
+            )
+        }
+        if outcome.refusedByFailure { throw APIError.moderationUnavailable() }
+        return outcome.hits
     }
 
     // MARK: GET /v1/models
@@ -350,6 +444,7 @@ package struct ModelAPIController: Sendable {
     private func relayStream(
         _ response: UpstreamResponse,
         moderator: ChatStreamModerator,
+        classify: (@Sendable (String) async throws -> [ModerationHit])?,
         logger: Logger,
         onEnd: @escaping @Sendable (ChatStreamModerator, Bool) async -> Void
     ) -> Response {
@@ -367,6 +462,13 @@ package struct ModelAPIController: Sendable {
                 defer { metrics.activeStreams.decrement() }
                 var relay = StreamRelay()
                 var moderator = moderator
+                let holds = moderator.holdsSentencesForClassifiers
+                let checkEvery = self.enforcement.classifiers?.streamCharacters ?? 200
+                let findings = ClassifierFindings()
+                var unclassified = ""
+                var checks: [Task<Void, Never>] = []
+                var stoppedByClassifier = false
+                defer { for task in checks { task.cancel() } }
                 var iterator: UpstreamBody.AsyncIterator? = body.makeAsyncIterator()
                 /// Counts and logs a failed stream; returns the final error event that tells the app.
                 func failureEvent(_ failure: APIError) -> ByteBuffer {
@@ -397,6 +499,41 @@ package struct ModelAPIController: Sendable {
                         // Refused: free the model at once by dropping the upstream response.
                         iterator = nil
                     }
+                    if let classify, !relay.isStopped {
+                        // Classifier models see the text released so far: before it is shown when
+                        // they hold streams, else alongside (a hit then retracts what was shown),
+                        // and everything before [DONE] goes out.
+                        unclassified += moderator.takeReleased()
+                        let due =
+                            holds || relay.isDone || unclassified.unicodeScalars.count >= checkEvery
+                            || unclassified.last.map { "。！？!?\n".contains($0) } == true
+                        if relay.isDone {
+                            for task in checks { await task.value }
+                            checks = []
+                        }
+                        if due, !unclassified.isEmpty {
+                            let text = unclassified
+                            unclassified = ""
+                            if holds || relay.isDone {
+                                await findings.check(text, classify)
+                            } else {
+                                checks.append(Task { await findings.check(text, classify) })
+                            }
+                        }
+                        if let refusal = findings.take() {
+                            // This step's text is not shown; what was shown before is retracted.
+                            var stopped = ByteBuffer()
+                            for payload in moderator.refuse(adding: refusal.hits) {
+                                stopped.writeString(ServerSentEvent(data: payload).encoded)
+                            }
+                            stopped.writeString(ServerSentEvent(data: "[DONE]").encoded)
+                            try await writer.write(stopped)
+                            iterator = nil
+                            stoppedByClassifier = true
+                            break
+                        }
+                        moderator.note(findings.takeNoted())
+                    }
                     if step.output.readableBytes > 0 {
                         try await writer.write(step.output)
                     }
@@ -407,8 +544,53 @@ package struct ModelAPIController: Sendable {
                     if relay.isDone { break }
                 }
                 try await writer.finish(nil)
-                await onEnd(moderator, relay.isStopped)
+                await onEnd(moderator, relay.isStopped || stoppedByClassifier)
             }
         )
+    }
+}
+
+/// What the classifier checks of one stream found, shared with the checks running alongside it.
+final class ClassifierFindings: Sendable {
+    struct Refusal {
+        var hits: [ModerationHit]
+    }
+
+    private let state = Mutex<(refusal: Refusal?, noted: [ModerationHit])>((nil, []))
+
+    /// Runs a check and keeps what it found: a refusal (a blocking hit, or a classifier that
+    /// failed closed), or hits to note.
+    func check(_ text: String, _ classify: @Sendable (String) async throws -> [ModerationHit]) async {
+        let refusal: Refusal?
+        var noted: [ModerationHit] = []
+        do {
+            let hits = try await classify(text)
+            if hits.contains(where: { $0.action == .block }) {
+                refusal = Refusal(hits: hits)
+            } else {
+                refusal = nil
+                noted = hits
+            }
+        } catch {
+            refusal = Refusal(hits: [])
+        }
+        self.state.withLock { state in
+            if state.refusal == nil { state.refusal = refusal }
+            state.noted += noted
+        }
+    }
+
+    func take() -> Refusal? {
+        self.state.withLock { state in
+            defer { state.refusal = nil }
+            return state.refusal
+        }
+    }
+
+    func takeNoted() -> [ModerationHit] {
+        self.state.withLock { state in
+            defer { state.noted = [] }
+            return state.noted
+        }
     }
 }

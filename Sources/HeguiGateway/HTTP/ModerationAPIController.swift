@@ -35,7 +35,12 @@ package struct ModerationAPIController: Sendable {
             throw APIError.invalidJSON(error)
         }
         guard case .object(let object) = json else {
-            throw APIError.invalidParameter("body", expectedZH: "JSON 对象", expected: "a JSON object", got: json.typeName)
+            throw APIError.invalidParameter(
+                "body",
+                expectedZH: "JSON 对象",
+                expected: "a JSON object",
+                got: json.typeName
+            )
         }
         let inputs = try Self.inputs(object["input"])
         guard inputs.count <= self.maximumInputs else {
@@ -102,7 +107,10 @@ package struct ModerationAPIController: Sendable {
                             "action": .string(hit.action.rawValue),
                             "source": .string(Self.source(of: hit)),
                             "span": [
-                                "bytes": [.number(String(hit.span.bytes.lowerBound)), .number(String(hit.span.bytes.upperBound))],
+                                "bytes": [
+                                    .number(String(hit.span.bytes.lowerBound)),
+                                    .number(String(hit.span.bytes.upperBound)),
+                                ],
                                 "characters": [
                                     .number(String(hit.span.characters.lowerBound)),
                                     .number(String(hit.span.characters.upperBound)),
@@ -173,6 +181,7 @@ package struct ModerationAPIController: Sendable {
         switch hit.source {
         case .term: "lexicon"
         case .personalInformation(let kind): kind.termID
+        case .classifier(let name): "classifier." + name
         }
     }
 }

@@ -77,7 +77,9 @@ package struct StreamRelay: Sendable {
         for (message, end) in zip(messages, self.parser.messageEnds) {
             var raw = self.unfinished
             self.unfinished = ByteBuffer()
-            raw.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex + start, length: end - start) ?? ByteBuffer())
+            raw.writeImmutableBuffer(
+                buffer.getSlice(at: buffer.readerIndex + start, length: end - start) ?? ByteBuffer()
+            )
             start = end
             guard case .event(let event) = message else {
                 output.writeImmutableBuffer(raw)

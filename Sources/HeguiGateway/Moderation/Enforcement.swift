@@ -11,11 +11,19 @@ package struct Enforcement: Sendable {
     /// Message roles checked on input; `nil` for every role.
     package var inputRoles: Set<String>?
     package var recorder: DecisionRecorder
+    /// Classifier models beside the lexicon; `nil` when none are configured.
+    package var classifiers: ClassifierSet?
 
-    package init(moderation: ModerationState, inputRoles: Set<String>? = nil, recorder: DecisionRecorder) {
+    package init(
+        moderation: ModerationState,
+        inputRoles: Set<String>? = nil,
+        recorder: DecisionRecorder,
+        classifiers: ClassifierSet? = nil
+    ) {
         self.moderation = moderation
         self.inputRoles = inputRoles
         self.recorder = recorder
+        self.classifiers = classifiers?.isEmpty == false ? classifiers : nil
     }
 }
 
@@ -147,8 +155,44 @@ package final class DecisionRecorder: Sendable {
         do {
             _ = try await auditLog.append(draft)
         } catch {
-            self.logger.error("moderation violation not recorded; request refused", metadata: ["audit.error": "\(error)"])
+            self.logger.error(
+                "moderation violation not recorded; request refused",
+                metadata: ["audit.error": "\(error)"]
+            )
             throw APIError.auditUnavailable()
+        }
+    }
+
+    /// Records a classifier's failure (`moderation.classifier_error`): which classifier, why, and
+    /// whether the text was refused for it (fail-closed) or let through (fail-open).
+    package func recordClassifierFailure(
+        classifier: String,
+        failure: ClassifierFailure,
+        refuses: Bool,
+        direction: ModerationDirection,
+        tenant: String,
+        user: String?,
+        requestID: String,
+        policyVersion: String
+    ) async {
+        guard let auditLog = self.auditLog else { return }
+        do {
+            _ = try await auditLog.append(
+                AuditEventDraft(
+                    type: "moderation.classifier_error",
+                    time: Int64(Date().timeIntervalSince1970 * 1000),
+                    tenant: tenant,
+                    user: user,
+                    requestID: requestID,
+                    action: refuses ? .block : .allow,
+                    details: [
+                        "classifier": classifier, "error": failure.kind.rawValue, "direction": direction.rawValue,
+                        "on_failure": refuses ? "block" : "allow", "policy_version": policyVersion,
+                    ]
+                )
+            )
+        } catch {
+            self.logger.error("classifier failure not recorded", metadata: ["audit.error": "\(error)"])
         }
     }
 }

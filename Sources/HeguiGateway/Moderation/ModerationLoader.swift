@@ -58,7 +58,12 @@ package enum ModerationLoader {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // The version covers what was read: the policy file (or the built-in policy's name) and
         // every lexicon file (or the sample lexicon).
-        var sources: [[UInt8]] = [Array((configuration.policyFile.flatMap { FileManager.default.contents(atPath: $0) }.map { Array($0) }) ?? Array("built-in policy".utf8))]
+        var sources: [[UInt8]] = [
+            Array(
+                (configuration.policyFile.flatMap { FileManager.default.contents(atPath: $0) }.map { Array($0) })
+                    ?? Array("built-in policy".utf8)
+            )
+        ]
         if files.isEmpty {
             sources.append(Array(SampleLexicon.text.utf8))
         } else {
