@@ -115,8 +115,7 @@ struct EnforcementTests {
         lexiconPath: String,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
-
-        try await withRunningServer({ onRunning in
+        let makeModelServer = { (onRunning: @escaping @Sendable (any Channel) async -> Void) in
             ModelServer.buildApplication(
                 model: model,
                 host: "127.0.0.1",
@@ -124,7 +123,8 @@ struct EnforcementTests {
                 logger: Logger(label: "test.model"),
                 onServerRunning: onRunning
             )
-        }) { modelPort in
+        }
+        try await withRunningServer(makeModelServer) { modelPort in
             var upstream = GatewayConfiguration.Upstream(url: "http://127.0.0.1:\(modelPort)/v1")
             upstream.connectTimeoutMilliseconds = 2_000
             var configuration = Fixtures.configuration()

@@ -184,11 +184,8 @@ package final class ClassifierSet: Sendable {
             throw ClassifierFailure(kind: .status, detail: "HTTP \(response.status.code)")
         }
         let bytes = try await response.body.collect(upTo: 1 << 20)
-        guard
-            let json = try? bytes.withUnsafeReadableBytes({ bytes throws(JSONParseError) in try JSONParser.parse(bytes)
-                }),
-            case .object(let object) = json
-        else {
+        let parsed = try? bytes.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
+        guard case .object(let object)? = parsed else {
             throw ClassifierFailure(kind: .invalidResponse, detail: "not a JSON object")
         }
         switch classifier.kind {
