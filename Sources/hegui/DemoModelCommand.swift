@@ -24,6 +24,9 @@ struct DemoModelCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-delay-ms"), help: "Pause between streamed chunks, in milliseconds.")
     var chunkDelayMilliseconds = 15
 
+    @Option(name: .customLong("min-reply-bytes"), help: "Pad replies to at least this many bytes (for benchmarks).")
+    var minimumReplyBytes = 0
+
     func run() async throws {
         var logger = Logger(label: "hegui.demo-model")
         logger.logLevel = .warning
@@ -31,7 +34,8 @@ struct DemoModelCommand: AsyncParsableCommand {
         let app = ModelServer.buildApplication(
             model: DemoModel(
                 chunkCharacters: self.chunkCharacters,
-                chunkDelay: .milliseconds(self.chunkDelayMilliseconds)
+                chunkDelay: .milliseconds(self.chunkDelayMilliseconds),
+                minimumReplyBytes: self.minimumReplyBytes
             ),
             host: host,
             port: self.port,

@@ -2,17 +2,18 @@
 /// of one, reaches the client; IM-14.1–14.3). Each choice's `content`, reasoning text and each
 /// tool call's `arguments` run through their own ``TextStreamModerator``.
 ///
-/// An event whose texts can all be released as they are is passed through untouched (the common
-/// case: no byte is re-encoded); an event that must hold text back is rewritten with only the
-/// releasable part, the rest following in a later event. On a refusal the stream ends with a
-/// final chunk carrying the compliant answer, `finish_reason: "content_filter"` and
+/// Whole events are held, not split: an event goes out — as the upstream wrote it, no byte
+/// re-encoded — once every text it carries is final, and in order. An event whose texts are final
+/// at once is passed straight through (the common case). Only an event with a span to mask is
+/// rewritten. On a refusal the held events are dropped and the stream ends with a final chunk
+/// carrying the compliant answer, `finish_reason: "content_filter"` and
 /// `"hegui":{"retract":true,…}` — the client's cue to take back what it has shown.
 package struct ChatStreamModerator: Sendable {
     /// What to send for one upstream event.
     package enum Outcome: Sendable, Equatable {
         /// Send the event as the upstream wrote it.
         case pass
-        /// Send these event payloads instead (JSON texts; none to drop the event).
+        /// Send these event payloads instead (JSON texts; none to hold the event back).
         case replace([String])
         /// Send these payloads, then `[DONE]`, and stop reading the upstream.
         case stop([String])
@@ -26,14 +27,34 @@ package struct ChatStreamModerator: Sendable {
         var field: String
     }
 
+    /// A piece of text an event carries, and where it lies in its field's text.
+    private struct Piece {
+        var key: Key
+        var start: Int
+        var end: Int
+        var text: String
+        /// Where the text sits in the event: a delta field, or a tool call's arguments.
+        var choicePosition: Int
+        var callPosition: Int?
+    }
+
+    private struct HeldEvent {
+        var data: String
+        var object: JSONObject
+        var pieces: [Piece]
+    }
+
     private let engine: ModerationEngine
     private let policy: ModerationPolicy
     private let holdsSentences: Bool
-    /// Text released since ``takeReleased()`` was last called.
-    private var released = ""
     private var moderators: [Key: TextStreamModerator] = [:]
     private var finished: Set<Key> = []
     private var choices: Set<Int> = []
+    private var held: [HeldEvent] = []
+    /// Spans to mask, per field.
+    private var redactions: [Key: [TextSpan]] = [:]
+    /// Text released since ``takeReleased()`` was last called.
+    private var released = ""
     /// Everything the upstream said, per field, for the digest and the evidence.
     private var fedText: [Key: String] = [:]
     /// id, created and model of the last chunk, for the chunks the gateway writes itself.
@@ -49,6 +70,15 @@ package struct ChatStreamModerator: Sendable {
         self.engine = engine
         self.policy = policy
         self.holdsSentences = holdsSentences
+    }
+
+    /// The verdict over the whole answer so far.
+    package var verdict: ModerationVerdict { self.engine.verdict(self.hits, policy: self.policy) }
+
+    /// Every text the upstream sent, field after field.
+    package var answerText: String {
+        self.fedText.keys.sorted { ($0.choice, $0.field) < ($1.choice, $1.field) }.compactMap { self.fedText[$0] }
+            .joined(separator: "\n")
     }
 
     /// Whether text is released sentence by sentence for a classifier to see first.
@@ -72,146 +102,164 @@ package struct ChatStreamModerator: Sendable {
         return payloads
     }
 
-    /// The verdict over the whole answer so far.
-    package var verdict: ModerationVerdict { self.engine.verdict(self.hits, policy: self.policy) }
-
-    /// Every text the upstream sent, field after field.
-    package var answerText: String {
-        self.fedText.keys.sorted { ($0.choice, $0.field) < ($1.choice, $1.field) }.compactMap { self.fedText[$0] }
-            .joined(separator: "\n")
-    }
-
     /// Takes one event's data (a chunk's JSON).
     package mutating func event(_ data: String) -> Outcome {
         guard !self.isStopped else { return .replace([]) }
-        guard case .object(var object)? = try? JSONParser.parse(data) else { return .invalid }
+        guard case .object(let object)? = try? JSONParser.parse(data) else { return .invalid }
         for key in ["id", "object", "created", "model", "system_fingerprint"] {
             if let value = object[key] { self.envelope[key] = value }
         }
-        guard case .array(var choiceValues)? = object["choices"], !choiceValues.isEmpty else { return .pass }
-        var changed = false
-        for (position, choiceValue) in choiceValues.enumerated() {
-            guard case .object(var choice) = choiceValue else { continue }
+        var pieces: [Piece] = []
+        for (position, choiceValue) in (object["choices"]?.arrayValue ?? []).enumerated() {
+            guard case .object(let choice) = choiceValue else { continue }
             let index = Int(choice["index"]?.numberText ?? "") ?? position
             self.choices.insert(index)
-            var delta = choice["delta"]?.objectValue ?? JSONObject()
-            var deltaChanged = false
+            let delta = choice["delta"]?.objectValue ?? JSONObject()
             for field in ChatModeration.answerFields {
-                guard case .string(let piece)? = delta[field] else { continue }
-                let released = self.feed(Key(choice: index, field: field), piece)
-                guard let released else { return self.stop() }
-                if released != piece {
-                    delta[field] = .string(released)
-                    deltaChanged = true
+                guard case .string(let text)? = delta[field] else { continue }
+                guard let piece = self.feed(Key(choice: index, field: field), text, position, nil) else {
+                    return self.stop()
                 }
+                pieces.append(piece)
             }
-            if case .array(var calls)? = delta["tool_calls"] {
-                for (callPosition, call) in calls.enumerated() {
-                    guard case .object(var callObject) = call, case .object(var function)? = callObject["function"],
-                        case .string(let piece)? = function["arguments"]
-                    else { continue }
-                    let callIndex = callObject["index"]?.numberText ?? String(callPosition)
-                    let released = self.feed(Key(choice: index, field: "tool:" + callIndex), piece)
-                    guard let released else { return self.stop() }
-                    if released != piece {
-                        function["arguments"] = .string(released)
-                        callObject["function"] = .object(function)
-                        calls[callPosition] = .object(callObject)
-                        delta["tool_calls"] = .array(calls)
-                        deltaChanged = true
-                    }
-                }
+            for (callPosition, call) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
+                guard case .object(let callObject) = call,
+                    case .string(let text)? = callObject["function"]?.objectValue?["arguments"]
+                else { continue }
+                let callIndex = callObject["index"]?.numberText ?? String(callPosition)
+                guard let piece = self.feed(Key(choice: index, field: "tool:" + callIndex), text, position, callPosition)
+                else { return self.stop() }
+                pieces.append(piece)
             }
             if let reason = choice["finish_reason"], reason != .null {
-                // The choice is complete: whatever is held back is checked to the end and released.
+                // The choice is complete: whatever is held back is checked to the end.
                 for key in self.moderators.keys where key.choice == index && !self.finished.contains(key) {
-                    guard let rest = self.finish(key) else { return self.stop() }
-                    if !rest.isEmpty {
-                        Self.append(rest, to: key, in: &delta)
-                        deltaChanged = true
-                    }
+                    guard self.finish(key) else { return self.stop() }
                 }
             }
-            if deltaChanged {
-                choice["delta"] = .object(delta)
-                choiceValues[position] = .object(choice)
-                changed = true
-            }
         }
-        guard changed else { return .pass }
-        object["choices"] = .array(choiceValues)
-        return .replace([JSONValue.object(object).serialized])
+        self.held.append(HeldEvent(data: data, object: object, pieces: pieces))
+        let payloads = self.releaseHeld()
+        if payloads.count == 1, self.held.isEmpty, payloads[0] == data { return .pass }
+        return .replace(payloads)
     }
 
     /// The upstream sent `[DONE]`: texts still held back are checked to the end. Returns the
     /// payloads to send before `[DONE]`.
     package mutating func done() -> Outcome {
         guard !self.isStopped else { return .replace([]) }
-        var choiceValues: [JSONValue] = []
-        for index in self.choices.sorted() {
-            var delta = JSONObject()
-            for key in self.moderators.keys.sorted(by: { $0.field < $1.field })
-            where key.choice == index && !self.finished.contains(key) {
-                guard let rest = self.finish(key) else { return self.stop() }
-                if !rest.isEmpty { Self.append(rest, to: key, in: &delta) }
-            }
-            if !delta.members.isEmpty {
-                choiceValues.append(["index": .number(String(index)), "delta": .object(delta), "finish_reason": .null])
-            }
+        for key in self.moderators.keys.sorted(by: { ($0.choice, $0.field) < ($1.choice, $1.field) })
+        where !self.finished.contains(key) {
+            guard self.finish(key) else { return self.stop() }
         }
-        guard !choiceValues.isEmpty else { return .replace([]) }
-        var chunk = self.envelope
-        chunk["choices"] = .array(choiceValues)
-        return .replace([JSONValue.object(chunk).serialized])
+        return .replace(self.releaseHeld())
     }
 
-    /// Feeds a piece; the text to release, or `nil` on a refusal.
-    private mutating func feed(_ key: Key, _ piece: String) -> String? {
-        self.fedText[key, default: ""] += piece
+    /// Feeds a piece; `nil` on a refusal.
+    private mutating func feed(_ key: Key, _ text: String, _ choicePosition: Int, _ callPosition: Int?) -> Piece? {
+        self.fedText[key, default: ""] += text
         var moderator =
             self.moderators[key]
             ?? TextStreamModerator(engine: self.engine, policy: self.policy, holdsSentences: self.holdsSentences)
-        let step = moderator.feed(piece)
+        let start = moderator.fedBytes
+        let step = moderator.feed(text)
         self.moderators[key] = moderator
-        self.hits += step.hits
-        self.released += step.release
-        return step.isBlocked ? nil : step.release
+        self.record(step.hits, for: key)
+        guard !step.isBlocked else { return nil }
+        return Piece(
+            key: key,
+            start: start,
+            end: start + text.utf8.count,
+            text: text,
+            choicePosition: choicePosition,
+            callPosition: callPosition
+        )
     }
 
-    private mutating func finish(_ key: Key) -> String? {
-        guard var moderator = self.moderators[key] else { return "" }
+    /// Ends a field's text; `false` on a refusal.
+    private mutating func finish(_ key: Key) -> Bool {
+        guard var moderator = self.moderators[key] else { return true }
         let step = moderator.finish()
         self.moderators[key] = moderator
         self.finished.insert(key)
-        self.hits += step.hits
-        self.released += step.release
-        return step.isBlocked ? nil : step.release
+        self.record(step.hits, for: key)
+        return !step.isBlocked
     }
 
-    /// Adds released text to a delta under the field its key names.
-    private static func append(_ text: String, to key: Key, in delta: inout JSONObject) {
-        if key.field.hasPrefix("tool:") {
-            let callIndex = String(key.field.dropFirst(5))
-            var calls = delta["tool_calls"]?.arrayValue ?? []
-            if let position = calls.firstIndex(where: { $0.objectValue?["index"]?.numberText == callIndex }),
-                case .object(var call) = calls[position]
-            {
-                var function = call["function"]?.objectValue ?? JSONObject()
-                function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
-                call["function"] = .object(function)
-                calls[position] = .object(call)
-            } else {
-                calls.append(["index": .number(callIndex), "function": ["arguments": .string(text)]])
+    private mutating func record(_ hits: [ModerationHit], for key: Key) {
+        self.hits += hits
+        let spans = hits.filter { $0.action == .redact }.map(\.span)
+        if !spans.isEmpty { self.redactions[key, default: []] += spans }
+    }
+
+    /// Sends, in order, the held events whose texts are all final: as written, or rewritten where
+    /// a span is masked.
+    private mutating func releaseHeld() -> [String] {
+        var payloads: [String] = []
+        while let event = self.held.first,
+            event.pieces.allSatisfy({ piece in (self.moderators[piece.key]?.releasedBytes ?? 0) >= piece.end })
+        {
+            self.held.removeFirst()
+            var object = event.object
+            var rewritten = false
+            for piece in event.pieces {
+                let spans = (self.redactions[piece.key] ?? []).filter {
+                    $0.bytes.lowerBound < piece.end && $0.bytes.upperBound > piece.start
+                }
+                guard !spans.isEmpty else {
+                    self.released += piece.text
+                    continue
+                }
+                let masked = Self.mask(piece, spans: spans, with: self.policy.mask)
+                self.released += masked
+                Self.replace(piece, with: masked, in: &object)
+                rewritten = true
             }
+            payloads.append(rewritten ? JSONValue.object(object).serialized : event.data)
+        }
+        return payloads
+    }
+
+    /// The piece with every character inside a span replaced by the mask.
+    private static func mask(_ piece: Piece, spans: [TextSpan], with mask: Character) -> String {
+        var result = ""
+        var offset = piece.start
+        for scalar in piece.text.unicodeScalars {
+            if spans.contains(where: { $0.bytes.contains(offset) }) {
+                result.append(mask)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+            offset += UTF8.width(scalar)
+        }
+        return result
+    }
+
+    /// Writes a piece's new text back where it came from in its event.
+    private static func replace(_ piece: Piece, with text: String, in object: inout JSONObject) {
+        guard case .array(var choices)? = object["choices"], piece.choicePosition < choices.count,
+            case .object(var choice) = choices[piece.choicePosition], case .object(var delta)? = choice["delta"]
+        else { return }
+        if let callPosition = piece.callPosition {
+            guard case .array(var calls)? = delta["tool_calls"], callPosition < calls.count,
+                case .object(var call) = calls[callPosition], case .object(var function)? = call["function"]
+            else { return }
+            function["arguments"] = .string(text)
+            call["function"] = .object(function)
+            calls[callPosition] = .object(call)
             delta["tool_calls"] = .array(calls)
         } else {
-            delta[key.field] = .string((delta[key.field]?.stringValue ?? "") + text)
+            delta[piece.key.field] = .string(text)
         }
+        choice["delta"] = .object(delta)
+        choices[piece.choicePosition] = .object(choice)
+        object["choices"] = .array(choices)
     }
 
-    /// Ends the stream with the compliant answer for every choice seen.
+    /// Ends the stream with the compliant answer for every choice seen; held events are dropped.
     private mutating func stop() -> Outcome {
         self.isStopped = true
+        self.held = []
         let verdict = self.verdict
         let answer = verdict.answer ?? self.policy.defaultAnswer
         var chunk = self.envelope

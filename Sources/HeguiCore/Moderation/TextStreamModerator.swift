@@ -80,6 +80,9 @@ package struct TextStreamModerator: Sendable {
     /// Everything fed so far, released or not, in bytes.
     package var fedBytes: Int { self.scanner.end.bytes }
 
+    /// Everything released so far, in bytes of the original text.
+    package var releasedBytes: Int { self.base.bytes }
+
     /// Feeds the next piece.
     package mutating func feed(_ piece: String) -> Step {
         guard !self.isBlocked else { return Step(release: "", hits: [], isBlocked: true) }

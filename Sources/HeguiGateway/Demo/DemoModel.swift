@@ -19,7 +19,11 @@ package struct DemoModel: ModelUpstream {
     /// Pause before each content chunk.
     package var chunkDelay: Duration
 
-    package init(chunkCharacters: Int = 4, chunkDelay: Duration = .milliseconds(15)) {
+    /// Replies are padded with a plain sentence to at least this many UTF-8 bytes (benchmarks).
+    package var minimumReplyBytes: Int = 0
+
+    package init(chunkCharacters: Int = 4, chunkDelay: Duration = .milliseconds(15), minimumReplyBytes: Int = 0) {
+        self.minimumReplyBytes = minimumReplyBytes
         self.chunkCharacters = max(1, chunkCharacters)
         self.chunkDelay = chunkDelay
     }
@@ -54,7 +58,10 @@ package struct DemoModel: ModelUpstream {
             return Self.json(APIError.internalError().json, status: .internalServerError)
         }
         let prompt = Self.lastUserText(chat.body)
-        let reply = Self.reply(to: prompt)
+        var reply = Self.reply(to: prompt)
+        while reply.utf8.count < self.minimumReplyBytes {
+            reply += " 这是用于测量的填充内容。Padding for measurements."
+        }
         let builder = ChatCompletionBuilder(
             id: "chatcmpl-" + RequestIdentifier.make().dropFirst(4),
             model: chat.model,

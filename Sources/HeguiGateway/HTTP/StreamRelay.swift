@@ -90,10 +90,10 @@ package struct StreamRelay: Sendable {
             case .pass:
                 output.writeImmutableBuffer(raw)
             case .replace(let payloads):
-                for payload in payloads { output.writeString(ServerSentEvent(data: payload).encoded) }
+                for payload in payloads { Self.writeEvent(payload, to: &output) }
                 if event.isDone { output.writeImmutableBuffer(raw) }
             case .stop(let payloads):
-                for payload in payloads { output.writeString(ServerSentEvent(data: payload).encoded) }
+                for payload in payloads { Self.writeEvent(payload, to: &output) }
                 output.writeString(ServerSentEvent(data: "[DONE]").encoded)
                 self.isStopped = true
             case .invalid:
@@ -108,6 +108,18 @@ package struct StreamRelay: Sendable {
             buffer.getSlice(at: buffer.readerIndex + start, length: buffer.readableBytes - start) ?? ByteBuffer()
         )
         return Step(output: output, failure: nil)
+    }
+
+    /// Writes `data: <payload>` and the blank line; a payload with line breaks gets a `data:`
+    /// line for each.
+    static func writeEvent(_ payload: String, to output: inout ByteBuffer) {
+        if payload.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            output.writeString(ServerSentEvent(data: payload).encoded)
+        } else {
+            output.writeStaticString("data: ")
+            output.writeString(payload)
+            output.writeStaticString("\n\n")
+        }
     }
 
     /// Called when the upstream body has ended; returns the fault if it ended before `[DONE]`.
