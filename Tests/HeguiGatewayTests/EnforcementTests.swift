@@ -378,4 +378,51 @@ struct EnforcementTests {
             #expect(try await Self.json(try await harness.chat(Fixtures.chatBody("新违禁词")))["hegui"] != nil)
         }
     }
+
+    @Test func reloadsUnderLoadDropNoRequest() async throws {
+        var script = ScriptedModel.Script(reply: "今天天气很好，适合散步。", chunkCharacters: 2)
+        script.chunkDelay = .milliseconds(2)
+        try await Self.withGateway(script) { harness in
+            let auth = [("Authorization", "Bearer \(Self.adminToken)")]
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var statuses: [Int] = []
+                        for index in 0..<10 {
+                            let stream = (worker + index) % 2 == 0
+                            let response = try await harness.chat(Fixtures.chatBody("天气", stream: stream))
+                            if stream {
+                                let events = try await Self.events(response)
+                                statuses.append(events.last?.isDone == true ? Int(response.status.code) : 599)
+                            } else {
+                                _ = try await response.body.collect(upTo: 1 << 20)
+                                statuses.append(Int(response.status.code))
+                            }
+                        }
+                        return statuses
+                    }
+                }
+                group.addTask {
+                    var reloads: [Int] = []
+                    for round in 0..<5 {
+                        try (Self.lexicon + "\n# risk: A1d action: block\n新词\(round)\n").write(
+                            toFile: harness.lexiconPath,
+                            atomically: true,
+                            encoding: .utf8
+                        )
+                        reloads.append(try await harness.post("/admin/policy/reload", "", headers: auth).0)
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return reloads
+                }
+                var all: [Int] = []
+                for try await part in group { all += part }
+                return all
+            }
+            #expect(statuses.count == 85)
+            #expect(statuses.allSatisfy { $0 == 200 })
+            #expect(try await harness.events(type: "moderation.reloaded", count: 5).count == 5)
+        }
+    }
 }
+
