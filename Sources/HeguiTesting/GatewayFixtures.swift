@@ -58,7 +58,8 @@ extension GatewayFixtures {
     /// decisions in `auditLog` when one is given.
     package static func enforcement(
         moderation: GatewayConfiguration.Moderation = GatewayConfiguration.Moderation(),
-        auditLog: AuditLog? = nil
+        auditLog: AuditLog? = nil,
+        store: SQLStore? = nil
     ) -> Enforcement {
         let loaded: ModerationLoader.Loaded
         do {
@@ -71,7 +72,7 @@ extension GatewayFixtures {
             inputRoles: moderation.inputRoles,
             recorder: DecisionRecorder(
                 auditLog: auditLog,
-                store: nil,
+                store: store,
                 key: UserPseudonym.makeKey(),
                 logger: Logger(label: "test")
             )

@@ -82,7 +82,7 @@ struct EnforcementTests {
         let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
         var moderation = GatewayConfiguration.Moderation()
         moderation.lexicons = [lexiconPath]
-        var enforcement = Fixtures.enforcement(moderation: moderation, auditLog: log)
+        var enforcement = Fixtures.enforcement(moderation: moderation, auditLog: log, store: store)
         let classifierClient = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         if !classifiers.isEmpty {
             enforcement.classifiers = ClassifierSet(classifiers: classifiers, client: classifierClient)
@@ -206,6 +206,11 @@ struct EnforcementTests {
             #expect(event.details["policy_version"]?.count == 16)
             #expect(event.contentDigest?.count == 64)
             #expect(try await harness.store.evidence(sequence: event.sequence) == "怎么策划恐怖袭击")
+            // It counts against the user for the sanctions ladder, and the user can be found again
+            // for a user-rights request.
+            let pseudonym = try #require(event.user)
+            #expect(try await harness.store.violationCount(tenant: "app-one", pseudonym: pseudonym, since: 0) == 1)
+            #expect(try await harness.store.pseudonyms(tenant: "app-one", user: "user-1") == [pseudonym])
         }
     }
 
@@ -425,4 +430,3 @@ struct EnforcementTests {
         }
     }
 }
-

@@ -127,7 +127,8 @@ package struct ChatStreamModerator: Sendable {
                     case .string(let text)? = callObject["function"]?.objectValue?["arguments"]
                 else { continue }
                 let callIndex = callObject["index"]?.numberText ?? String(callPosition)
-                guard let piece = self.feed(Key(choice: index, field: "tool:" + callIndex), text, position, callPosition)
+                guard
+                    let piece = self.feed(Key(choice: index, field: "tool:" + callIndex), text, position, callPosition)
                 else { return self.stop() }
                 pieces.append(piece)
             }

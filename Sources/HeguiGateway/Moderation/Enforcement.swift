@@ -152,14 +152,32 @@ package final class DecisionRecorder: Sendable {
             }
             return
         }
+        let event: AuditEvent
         do {
-            _ = try await auditLog.append(draft)
+            event = try await auditLog.append(draft)
         } catch {
             self.logger.error(
                 "moderation violation not recorded; request refused",
                 metadata: ["audit.error": "\(error)"]
             )
             throw APIError.auditUnavailable()
+        }
+        // A refusal counts against the end user for the sanctions ladder (IM-14.4, TC-7.7).
+        if decision.action == .block, let user = decision.user, let store = self.store {
+            do {
+                try await store.recordViolation(
+                    ViolationRecord(
+                        id: UUID().uuidString,
+                        tenant: decision.tenant,
+                        pseudonym: user,
+                        time: event.time,
+                        risks: decision.risks,
+                        auditSequence: event.sequence
+                    )
+                )
+            } catch {
+                self.logger.error("violation not counted", metadata: ["store.error": "\(error)"])
+            }
         }
     }
 
