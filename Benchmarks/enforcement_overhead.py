@@ -23,14 +23,11 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -114,40 +111,7 @@ def lua(work, key, model, stream, think_ms):
 
 def first_events(url, key, model, workers, each, think_s):
     """Time to the first event and to the end of streams, in ms (raw sockets, keep-alive)."""
-    parsed = urllib.parse.urlparse(url)
-    body = json.dumps({"model": model, "user": "bench-user", "stream": True,
-                       "messages": [{"role": "user", "content": PROMPT}]}, ensure_ascii=False).encode()
-    request = (f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Type: application/json\r\n"
-               f"Authorization: Bearer {key}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    first, whole, lock = [], [], threading.Lock()
-
-    def worker():
-        connection = socket.create_connection((parsed.hostname, parsed.port))
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for _ in range(each):
-            start = time.perf_counter()
-            connection.sendall(request)
-            received, first_at = b"", None
-            while not received.endswith(b"0\r\n\r\n"):
-                piece = connection.recv(65536)
-                if not piece:
-                    raise SystemExit("connection closed mid-stream")
-                received += piece
-                if first_at is None and b"data: " in received:
-                    first_at = time.perf_counter()
-            done_at = time.perf_counter()
-            with lock:
-                first.append((first_at - start) * 1000)
-                whole.append((done_at - start) * 1000)
-            time.sleep(think_s)
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return first, whole
+    return common.first_event_latencies(url, workers, each, think_s, key=key, model=model)
 
 
 def main():

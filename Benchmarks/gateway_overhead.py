@@ -89,17 +89,17 @@ def wrk(url, script, connections, duration):
     }
 
 
-def first_event_latencies(url, workers, requests_each, think_s):
+def first_event_latencies(url, workers, requests_each, think_s, key=KEY, model="hegui-demo"):
     """Streams over keep-alive connections; returns (time to the first event, time to the end) in ms.
 
     wrk only times whole responses; a user waits for the first event. Raw sockets keep the client's
     own cost small and the same for both targets.
     """
     parsed = urllib.parse.urlparse(url)
-    body = json.dumps({"model": "hegui-demo", "user": "bench-user", "stream": True,
+    body = json.dumps({"model": model, "user": "bench-user", "stream": True,
                        "messages": [{"role": "user", "content": PROMPT}]}, ensure_ascii=False).encode()
     request = (f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Type: application/json\r\n"
-               f"Authorization: Bearer {KEY}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+               f"Authorization: Bearer {key}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
     first, whole, lock = [], [], threading.Lock()
 
     def worker():

@@ -1,3 +1,4 @@
+package import HeguiGateway
 package import Hummingbird
 package import Logging
 package import NIOCore
@@ -39,4 +40,24 @@ package func withRunningServer<App: ApplicationProtocol, Result: Sendable>(
             throw error
         }
     }
+}
+
+/// Runs `model` as an OpenAI-compatible server on a free loopback port while `body` runs with
+/// that port: the real HTTP upstream that live tests put a gateway in front of.
+package func withModelServer<Result: Sendable>(
+    _ model: any ModelUpstream,
+    onRequest: @escaping @Sendable (Request) -> Void = { _ in },
+    _ body: (Int) async throws -> Result
+) async throws -> Result {
+    let makeServer = { (onRunning: @escaping @Sendable (any Channel) async -> Void) in
+        ModelServer.buildApplication(
+            model: model,
+            host: "127.0.0.1",
+            port: 0,
+            logger: Logger(label: "test.model"),
+            onRequest: onRequest,
+            onServerRunning: onRunning
+        )
+    }
+    return try await withRunningServer(makeServer, body)
 }

@@ -115,16 +115,7 @@ struct EnforcementTests {
         lexiconPath: String,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
-        let makeModelServer = { (onRunning: @escaping @Sendable (any Channel) async -> Void) in
-            ModelServer.buildApplication(
-                model: model,
-                host: "127.0.0.1",
-                port: 0,
-                logger: Logger(label: "test.model"),
-                onServerRunning: onRunning
-            )
-        }
-        try await withRunningServer(makeModelServer) { modelPort in
+        try await withModelServer(model) { modelPort in
             var upstream = GatewayConfiguration.Upstream(url: "http://127.0.0.1:\(modelPort)/v1")
             upstream.connectTimeoutMilliseconds = 2_000
             var configuration = Fixtures.configuration()

@@ -27,17 +27,7 @@ struct LiveStreamingTests {
         onUpstreamRequest: @escaping @Sendable (Request) -> Void = { _ in },
         _ body: @Sendable (_ gatewayPort: Int, _ client: HTTPClient) async throws -> Result
     ) async throws -> Result {
-        let makeModelServer = { (onRunning: @escaping @Sendable (any Channel) async -> Void) in
-            ModelServer.buildApplication(
-                model: model,
-                host: "127.0.0.1",
-                port: 0,
-                logger: Logger(label: "test.model"),
-                onRequest: onUpstreamRequest,
-                onServerRunning: onRunning
-            )
-        }
-        return try await withRunningServer(makeModelServer) { modelPort in
+        return try await withModelServer(model, onRequest: onUpstreamRequest) { modelPort in
             var upstreamConfiguration = GatewayConfiguration.Upstream(
                 url: upstreamURL ?? "http://127.0.0.1:\(modelPort)/v1",
                 apiKey: upstreamKey

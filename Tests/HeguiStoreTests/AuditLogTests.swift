@@ -18,20 +18,10 @@ typealias Backend = StoreBackend
         _ backend: Backend,
         _ body: (SQLStore, AuditLog, String) async throws -> Void
     ) async throws {
-        let directory = NSTemporaryDirectory() + "hegui-store-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        guard let (store, cleanup) = try await backend.open(in: directory) else { return }
-        let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
-        do {
+        try await backend.withStore { store, directory in
+            let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
             try await body(store, log, directory + "/hegui.sqlite")
-        } catch {
-            await store.close()
-            await cleanup()
-            throw error
         }
-        await store.close()
-        await cleanup()
     }
 
     static func draft(_ index: Int, evidence: String? = nil) -> AuditEventDraft {

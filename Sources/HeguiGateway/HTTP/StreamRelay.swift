@@ -31,12 +31,7 @@ package struct StreamRelay: Sendable {
     /// cost of relaying a stream); the bytes of an unfinished message wait for the rest of it.
     package mutating func consume(_ buffer: ByteBuffer) -> Step {
         guard !self.isDone else { return Step(output: ByteBuffer(), failure: nil) }
-        let messages: [ServerSentEventParser.Message]
-        do {
-            messages = try buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
-                try self.parser.parse(bytes)
-            }
-        } catch {
+        guard let messages = self.parse(buffer) else {
             return Step(output: ByteBuffer(), failure: .upstreamInvalidResponse())
         }
         var cut = self.parser.lastIdleOffset
@@ -64,12 +59,7 @@ package struct StreamRelay: Sendable {
     /// set: the caller stops reading the upstream).
     package mutating func consume(_ buffer: ByteBuffer, moderator: inout ChatStreamModerator) -> Step {
         guard !self.isDone else { return Step(output: ByteBuffer(), failure: nil) }
-        let messages: [ServerSentEventParser.Message]
-        do {
-            messages = try buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
-                try self.parser.parse(bytes)
-            }
-        } catch {
+        guard let messages = self.parse(buffer) else {
             return Step(output: ByteBuffer(), failure: .upstreamInvalidResponse())
         }
         var output = ByteBuffer()
@@ -108,6 +98,13 @@ package struct StreamRelay: Sendable {
             buffer.getSlice(at: buffer.readerIndex + start, length: buffer.readableBytes - start) ?? ByteBuffer()
         )
         return Step(output: output, failure: nil)
+    }
+
+    /// The messages a buffer completes; `nil` when one is larger than the parser allows.
+    private mutating func parse(_ buffer: ByteBuffer) -> [ServerSentEventParser.Message]? {
+        try? buffer.withUnsafeReadableBytes { bytes throws(ServerSentEventParser.MessageTooLargeError) in
+            try self.parser.parse(bytes)
+        }
     }
 
     /// Writes `data: <payload>` and the blank line; a payload with line breaks gets a `data:`
