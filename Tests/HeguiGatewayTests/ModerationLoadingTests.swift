@@ -157,3 +157,41 @@ import Testing
         }
     }
 }
+
+/// The roles a policy checks on input (issue 5 item 1: "all roles the policy names").
+@Suite struct PolicyInputRolesTests {
+    @Test func aPolicyNamesTheRolesItChecks() throws {
+        let set = try PolicyFile.parse(
+            """
+            default: standard
+            policies:
+              standard: {}
+              users_only:
+                extends: standard
+                input_roles: [user, tool]
+            tenants:
+              app: { policy: users_only }
+            """,
+            source: "policy.yaml"
+        )
+        #expect(set.policy(tenant: nil, group: nil).inputRoles == nil)
+        let policy = set.policy(tenant: "app", group: nil)
+        #expect(policy.inputRoles == ["user", "tool"])
+        let lexicon = try LexiconParser.parse("# risk: A1d action: block\n恐怖袭击\n", file: "t.txt")
+        let engine = ModerationEngine(lexicon: lexicon, policies: set)
+        let body = try #require(
+            try JSONParser.parse(#"{"messages":[{"role":"system","content":"恐怖袭击"},{"role":"user","content":"你好"}]}"#)
+                .objectValue
+        )
+        #expect(
+            ChatModeration.checkRequest(body, engine: engine, policy: policy, roles: policy.inputRoles).action == .allow
+        )
+        #expect(
+            ChatModeration.checkRequest(body, engine: engine, policy: set.policy(tenant: nil, group: nil)).action
+                == .block
+        )
+        #expect(throws: (any Error).self) {
+            try PolicyFile.parse("policies:\n  p:\n    input_roles: []\n", source: "policy.yaml")
+        }
+    }
+}

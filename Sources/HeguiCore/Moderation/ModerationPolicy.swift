@@ -46,6 +46,9 @@ package struct ModerationPolicy: Sendable {
     package var personalInformation: Set<PersonalInformationKind>
     /// The character that replaces each character of a redacted span.
     package var mask: Character
+    /// The message roles checked on input; `nil` leaves it to the gateway's configuration
+    /// (every role by default).
+    package var inputRoles: Set<String>?
 
     /// The compliant answer of the built-in policy, in Chinese with English beside it.
     package static let builtInAnswer =

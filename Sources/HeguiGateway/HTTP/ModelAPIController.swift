@@ -79,7 +79,7 @@ package struct ModelAPIController: Sendable {
             chat.body,
             engine: engine,
             policy: policy,
-            roles: self.enforcement.inputRoles
+            roles: policy.inputRoles ?? self.enforcement.inputRoles
         )
         let decision = {
             @Sendable (

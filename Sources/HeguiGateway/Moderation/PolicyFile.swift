@@ -15,6 +15,7 @@ import Yams
 ///       default: "抱歉……/ Sorry…"
 ///       A1d: "……"
 ///     personal_information: all                # or none, or a list of kinds
+///     input_roles: [user, tool]                # message roles checked on input (default: all)
 ///   minors:
 ///     extends: standard
 ///     rules: { A2: block, A4: block }
@@ -133,7 +134,7 @@ package enum PolicyFile {
         reader: YAMLReader,
         parent: (String, Node, String) throws -> ModerationPolicy
     ) throws -> ModerationPolicy {
-        let allowed = ["extends", "folding", "rules", "answers", "personal_information", "mask"]
+        let allowed = ["extends", "folding", "rules", "answers", "personal_information", "mask", "input_roles"]
         let members = try reader.mapping(node, key, allowed: allowed)
         var policy = ModerationPolicy(name: name)
         if let (extendsKey, extendsNode) = members.first(where: { $0.0.hasSuffix(".extends") }) {
@@ -167,6 +168,10 @@ package enum PolicyFile {
                 }
             case "personal_information":
                 policy.personalInformation = try Self.kinds(node, key, reader: reader)
+            case "input_roles":
+                let roles = try reader.strings(node, key)
+                guard !roles.isEmpty else { throw reader.error(node, key, "must name at least one role") }
+                policy.inputRoles = Set(roles)
             case "mask":
                 let mask = try reader.string(node, key)
                 guard mask.count == 1, let character = mask.first else {
