@@ -364,8 +364,11 @@ struct EnforcementTests {
             let refused = try await Self.json(try await harness.chat(Fixtures.chatBody("新违禁词")))
             #expect(refused["hegui"] != nil)
             #expect(harness.model.received.count == 1)
-            let input = try await harness.events(type: "moderation.input", count: 2)
-            #expect(input[0].details["policy_version"] != input[1].details["policy_version"])
+            // The first request was ordinary: one `moderation.checked` event for input and answer.
+            let before = try #require(try await harness.events(type: "moderation.checked", count: 1).first)
+            let after = try #require(try await harness.events(type: "moderation.input", count: 1).first)
+            #expect(before.details["policy_version"] != after.details["policy_version"])
+            #expect(before.details["direction"] == "both")
 
             // A broken file is refused and the rules in force stay.
             try "# risk: A1d action: ban\n坏\n".write(toFile: harness.lexiconPath, atomically: true, encoding: .utf8)
@@ -418,6 +421,29 @@ struct EnforcementTests {
             #expect(statuses.count == 85)
             #expect(statuses.allSatisfy { $0 == 200 })
             #expect(try await harness.events(type: "moderation.reloaded", count: 5).count == 5)
+        }
+    }
+
+    @Test func anOrdinaryRequestIsOneAuditEventWithNoContent() async throws {
+        try await Self.withGateway { harness in
+            #expect(try await harness.chat(Fixtures.chatBody("你好")).status == .ok)
+            let checked = try await harness.events(type: "moderation.checked", count: 1)
+            #expect(checked.count == 1 && checked.first?.action == .allow)
+            #expect(checked.first?.contentDigest?.count == 64 && checked.first?.details["direction"] == "both")
+            try await Task.sleep(for: .milliseconds(100))
+            let types = try await harness.log.events(from: 0, limit: 100).map(\.0.type)
+            #expect(types.filter { $0.hasPrefix("moderation.") } == ["moderation.checked"])
+            #expect(try await harness.store.evidence(sequence: try #require(checked.first).sequence) == nil)
+        }
+    }
+
+    @Test func anInputIsRecordedEvenWhenTheUpstreamFails() async throws {
+        var script = ScriptedModel.Script()
+        script.fault = .status(500, body: "{}")
+        try await Self.withGateway(script) { harness in
+            #expect(try await harness.chat(Fixtures.chatBody("你好")).status == .badGateway)
+            let input = try await harness.events(type: "moderation.input", count: 1)
+            #expect(input.first?.action == .allow)
         }
     }
 }

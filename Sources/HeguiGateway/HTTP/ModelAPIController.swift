@@ -122,16 +122,81 @@ package struct ModelAPIController: Sendable {
             let hits = try await classify(input.checkedText, .input)
             inputVerdict = engine.verdict(input.verdict.hits + hits, policy: policy)
         }
-        try await self.enforcement.recorder.record(
-            decision(
-                "moderation.input",
-                inputVerdict.action,
-                inputVerdict.risks,
-                input.checkedText,
-                inputVerdict.action == .allow ? nil : input.checkedText,
-                ["direction": "input"]
-            )
+        let inputDecision = decision(
+            "moderation.input",
+            inputVerdict.action,
+            inputVerdict.risks,
+            input.checkedText,
+            inputVerdict.action == .allow ? nil : input.checkedText,
+            ["direction": "input"]
         )
+        // An allowed input is recorded together with the answer's decision: an ordinary request
+        // is one audit event (`moderation.checked`), a violation on either side two.
+        let recorder = self.enforcement.recorder
+        let pendingInput = PendingDecision(inputVerdict.action == .allow ? inputDecision : nil)
+        if inputVerdict.action != .allow { try await recorder.record(inputDecision) }
+        let recordOutput = { @Sendable (output: DecisionRecorder.Decision) async throws in
+            if let input = pendingInput.take() {
+                guard output.action != .allow || output.isViolation else {
+                    try await recorder.record(
+                        decision(
+                            "moderation.checked",
+                            .allow,
+                            [],
+                            input.text + "\n" + output.text,
+                            nil,
+                            ["direction": "both", "stream": output.details["stream"] ?? "false"]
+                        )
+                    )
+                    return
+                }
+                try await recorder.record(input)
+            }
+            try await recorder.record(output)
+        }
+        do {
+            return try await self.forward(
+                chat,
+                body: body,
+                document: document,
+                inputVerdict: inputVerdict,
+                redacted: input.redacted,
+                pendingInput: pendingInput,
+                tenant: tenant,
+                engine: engine,
+                policy: policy,
+                context: context,
+                decision: decision,
+                classify: classify,
+                recordOutput: recordOutput
+            )
+        } catch {
+            // No answer to record it with: the input's decision is recorded on its own.
+            if let input = pendingInput.take() { try? await recorder.record(input) }
+            throw error
+        }
+    }
+
+    /// Forwards a request that passed input moderation and moderates the answer.
+    private func forward(
+        _ chat: ChatCompletionRequest,
+        body: ByteBuffer,
+        document: JSONObject?,
+        inputVerdict: ModerationVerdict,
+        redacted: JSONObject?,
+        pendingInput: PendingDecision,
+        tenant: GatewayConfiguration.Tenant,
+        engine: ModerationEngine,
+        policy: ModerationPolicy,
+        context: GatewayRequestContext,
+        decision:
+            @escaping @Sendable (
+                String, ModerationAction, [RiskCode], String, String?, [String: String]
+            ) -> DecisionRecorder.Decision,
+        classify: @escaping @Sendable (String, ModerationDirection) async throws -> [ModerationHit],
+        recordOutput: @escaping @Sendable (DecisionRecorder.Decision) async throws -> Void
+    ) async throws -> Response {
+        var document = document
         if inputVerdict.action == .block {
             self.metrics.recordModeration(direction: "input", action: "block")
             return try self.refuse(
@@ -145,7 +210,7 @@ package struct ModelAPIController: Sendable {
         if inputVerdict.action != .allow {
             self.metrics.recordModeration(direction: "input", action: inputVerdict.action.rawValue)
         }
-        if let redacted = input.redacted {
+        if let redacted {
             var rewritten = redacted
             if let model = document?["model"] { rewritten["model"] = model }
             document = rewritten
@@ -158,10 +223,10 @@ package struct ModelAPIController: Sendable {
             logger: logger
         )
         guard (200..<300).contains(response.status.code) else {
+            if let input = pendingInput.take() { try? await self.enforcement.recorder.record(input) }
             return try await self.relayUpstreamError(response, logger: logger)
         }
         if chat.isStreaming, response.isEventStream {
-            let recorder = self.enforcement.recorder
             let metrics = self.metrics
             let checksStream = self.enforcement.classifiers?.covers(.output) == true
             var streamClassify: (@Sendable (String) async throws -> [ModerationHit])?
@@ -182,7 +247,7 @@ package struct ModelAPIController: Sendable {
                 if verdict.action != .allow || stopped {
                     metrics.recordModeration(direction: "output", action: stopped ? "block" : verdict.action.rawValue)
                 }
-                try? await recorder.record(
+                try? await recordOutput(
                     decision(
                         "moderation.output",
                         stopped ? .block : verdict.action,
@@ -213,7 +278,7 @@ package struct ModelAPIController: Sendable {
                 output.verdict = engine.verdict(output.verdict.hits + hits, policy: policy)
             }
         }
-        try await self.enforcement.recorder.record(
+        try await recordOutput(
             decision(
                 "moderation.output",
                 output.action,
@@ -591,6 +656,22 @@ final class ClassifierFindings: Sendable {
         self.state.withLock { state in
             defer { state.noted = [] }
             return state.noted
+        }
+    }
+}
+
+/// An allowed input's decision waiting to be recorded with the answer's; taken once.
+final class PendingDecision: Sendable {
+    private let decision: Mutex<DecisionRecorder.Decision?>
+
+    init(_ decision: DecisionRecorder.Decision?) {
+        self.decision = Mutex(decision)
+    }
+
+    func take() -> DecisionRecorder.Decision? {
+        self.decision.withLock { decision in
+            defer { decision = nil }
+            return decision
         }
     }
 }
