@@ -95,18 +95,7 @@ def post(url, body, key):
 
 
 def lua(work, key, model, stream, think_ms):
-    body = {"model": model, "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
-    if stream:
-        body["stream"] = True
-    path = os.path.join(work, f"{model}-{key[:6]}-{stream}-{think_ms}.lua")
-    with open(path, "w") as handle:
-        handle.write('wrk.method = "POST"\n')
-        handle.write(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}\n")
-        handle.write('wrk.headers["Content-Type"] = "application/json"\n')
-        handle.write(f'wrk.headers["Authorization"] = "Bearer {key}"\n')
-        if think_ms:
-            handle.write(f"function delay() return {think_ms} end\n")
-    return path
+    return common.lua_script(work, stream, think_ms, key=key, model=model)
 
 
 def first_events(url, key, model, workers, each, think_s):

@@ -55,16 +55,17 @@ def wait_ready(url, timeout=30):
     raise SystemExit(f"not ready: {url}")
 
 
-def lua_script(directory, stream, think_ms=0):
-    body = {"model": "hegui-demo", "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
+def lua_script(directory, stream, think_ms=0, key=KEY, model="hegui-demo"):
+    body = {"model": model, "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
     if stream:
         body["stream"] = True
-    path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}-{think_ms}.lua")
+    tag = hashlib.sha256(f"{key} {model}".encode()).hexdigest()[:8]
+    path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}-{think_ms}-{tag}.lua")
     with open(path, "w") as handle:
         handle.write('wrk.method = "POST"\n')
         handle.write(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}\n")
         handle.write('wrk.headers["Content-Type"] = "application/json"\n')
-        handle.write(f'wrk.headers["Authorization"] = "Bearer {KEY}"\n')
+        handle.write(f'wrk.headers["Authorization"] = "Bearer {key}"\n')
         if think_ms:
             # Each connection pauses between requests: a paced load well below capacity, so latency
             # measures the work per request rather than queueing.

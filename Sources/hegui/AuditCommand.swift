@@ -68,23 +68,15 @@ struct AuditCommand: AsyncParsableCommand {
                 try Self.verifyBundle(at: bundle)
                 return
             }
-            let (store, log) = try await self.location.open()
-            let findings: [AuditLogVerifier.Finding]
-            let count: UInt64
-            let heads: Int
-            do {
-                findings = try await log.verify()
-                count = try await store.auditEventCount()
-                heads = try await store.treeHeads().count
-                await store.close()
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("hegui audit verify: \(error)\n".utf8))
-                throw ExitCode(2)
+            let (findings, count, heads, publicKey) = try await self.location.withLog("verify") { store, log in
+                (
+                    try await log.verify(), try await store.auditEventCount(), try await store.treeHeads().count,
+                    log.publicKey
+                )
             }
             if findings.isEmpty {
                 print("审计日志完整 / audit log intact: \(count) events, \(heads) signed tree heads")
-                print("public key: \(HexEncoding.encode(log.publicKey))")
+                print("public key: \(HexEncoding.encode(publicKey))")
                 return
             }
             for finding in findings {
@@ -115,8 +107,7 @@ struct AuditCommand: AsyncParsableCommand {
             guard !FileManager.default.fileExists(atPath: self.output) else {
                 throw ValidationError("\(self.output) exists already")
             }
-            let (store, log) = try await self.location.open()
-            do {
+            try await self.location.withLog("export") { store, log in
                 try FileManager.default.createDirectory(atPath: self.output, withIntermediateDirectories: true)
                 var events = Data()
                 var next: UInt64 = 0
@@ -151,7 +142,6 @@ struct AuditCommand: AsyncParsableCommand {
                 for head in try await store.treeHeads() {
                     heads += head.json.serialized + "\n"
                 }
-                await store.close()
                 try events.write(to: URL(fileURLWithPath: self.output + "/events.jsonl"))
                 try heads.write(toFile: self.output + "/tree_heads.jsonl", atomically: true, encoding: .utf8)
                 try (HexEncoding.encode(log.publicKey) + "\n").write(
@@ -161,10 +151,6 @@ struct AuditCommand: AsyncParsableCommand {
                 )
                 try Self.readme.write(toFile: self.output + "/README.txt", atomically: true, encoding: .utf8)
                 print("\(self.output): \(count) events")
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("hegui audit export: \(error)\n".utf8))
-                throw ExitCode(2)
             }
         }
 
@@ -195,16 +181,10 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            let (store, log) = try await self.location.open()
-            do {
-                let head = try await log.signTreeHead(time: Int64(Date().timeIntervalSince1970 * 1000))
-                await store.close()
-                print("tree size \(head.treeSize) root \(head.root.hex)")
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("hegui audit sign: \(error)\n".utf8))
-                throw ExitCode(2)
+            let head = try await self.location.withLog("sign") { _, log in
+                try await log.signTreeHead(time: Int64(Date().timeIntervalSince1970 * 1000))
             }
+            print("tree size \(head.treeSize) root \(head.root.hex)")
         }
     }
 
@@ -240,23 +220,16 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, log) = try await self.location.open()
-            do {
-                let proof: JSONValue
+            let proof = try await self.location.withLog("proof") { _, log -> JSONValue in
                 if let sequence = self.sequence {
-                    proof = try await log.provenInclusion(sequence: sequence, treeSize: self.treeSize).json
-                } else if let from = self.from, let to = self.to {
-                    proof = try await log.provenConsistency(from: from, to: to).json
-                } else {
-                    proof = .null
+                    return try await log.provenInclusion(sequence: sequence, treeSize: self.treeSize).json
                 }
-                await store.close()
-                print(proof.serialized)
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("hegui audit proof: \(error)\n".utf8))
-                throw ExitCode(2)
+                if let from = self.from, let to = self.to {
+                    return try await log.provenConsistency(from: from, to: to).json
+                }
+                return .null
             }
+            print(proof.serialized)
         }
     }
 
@@ -295,21 +268,37 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, log) = try await self.location.open()
-            do {
+            let (erased, purged) = try await self.location.withLog("purge") { _, log in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let erased = try await log.purgeEvidence(retentionDays: self.evidenceDays, now: now)
-                let purged = try await log.purgeMetadata(retentionDays: self.metadataDays, now: now)
-                await store.close()
-                print("evidence erased: \(erased); events purged: \(purged)")
-            } catch {
-                await store.close()
-                FileHandle.standardError.write(Data("hegui audit purge: \(error)\n".utf8))
-                throw ExitCode(2)
+                return (
+                    try await log.purgeEvidence(retentionDays: self.evidenceDays, now: now),
+                    try await log.purgeMetadata(retentionDays: self.metadataDays, now: now)
+                )
             }
+            print("evidence erased: \(erased); events purged: \(purged)")
         }
     }
 
+}
+
+extension AuditCommand.Location {
+    /// Opens the store and the log, runs `body`, and closes the store; a failure is reported as
+    /// `hegui audit <command>: <error>` with exit code 2.
+    func withLog<Result>(
+        _ command: String,
+        _ body: (SQLStore, AuditLog) async throws -> Result
+    ) async throws -> Result {
+        let (store, log) = try await self.open()
+        do {
+            let result = try await body(store, log)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            FileHandle.standardError.write(Data("hegui audit \(command): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
 }
 
 extension AuditCommand.Verify {
