@@ -195,6 +195,43 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 4,
+            name: "end-user gates: age bands, consecutive violations, active time, rate windows, rights requests",
+            statements: [
+                "ALTER TABLE end_users ADD COLUMN age_band TEXT",
+                "ALTER TABLE end_users ADD COLUMN consecutive_violations BIGINT NOT NULL DEFAULT 0",
+                // Use time in milliseconds and the last request's time, for sessions with an idle gap.
+                "ALTER TABLE usage_counters ADD COLUMN active_ms BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE usage_counters ADD COLUMN last_active_at BIGINT",
+                "ALTER TABLE sanctions ADD COLUMN note TEXT",
+                "ALTER TABLE sanctions ADD COLUMN reported_at BIGINT",
+                """
+                CREATE TABLE rate_counters (
+                    scope TEXT NOT NULL,
+                    window_start BIGINT NOT NULL,
+                    count BIGINT NOT NULL,
+                    PRIMARY KEY (scope, window_start)
+                )
+                """,
+                """
+                CREATE TABLE rights_requests (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    pseudonym TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    due_at BIGINT NOT NULL,
+                    completed_at BIGINT,
+                    outcome TEXT
+                )
+                """,
+                "CREATE INDEX rights_requests_due ON rights_requests (completed_at, due_at)",
+                "CREATE INDEX rights_requests_user ON rights_requests (tenant, pseudonym)",
+                "CREATE INDEX audit_events_end_user ON audit_events (end_user)",
+                "CREATE INDEX violations_audit_seq ON violations (audit_seq)",
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

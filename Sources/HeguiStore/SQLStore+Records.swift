@@ -182,11 +182,13 @@ extension SQLStore {
                 pseudonym: try row.decode(column: "pseudonym", as: String.self),
                 firstSeen: try row.decode(column: "first_seen", as: Int64.self),
                 birthYear: try row.decode(column: "birth_year", as: Int64?.self).map(Int.init),
+                ageBand: try row.decode(column: "age_band", as: String?.self),
                 isMinor: try row.decode(column: "minor", as: Int64?.self).map { $0 != 0 },
                 identityVerified: try row.decode(column: "identity_verified", as: Int64.self) != 0,
                 trainingConsent: try row.decode(column: "training_consent", as: Int64?.self).map { $0 != 0 },
                 locale: try row.decode(column: "locale", as: String?.self),
-                updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+                updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+                consecutiveViolations: Int(try row.decode(column: "consecutive_violations", as: Int64.self))
             )
         }.first
     }
@@ -194,7 +196,7 @@ extension SQLStore {
     package func updateEndUser(_ user: EndUserRecord) async throws {
         let found = try await self.updated(
             """
-            UPDATE end_users SET birth_year = \(bind: int(user.birthYear)), minor = \(bind: flag(user.isMinor)),
+            UPDATE end_users SET birth_year = \(bind: int(user.birthYear)), age_band = \(bind: user.ageBand), minor = \(bind: flag(user.isMinor)),
                 identity_verified = \(bind: flag(user.identityVerified)), training_consent = \(bind: flag(user.trainingConsent)),
                 locale = \(bind: user.locale), updated_at = \(bind: user.updatedAt)
             WHERE tenant = \(bind: user.tenant) AND pseudonym = \(bind: user.pseudonym) RETURNING pseudonym
@@ -291,15 +293,37 @@ extension SQLStore {
     // MARK: Violations and sanctions
 
     package func recordViolation(_ violation: ViolationRecord) async throws {
-        let added = try await self.inserted(
-            """
-            INSERT INTO violations (id, tenant, pseudonym, time, risks, audit_seq)
-            VALUES (\(bind: violation.id), \(bind: violation.tenant), \(bind: violation.pseudonym), \(bind: violation.time),
-                \(bind: violation.risks.map(\.rawValue).sorted().joined(separator: ",")), \(bind: violation.auditSequence.map(Int64.init)))
-            ON CONFLICT (id) DO NOTHING RETURNING id
-            """,
-            "record a violation"
-        )
+        let added: Bool
+        do {
+            added = try await self.transaction { database in
+                let row = try await database.raw(
+                    """
+                    INSERT INTO violations (id, tenant, pseudonym, time, risks, audit_seq)
+                    VALUES (\(bind: violation.id), \(bind: violation.tenant), \(bind: violation.pseudonym), \(bind: violation.time),
+                        \(bind: violation.risks.map(\.rawValue).sorted().joined(separator: ",")), \(bind: violation.auditSequence.map(Int64.init)))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """
+                ).first()
+                guard row != nil else { return false }
+                // The user is created on first sight; one seen only now starts its count here.
+                try await database.raw(
+                    """
+                    INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at)
+                    VALUES (\(bind: violation.tenant), \(bind: violation.pseudonym), \(bind: violation.time), 0, \(bind: violation.time))
+                    ON CONFLICT (tenant, pseudonym) DO NOTHING
+                    """
+                ).run()
+                try await database.raw(
+                    """
+                    UPDATE end_users SET consecutive_violations = consecutive_violations + 1
+                    WHERE tenant = \(bind: violation.tenant) AND pseudonym = \(bind: violation.pseudonym)
+                    """
+                ).run()
+                return true
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot record a violation", cause: error)
+        }
         guard added else { throw StoreError(.conflict, "violation '\(violation.id)' is recorded already") }
     }
 
@@ -316,10 +340,12 @@ extension SQLStore {
     package func imposeSanction(_ sanction: SanctionRecord) async throws {
         let added = try await self.inserted(
             """
-            INSERT INTO sanctions (id, tenant, pseudonym, level, reason, imposed_at, expires_at, lifted_at, lift_reason, audit_seq)
+            INSERT INTO sanctions (id, tenant, pseudonym, level, reason, imposed_at, expires_at, lifted_at, lift_reason, audit_seq,
+                note, reported_at)
             VALUES (\(bind: sanction.id), \(bind: sanction.tenant), \(bind: sanction.pseudonym), \(bind: sanction.level.rawValue),
                 \(bind: sanction.reason), \(bind: sanction.imposedAt), \(bind: sanction.expiresAt), \(bind: sanction.liftedAt),
-                \(bind: sanction.liftReason), \(bind: sanction.auditSequence.map(Int64.init)))
+                \(bind: sanction.liftReason), \(bind: sanction.auditSequence.map(Int64.init)), \(bind: sanction.note),
+                \(bind: sanction.reportedAt))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """,
             "impose a sanction"
@@ -333,8 +359,12 @@ extension SQLStore {
             SELECT * FROM sanctions WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym)
             ORDER BY imposed_at, id
             """,
-            "read sanctions"
-        ) { row in
+            "read sanctions",
+            Self.sanctionRecord
+        )
+    }
+
+    static func sanctionRecord(_ row: any SQLRow) throws -> SanctionRecord {
             let levelText = try row.decode(column: "level", as: String.self)
             guard let level = SanctionRecord.Level(rawValue: levelText) else {
                 throw StoreError(.corrupt, "a sanction has an unknown level")
@@ -349,9 +379,10 @@ extension SQLStore {
                 expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
                 liftedAt: try row.decode(column: "lifted_at", as: Int64?.self),
                 liftReason: try row.decode(column: "lift_reason", as: String?.self),
-                auditSequence: try row.decode(column: "audit_seq", as: Int64?.self).map(UInt64.init)
+                auditSequence: try row.decode(column: "audit_seq", as: Int64?.self).map(UInt64.init),
+                note: try row.decode(column: "note", as: String?.self),
+                reportedAt: try row.decode(column: "reported_at", as: Int64?.self)
             )
-        }
     }
 
     package func activeSanctions(tenant: String, pseudonym: String, at time: Int64) async throws -> [SanctionRecord] {
@@ -530,7 +561,7 @@ extension SQLStore {
                 prompt_tokens = usage_counters.prompt_tokens + excluded.prompt_tokens,
                 completion_tokens = usage_counters.completion_tokens + excluded.completion_tokens,
                 active_seconds = usage_counters.active_seconds + excluded.active_seconds
-            RETURNING requests, prompt_tokens, completion_tokens, active_seconds
+            RETURNING requests, prompt_tokens, completion_tokens, active_seconds, active_ms
             """,
             "add usage",
             Self.usageRecord
@@ -542,7 +573,7 @@ extension SQLStore {
     package func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord {
         try await self.rows(
             """
-            SELECT requests, prompt_tokens, completion_tokens, active_seconds FROM usage_counters
+            SELECT requests, prompt_tokens, completion_tokens, active_seconds, active_ms FROM usage_counters
             WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym) AND day = \(bind: Int64(day))
             """,
             "read usage",
@@ -554,8 +585,9 @@ extension SQLStore {
         try await self.rows(
             """
             SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT) AS requests, CAST(COALESCE(SUM(prompt_tokens), 0) AS BIGINT) AS prompt_tokens,
-                CAST(COALESCE(SUM(completion_tokens), 0) AS BIGINT) AS completion_tokens, CAST(COALESCE(SUM(active_seconds), 0) AS BIGINT) AS active_seconds
-            FROM usage_counters WHERE tenant = \(bind: tenant) AND day = \(bind: Int64(day))
+                CAST(COALESCE(SUM(completion_tokens), 0) AS BIGINT) AS completion_tokens, CAST(COALESCE(SUM(active_seconds), 0) AS BIGINT) AS active_seconds,
+                CAST(COALESCE(SUM(active_ms), 0) AS BIGINT) AS active_ms
+            FROM usage_counters WHERE tenant = \(bind: tenant) AND pseudonym <> '*' AND day = \(bind: Int64(day))
             """,
             "read tenant usage",
             Self.usageRecord
@@ -568,6 +600,7 @@ extension SQLStore {
             promptTokens: Int(try row.decode(column: "prompt_tokens", as: Int64.self)),
             completionTokens: Int(try row.decode(column: "completion_tokens", as: Int64.self)),
             activeSeconds: Int(try row.decode(column: "active_seconds", as: Int64.self))
+                + Int(try row.decode(column: "active_ms", as: Int64.self) / 1_000)
         )
     }
 }

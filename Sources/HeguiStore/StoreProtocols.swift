@@ -26,6 +26,12 @@ package protocol AuditStore: Sendable {
     /// Clears the metadata (and any evidence) of events older than `cutoff`, keeping sequence,
     /// time and leaf hash; returns how many, and the highest sequence number purged.
     func purgeAuditMetadata(olderThan cutoff: Int64, now: Int64) async throws -> (count: Int, through: UInt64?)
+    /// The events of one end user (metadata still kept), oldest first, and whether each has evidence.
+    func auditEvents(tenant: String, user pseudonym: String, limit: Int) async throws -> [(
+        event: AuditEvent, hasEvidence: Bool
+    )]
+    /// Erases the evidence beside every event of one end user (a deletion request); returns how many.
+    func eraseEvidence(tenant: String, user pseudonym: String) async throws -> Int
 }
 
 /// One leaf of the audit log as stored.
@@ -77,6 +83,19 @@ package protocol EndUserStore: Sendable {
     func rememberPseudonym(_ pseudonym: String, tenant: String, user: String, time: Int64) async throws
     func pseudonyms(tenant: String, user: String) async throws -> [String]
     func forgetUser(tenant: String, user: String) async throws -> Int
+    /// Counts a request toward the user's use time for `day` (local days since 1970): a request
+    /// within `idleGapMilliseconds` of the previous adds the time between them, any other adds
+    /// `sessionStartMilliseconds`. Returns the day's totals.
+    func recordActivity(
+        tenant: String,
+        pseudonym: String,
+        day: Int,
+        time: Int64,
+        idleGapMilliseconds: Int64,
+        sessionStartMilliseconds: Int64
+    ) async throws -> UsageRecord
+    /// A clean request ends a run of violations (TC-7.7 "in a row").
+    func resetConsecutiveViolations(tenant: String, pseudonym: String) async throws
 }
 
 /// Service agreements and their acceptance (IM-9).
@@ -95,7 +114,7 @@ package protocol AgreementStore: Sendable {
 /// Violations and the sanctions ladder (IM-14.4–14.6, TC-7.7).
 package protocol SanctionStore: Sendable {
     func recordViolation(_ violation: ViolationRecord) async throws
-    /// Violations by the user at or after `since`.
+    /// Records a violation and adds one to the user's run of consecutive violations.
     func violationCount(tenant: String, pseudonym: String, since: Int64) async throws -> Int
     /// - Throws: ``StoreError`` `conflict` when the id is taken.
     func imposeSanction(_ sanction: SanctionRecord) async throws
@@ -105,6 +124,33 @@ package protocol SanctionStore: Sendable {
     func activeSanctions(tenant: String, pseudonym: String, at time: Int64) async throws -> [SanctionRecord]
     /// - Throws: ``StoreError`` `notFound` when there is no such sanction still in force.
     func liftSanction(id: String, at time: Int64, reason: String) async throws
+    func sanction(id: String) async throws -> SanctionRecord?
+    /// - Throws: ``StoreError`` `notFound`.
+    func annotateSanction(id: String, note: String) async throws
+    /// Marks the user reported to the authorities for the sanction (IM-14.5); the first time stands.
+    /// - Throws: ``StoreError`` `notFound`.
+    func markSanctionReported(id: String, at time: Int64) async throws
+    /// Sanctions whose users were reported, of one tenant or all.
+    func reportedSanctions(tenant: String?) async throws -> [SanctionRecord]
+    /// Every violation of the user, oldest first.
+    func violations(tenant: String, pseudonym: String) async throws -> [ViolationRecord]
+}
+
+/// Request counters per fixed window, shared by replicas (rate limits: ``RateWindow``).
+package protocol RateCounterStore: Sendable {
+    /// Counts a request in `window` of `scope`; returns the previous window's count and this one's.
+    func countRequest(scope: String, window: Int64) async throws -> (previous: Int, current: Int)
+    func purgeRateCounters(before window: Int64) async throws
+}
+
+/// Personal-information requests and their deadlines (IM-11.5, OPS-8).
+package protocol RightsRequestStore: Sendable {
+    /// - Throws: ``StoreError`` `conflict` when the id is taken.
+    func openRightsRequest(_ request: RightsRequestRecord) async throws
+    /// - Throws: ``StoreError`` `notFound` when there is no such open request.
+    func completeRightsRequest(id: String, at time: Int64, outcome: String) async throws
+    /// Requests, soonest due first, filtered by tenant, user and whether still open.
+    func rightsRequests(tenant: String?, pseudonym: String?, openOnly: Bool) async throws -> [RightsRequestRecord]
 }
 
 /// Complaints and reports from the public (IM-15).
@@ -138,5 +184,5 @@ package protocol UsageStore: Sendable {
 }
 
 extension SQLStore: AuditStore, TenantStore, EndUserStore, AgreementStore, SanctionStore, ComplaintStore,
-    IncidentStore, UsageStore
+    IncidentStore, UsageStore, RateCounterStore, RightsRequestStore
 {}

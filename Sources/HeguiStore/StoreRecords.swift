@@ -71,6 +71,8 @@ package struct EndUserRecord: Sendable, Hashable {
     package var pseudonym: String
     package var firstSeen: Int64
     package var birthYear: Int?
+    /// An age band the app set directly (a name of the minors' policy, or `adult`).
+    package var ageBand: String?
     /// Whether the user is a minor, as the app asserts; `nil` when unknown.
     package var isMinor: Bool?
     package var identityVerified: Bool
@@ -78,22 +80,28 @@ package struct EndUserRecord: Sendable, Hashable {
     package var trainingConsent: Bool?
     package var locale: String?
     package var updatedAt: Int64
+    /// Violations since the user's last clean request (TC-7.7 "in a row"); kept by the store.
+    package var consecutiveViolations: Int
 
     package init(
         tenant: String,
         pseudonym: String,
         firstSeen: Int64,
         birthYear: Int? = nil,
+        ageBand: String? = nil,
         isMinor: Bool? = nil,
         identityVerified: Bool = false,
         trainingConsent: Bool? = nil,
         locale: String? = nil,
-        updatedAt: Int64? = nil
+        updatedAt: Int64? = nil,
+        consecutiveViolations: Int = 0
     ) {
         self.tenant = tenant
         self.pseudonym = pseudonym
         self.firstSeen = firstSeen
         self.birthYear = birthYear
+        self.ageBand = ageBand
+        self.consecutiveViolations = consecutiveViolations
         self.isMinor = isMinor
         self.identityVerified = identityVerified
         self.trainingConsent = trainingConsent
@@ -168,9 +176,7 @@ package struct ViolationRecord: Sendable, Hashable {
 /// A measure taken against an end user (IM-14.4–14.6, TC-7.7).
 package struct SanctionRecord: Sendable, Hashable {
     /// The rungs of the ladder, mildest first.
-    package enum Level: String, Sendable, Hashable, CaseIterable {
-        case warning, restriction, suspension, termination
-    }
+    package typealias Level = SanctionLevel
 
     package var id: String
     package var tenant: String
@@ -183,6 +189,10 @@ package struct SanctionRecord: Sendable, Hashable {
     package var liftedAt: Int64?
     package var liftReason: String?
     package var auditSequence: UInt64?
+    /// An administrator's annotation.
+    package var note: String?
+    /// When the user was reported to the authorities for it (IM-14.5).
+    package var reportedAt: Int64?
 
     package init(
         id: String,
@@ -194,7 +204,9 @@ package struct SanctionRecord: Sendable, Hashable {
         expiresAt: Int64? = nil,
         liftedAt: Int64? = nil,
         liftReason: String? = nil,
-        auditSequence: UInt64? = nil
+        auditSequence: UInt64? = nil,
+        note: String? = nil,
+        reportedAt: Int64? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -206,6 +218,8 @@ package struct SanctionRecord: Sendable, Hashable {
         self.liftedAt = liftedAt
         self.liftReason = liftReason
         self.auditSequence = auditSequence
+        self.note = note
+        self.reportedAt = reportedAt
     }
 
     /// Whether the sanction binds at `time`.
@@ -313,5 +327,43 @@ package struct UsageRecord: Sendable, Hashable {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.activeSeconds = activeSeconds
+    }
+}
+
+/// A personal-information request (IM-11.5, OPS-8) with its deadline.
+package struct RightsRequestRecord: Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
+        case access, correction, deletion, consentWithdrawal = "consent_withdrawal"
+    }
+
+    package var id: String
+    package var tenant: String
+    package var pseudonym: String
+    package var kind: Kind
+    package var receivedAt: Int64
+    /// When it must be answered (15 working days by default: OPS-8.3).
+    package var dueAt: Int64
+    package var completedAt: Int64?
+    /// What was done, or why it was refused (OPS-8.1: a refusal gives reasons).
+    package var outcome: String?
+
+    package init(
+        id: String,
+        tenant: String,
+        pseudonym: String,
+        kind: Kind,
+        receivedAt: Int64,
+        dueAt: Int64,
+        completedAt: Int64? = nil,
+        outcome: String? = nil
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.pseudonym = pseudonym
+        self.kind = kind
+        self.receivedAt = receivedAt
+        self.dueAt = dueAt
+        self.completedAt = completedAt
+        self.outcome = outcome
     }
 }

@@ -24,6 +24,12 @@ package enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// A whole number that fits `Int` (a number with no fraction).
+    package var intValue: Int? {
+        guard case .number(let text) = self, let value = Int(text) else { return nil }
+        return value
+    }
+
     /// The object, when this value is one.
     package var objectValue: JSONObject? {
         if case .object(let value) = self { return value }

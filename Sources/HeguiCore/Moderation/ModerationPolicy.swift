@@ -76,6 +76,18 @@ package struct ModerationPolicy: Sendable {
     /// redacted.
     package static let builtIn = ModerationPolicy(name: "default")
 
+    /// The built-in policy of minors' mode (IM-10.3, TC-7.2): every lexicon hit of every class is
+    /// refused both ways, where the default policy may only flag or redact.
+    package static let builtInMinors = ModerationPolicy(
+        name: "minors",
+        rules: Dictionary(
+            uniqueKeysWithValues: RiskClass.allCases.compactMap { riskClass in
+                RiskCode(riskClass.rawValue).map { ($0, PolicyRule(.block)) }
+            }
+        ),
+        defaultAnswer: "抱歉，这个问题不适合在这里讨论，我们换个话题吧。\nSorry, that is not something to discuss here. Let's talk about something else."
+    )
+
     /// The action for a hit of `risk`.
     /// - Parameters:
     ///   - risk: the hit's risk.
@@ -170,18 +182,25 @@ package struct PolicySet: Sendable {
         self.tenants = tenants
     }
 
-    /// Only the built-in policy.
+    /// The built-in policies: the default, and the stricter one the `minors` group gets.
     package static let builtIn: PolicySet = {
         // The built-in policy names itself as default: nothing to check.
-        try! PolicySet(policies: [.builtIn], defaultPolicy: ModerationPolicy.builtIn.name)
+        try! PolicySet(
+            policies: [.builtIn, .builtInMinors],
+            defaultPolicy: ModerationPolicy.builtIn.name,
+            groups: [ModerationPolicy.builtInMinors.name: ModerationPolicy.builtInMinors.name]
+        )
     }()
 
     /// The policy for a tenant's user in a group: the tenant's group assignment, the global
     /// group assignment, the tenant's default, the global default, in that order.
-    package func policy(tenant: String?, group: String?) -> ModerationPolicy {
+    /// A `preferred` policy (the tenant record's own choice) stands in for the tenant's default when
+    /// it names a policy of the set.
+    package func policy(tenant: String?, group: String?, preferred: String? = nil) -> ModerationPolicy {
         let assignment = tenant.flatMap { self.tenants[$0] }
         let name =
-            group.flatMap { assignment?.groups[$0] } ?? group.flatMap { self.groups[$0] } ?? assignment?.policy
+            group.flatMap { assignment?.groups[$0] } ?? group.flatMap { self.groups[$0] }
+            ?? preferred.flatMap { self.policies[$0] == nil ? nil : $0 } ?? assignment?.policy
             ?? self.defaultPolicy
         // Every name was checked in `init`.
         return self.policies[name] ?? self.policies[self.defaultPolicy]!

@@ -34,6 +34,10 @@ package struct APIError: Error, Sendable, Hashable {
         package static let conflict = Code(rawValue: "conflict")
         package static let storeCorrupt = Code(rawValue: "store_corrupt")
         package static let storeUnavailable = Code(rawValue: "store_unavailable")
+        package static let agreementRequired = Code(rawValue: "agreement_required")
+        package static let minorTimeLimit = Code(rawValue: "minor_time_limit")
+        package static let minorCurfew = Code(rawValue: "minor_curfew")
+        package static let userSuspended = Code(rawValue: "user_suspended")
     }
 
     /// The HTTP status code of the response.
@@ -48,6 +52,10 @@ package struct APIError: Error, Sendable, Hashable {
     package var messageZH: String
     /// The message in English.
     package var messageEN: String
+    /// Further members of the error object (`agreement_url`, `resumes_at`, …).
+    package var details: [String: JSONValue] = [:]
+    /// Sent as `Retry-After` (seconds) with the error.
+    package var retryAfterSeconds: Int?
 
     package init(status: Int, type: String, code: Code, param: String? = nil, zh: String, en: String) {
         self.status = status
@@ -63,16 +71,18 @@ package struct APIError: Error, Sendable, Hashable {
 
     /// The error object OpenAI clients expect.
     package var json: JSONValue {
-        [
-            "error": [
-                "message": .string(self.message),
-                "type": .string(self.type),
-                "code": .string(self.code.rawValue),
-                "param": self.param.map(JSONValue.string) ?? .null,
-                "message_zh": .string(self.messageZH),
-                "message_en": .string(self.messageEN),
-            ]
+        var error: JSONObject = [
+            "message": .string(self.message),
+            "type": .string(self.type),
+            "code": .string(self.code.rawValue),
+            "param": self.param.map(JSONValue.string) ?? .null,
+            "message_zh": .string(self.messageZH),
+            "message_en": .string(self.messageEN),
         ]
+        for (key, value) in self.details.sorted(by: { $0.key < $1.key }) where error[key] == nil {
+            error[key] = value
+        }
+        return ["error": .object(error)]
     }
 }
 
@@ -310,5 +320,84 @@ extension APIError {
             zh: "内容审核服务暂不可用，请求已拒绝，请稍后重试",
             en: "Content moderation is unavailable, so the request was refused; try again later"
         )
+    }
+}
+
+// MARK: End-user gates (issue 6)
+
+extension APIError {
+    /// 403: the user has not accepted the current service agreement (IM-9).
+    package static func agreementRequired(version: String, url: String) -> APIError {
+        var error = APIError(
+            status: 403,
+            type: "permission_error",
+            code: .agreementRequired,
+            zh: "请先阅读并同意服务协议（版本 \(version)）：\(url)",
+            en: "Read and accept the service agreement (version \(version)) first: \(url)"
+        )
+        error.details = ["agreement_version": .string(version), "agreement_url": .string(url)]
+        return error
+    }
+
+    /// 403: a minor has used up today's time (IM-10.3, OPS-6).
+    package static func minorTimeLimit(resumesAt: String, retryAfter: Int) -> APIError {
+        var error = APIError(
+            status: 403,
+            type: "permission_error",
+            code: .minorTimeLimit,
+            zh: "未成年人模式：今日使用时长已用完，\(resumesAt)（北京时间）后可继续使用",
+            en: "Minors' mode: today's time is used up; service resumes at \(resumesAt) Beijing time"
+        )
+        error.details = ["resumes_at": .string(resumesAt)]
+        error.retryAfterSeconds = retryAfter
+        return error
+    }
+
+    /// 403: minors' mode allows no use at this hour (OPS-6.6).
+    package static func minorCurfew(resumesAt: String, retryAfter: Int) -> APIError {
+        var error = APIError(
+            status: 403,
+            type: "permission_error",
+            code: .minorCurfew,
+            zh: "未成年人模式：当前时段暂停服务，\(resumesAt)（北京时间）后可继续使用",
+            en: "Minors' mode: no service at this hour; service resumes at \(resumesAt) Beijing time"
+        )
+        error.details = ["resumes_at": .string(resumesAt)]
+        error.retryAfterSeconds = retryAfter
+        return error
+    }
+
+    /// 403: the user is suspended until `until`, or terminated when `until` is `nil` (IM-14.4).
+    package static func userSuspended(until: String?, reason: String, retryAfter: Int?) -> APIError {
+        var error: APIError
+        if let until {
+            error = APIError(
+                status: 403,
+                type: "permission_error",
+                code: .userSuspended,
+                zh: "因违反服务协议，服务已暂停至 \(until)（北京时间）。原因：\(reason)",
+                en: "Service is suspended until \(until) Beijing time for breaking the service agreement. Reason: \(reason)"
+            )
+            error.details = ["suspended_until": .string(until), "reason": .string(reason)]
+        } else {
+            error = APIError(
+                status: 403,
+                type: "permission_error",
+                code: .userSuspended,
+                zh: "因违反服务协议，已终止向该用户提供服务。原因：\(reason)",
+                en: "Service to this user has been terminated for breaking the service agreement. Reason: \(reason)"
+            )
+            error.details = ["suspended_until": .null, "reason": .string(reason)]
+        }
+        error.retryAfterSeconds = retryAfter
+        return error
+    }
+
+    /// 429 with the seconds to wait.
+    package static func rateLimited(retryAfter: Int, scope: String) -> APIError {
+        var error = APIError.rateLimited()
+        error.retryAfterSeconds = retryAfter
+        error.details = ["limit_scope": .string(scope)]
+        return error
     }
 }

@@ -126,6 +126,12 @@ extension GatewayConfiguration {
         }
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
+        if let flag = value("HEGUI_REQUIRE_AGREEMENT") {
+            guard let parsed = Self.parseBool(flag) else {
+                throw fail("HEGUI_REQUIRE_AGREEMENT", "must be true or false, got '\(flag)'")
+            }
+            self.users.requireAgreement = parsed
+        }
         if let keyFile = value("HEGUI_AUDIT_SIGNING_KEY_FILE") { self.audit.signingKeyFile = keyFile }
         if let tokenFile = value("HEGUI_ADMIN_TOKEN_FILE") {
             self.adminToken = try Self.readSecret(path: tokenFile, source: "HEGUI_ADMIN_TOKEN_FILE", key: nil)
@@ -323,7 +329,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit", "store", "admin",
+            "moderation", "audit", "store", "admin", "users", "minors", "sanctions",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -420,6 +426,9 @@ struct YAMLReader {
                     default: configuration.moderation.lexicons = try self.strings(node, key)
                     }
                 }
+            case "users": try self.users(node, key, into: &configuration.users)
+            case "minors": try self.minors(node, key, into: &configuration.users.minors)
+            case "sanctions": try self.sanctions(node, key, into: &configuration.users)
             default:
                 for (key, node) in try self.mapping(node, key, allowed: ["chunk_chars", "chunk_delay_ms"]) {
                     if key == "demo.chunk_chars" {
@@ -594,10 +603,19 @@ struct YAMLReader {
             var name: String?
             var digest: String?
             var refusal = GatewayConfiguration.Refusal.answer
-            let allowed = ["id", "name", "key_sha256", "key_file", "refusal"]
+            var policy: String?
+            var requestsPerMinute: Int?
+            var tokensPerDay: Int?
+            let allowed = [
+                "id", "name", "key_sha256", "key_file", "refusal", "policy", "requests_per_minute", "tokens_per_day",
+            ]
             for (key, node) in try self.mapping(item, itemKey, allowed: allowed) {
                 switch key {
                 case "\(itemKey).id": id = try self.string(node, key)
+                case "\(itemKey).policy": policy = try self.string(node, key)
+                case "\(itemKey).requests_per_minute":
+                    requestsPerMinute = try self.integer(node, key, in: 1...10_000_000)
+                case "\(itemKey).tokens_per_day": tokensPerDay = try self.integer(node, key, in: 1...Int(Int32.max))
                 case "\(itemKey).refusal":
                     let text = try self.string(node, key)
                     guard let parsed = GatewayConfiguration.Refusal(rawValue: text) else {
@@ -624,7 +642,17 @@ struct YAMLReader {
             }
             guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
             guard let digest else { throw self.error(item, itemKey, "needs key_sha256 or key_file") }
-            tenants.append(.init(id: id, name: name ?? id, keySHA256: digest, refusal: refusal))
+            tenants.append(
+                .init(
+                    id: id,
+                    name: name ?? id,
+                    keySHA256: digest,
+                    refusal: refusal,
+                    policy: policy,
+                    requestsPerMinute: requestsPerMinute,
+                    tokensPerDay: tokensPerDay
+                )
+            )
         }
         return tenants
     }

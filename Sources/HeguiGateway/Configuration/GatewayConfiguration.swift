@@ -65,12 +65,29 @@ package struct GatewayConfiguration: Sendable {
         package var keySHA256: String
         /// How a refused request is answered (issue 5 item 1).
         package var refusal: Refusal = .answer
+        /// The moderation policy the tenant's traffic runs under; `nil` for the policy file's choice.
+        package var policy: String?
+        /// Requests allowed per minute over all the tenant's users; `nil` for no limit.
+        package var requestsPerMinute: Int?
+        /// Tokens (prompt and completion) allowed per local day; `nil` for no budget.
+        package var tokensPerDay: Int?
 
-        package init(id: String, name: String, keySHA256: String, refusal: Refusal = .answer) {
+        package init(
+            id: String,
+            name: String,
+            keySHA256: String,
+            refusal: Refusal = .answer,
+            policy: String? = nil,
+            requestsPerMinute: Int? = nil,
+            tokensPerDay: Int? = nil
+        ) {
             self.id = id
             self.name = name
             self.keySHA256 = keySHA256
             self.refusal = refusal
+            self.policy = policy
+            self.requestsPerMinute = requestsPerMinute
+            self.tokensPerDay = tokensPerDay
         }
     }
 
@@ -182,7 +199,38 @@ package struct GatewayConfiguration: Sendable {
         package init() {}
     }
 
+    /// The duties toward end users (issue 6): agreements, minors' mode, sanctions, quotas and
+    /// personal-information requests.
+    package struct Users: Sendable {
+        /// Refuse users who have not accepted the current agreement's major version (IM-9):
+        /// 403 `agreement_required`.
+        package var requireAgreement = false
+        /// Where apps send users to read the agreement; `/agreement` on this gateway by default.
+        package var agreementURL = "/agreement"
+        /// Requests allowed per minute per user; `nil` for no limit.
+        package var requestsPerMinute: Int?
+        /// Tokens allowed per local day per user; `nil` for no budget.
+        package var tokensPerDay: Int?
+        /// Whether a user who has not said otherwise consents to training use of inputs (TC-7.3).
+        package var trainingConsentDefault = false
+        /// How long a replica may use what it read of a user (sanctions, attributes, acceptance)
+        /// before reading it again; changes made through this replica apply at once.
+        package var stateCacheMilliseconds = 1_000
+        /// Working days to answer a personal-information request (OPS-8.3, UNCONFIRMED default).
+        package var rightsRequestWorkingDays = 15
+        /// Public holidays and make-up working days for the deadline.
+        package var calendar = WorkingDayCalendar()
+        package var minors = MinorsPolicy()
+        package var sanctions = SanctionsLadder()
+        /// The per-user rate limit of a user under restriction.
+        package var restrictedRequestsPerMinute = 5
+
+        package init() {}
+    }
+
     package var server = Server()
+    /// End users: agreements, minors' mode, sanctions, quotas, personal-information requests.
+    package var users = Users()
     /// The admin API's bearer token, from `HEGUI_ADMIN_TOKEN`, `HEGUI_ADMIN_TOKEN_FILE` or
     /// `admin.token_file`; `nil` keeps (and on first start creates) `<data dir>/admin-token`.
     package var adminToken: String?

@@ -72,9 +72,24 @@ package struct ModelAPIController: Sendable {
 
         // Input moderation (IM-4): every message the policy names, before the model sees it.
         let tenant = context.tenant ?? GatewayConfiguration.Tenant(id: "-", name: "-", keySHA256: "")
-        let (engine, version) = self.enforcement.moderation.snapshot
-        let policy = engine.policies.policy(tenant: tenant.id, group: nil)
         let pseudonym = await self.enforcement.recorder.pseudonym(tenant: tenant.id, user: user)
+        // The end-user gate (issue 6): sanctions, agreement, minors' mode, quotas.
+        let gate = self.enforcement.gate
+        let admission = try await gate?.admit(tenant: tenant, pseudonym: pseudonym, requestID: context.requestID)
+        let outcome = RequestOutcome()
+        let finish = { @Sendable () async in
+            guard let gate, let admission, outcome.claimFinish() else { return }
+            let tokens = outcome.tokens
+            await gate.finish(
+                admission,
+                tenant: tenant,
+                promptTokens: tokens.prompt,
+                completionTokens: tokens.completion,
+                violated: outcome.isViolated
+            )
+        }
+        let (engine, version) = self.enforcement.moderation.snapshot
+        let policy = engine.policies.policy(tenant: tenant.id, group: admission?.group, preferred: tenant.policy)
         let input = ChatModeration.checkRequest(
             chat.body,
             engine: engine,
@@ -93,6 +108,7 @@ package struct ModelAPIController: Sendable {
             var details = details
             details["policy"] = policy.name
             details["policy_version"] = version
+            if action == .block { outcome.markViolation() }
             return DecisionRecorder.Decision(
                 type: type,
                 tenant: tenant.id,
@@ -154,8 +170,9 @@ package struct ModelAPIController: Sendable {
             }
             try await recorder.record(output)
         }
+        outcome.promptEstimate = TokenEstimate.count(input.checkedText)
         do {
-            return try await self.forward(
+            var response = try await self.forward(
                 chat,
                 body: body,
                 document: document,
@@ -168,13 +185,32 @@ package struct ModelAPIController: Sendable {
                 context: context,
                 decision: decision,
                 classify: classify,
-                recordOutput: recordOutput
+                recordOutput: recordOutput,
+                outcome: outcome,
+                finish: finish
             )
+            if !outcome.isStreaming { await finish() }
+            if let admission { self.annotate(&response, admission: admission) }
+            return response
         } catch {
             // No answer to record it with: the input's decision is recorded on its own.
             if let input = pendingInput.take() { try? await recorder.record(input) }
+            await finish()
             throw error
         }
+    }
+
+    /// Tells the app what the gate found: a warning in force (IM-14.4), minors' mode with the time
+    /// left and a break reminder (IM-10.3). Headers always; JSON answers also carry the text.
+    func annotate(_ response: inout Response, admission: EndUserGate.Admission) {
+        if let band = admission.minorBand {
+            response.headers[.heguiMinorsMode] = band
+            if let remaining = admission.remainingSeconds {
+                response.headers[.heguiTimeRemaining] = String(remaining)
+            }
+        }
+        if admission.reminderDue { response.headers[.heguiReminder] = "break" }
+        if admission.warning != nil { response.headers[.heguiWarning] = "violation" }
     }
 
     /// Forwards a request that passed input moderation and moderates the answer.
@@ -194,7 +230,9 @@ package struct ModelAPIController: Sendable {
                 String, ModerationAction, [RiskCode], String, String?, [String: String]
             ) -> DecisionRecorder.Decision,
         classify: @escaping @Sendable (String, ModerationDirection) async throws -> [ModerationHit],
-        recordOutput: @escaping @Sendable (DecisionRecorder.Decision) async throws -> Void
+        recordOutput: @escaping @Sendable (DecisionRecorder.Decision) async throws -> Void,
+        outcome: RequestOutcome,
+        finish: @escaping @Sendable () async -> Void
     ) async throws -> Response {
         var document = document
         if inputVerdict.action == .block {
@@ -233,6 +271,7 @@ package struct ModelAPIController: Sendable {
             if checksStream {
                 streamClassify = { text in try await classify(text, .output) }
             }
+            outcome.isStreaming = true
             return self.relayStream(
                 response,
                 moderator: ChatStreamModerator(
@@ -243,6 +282,12 @@ package struct ModelAPIController: Sendable {
                 classify: streamClassify,
                 logger: logger
             ) { moderator, stopped in
+                defer { Task { await finish() } }
+                outcome.setTokens(
+                    prompt: outcome.promptEstimate,
+                    completion: TokenEstimate.count(moderator.answerText)
+                )
+                if stopped { outcome.markViolation() }
                 let verdict = moderator.verdict
                 if verdict.action != .allow || stopped {
                     metrics.recordModeration(direction: "output", action: stopped ? "block" : verdict.action.rawValue)
@@ -270,6 +315,12 @@ package struct ModelAPIController: Sendable {
             // An answer that cannot be read cannot be checked: refused (fail-closed).
             logger.warning("upstream answer is not JSON; refused")
             throw APIError.upstreamInvalidResponse()
+        }
+        if let usage = answerObject["usage"]?.objectValue {
+            outcome.setTokens(
+                prompt: usage["prompt_tokens"]?.intValue ?? outcome.promptEstimate,
+                completion: usage["completion_tokens"]?.intValue ?? 0
+            )
         }
         var output = ChatModeration.checkCompletion(answerObject, engine: engine, policy: policy)
         if output.action != .block, self.enforcement.classifiers?.covers(.output) == true, !output.checkedText.isEmpty {
@@ -672,6 +723,47 @@ final class PendingDecision: Sendable {
         self.decision.withLock { decision in
             defer { decision = nil }
             return decision
+        }
+    }
+}
+
+/// What one request came to, for the gate's bookkeeping after it: whether it was a violation,
+/// the tokens it used, whether a stream finishes it later.
+final class RequestOutcome: Sendable {
+    private struct State {
+        var violated = false
+        var streaming = false
+        var finished = false
+        var promptEstimate = 0
+        var tokens = (prompt: 0, completion: 0)
+    }
+
+    private let state = Mutex(State())
+
+    func markViolation() { self.state.withLock { $0.violated = true } }
+    var isViolated: Bool { self.state.withLock { $0.violated } }
+
+    var isStreaming: Bool {
+        get { self.state.withLock { $0.streaming } }
+        set { self.state.withLock { $0.streaming = newValue } }
+    }
+
+    var promptEstimate: Int {
+        get { self.state.withLock { $0.promptEstimate } }
+        set { self.state.withLock { $0.promptEstimate = newValue } }
+    }
+
+    var tokens: (prompt: Int, completion: Int) { self.state.withLock { $0.tokens } }
+
+    func setTokens(prompt: Int, completion: Int) {
+        self.state.withLock { $0.tokens = (prompt, completion) }
+    }
+
+    /// True once: the bookkeeping runs for one request only once.
+    func claimFinish() -> Bool {
+        self.state.withLock { state in
+            defer { state.finished = true }
+            return !state.finished
         }
     }
 }

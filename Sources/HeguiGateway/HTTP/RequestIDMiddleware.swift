@@ -43,6 +43,14 @@ extension HTTPField.Name {
     package static let requestID = HTTPField.Name("X-Request-Id")!  // a valid token, checked by the initialiser
     /// `X-Hegui-User`: the end user's id when the body has no `user` field.
     package static let heguiUser = HTTPField.Name("X-Hegui-User")!  // a valid token
+    /// `X-Hegui-Minors-Mode`: the user's minors' band (IM-10.3).
+    package static let heguiMinorsMode = HTTPField.Name("X-Hegui-Minors-Mode")!  // a valid token
+    /// `X-Hegui-Time-Remaining`: seconds of use left today in minors' mode.
+    package static let heguiTimeRemaining = HTTPField.Name("X-Hegui-Time-Remaining")!  // a valid token
+    /// `X-Hegui-Reminder: break`: time for a break (minors' mode).
+    package static let heguiReminder = HTTPField.Name("X-Hegui-Reminder")!  // a valid token
+    /// `X-Hegui-Warning: violation`: the user is under a warning (IM-14.4).
+    package static let heguiWarning = HTTPField.Name("X-Hegui-Warning")!  // a valid token
 }
 
 /// Request ids: `req_` and 32 lower-case hex digits from the system's random source.

@@ -6,9 +6,11 @@ import NIOCore
 extension Response {
     /// A JSON response carrying `error` in OpenAI's error shape.
     package static func apiError(_ error: APIError) -> Response {
-        Response(
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(max(1, seconds)) }
+        return Response(
             status: HTTPResponse.Status(code: error.status),
-            headers: [.contentType: "application/json; charset=utf-8"],
+            headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: error.json.serialized))
         )
     }

@@ -8,10 +8,14 @@ import Logging
 package struct TenantAuthMiddleware: RouterMiddleware {
     package typealias Context = GatewayRequestContext
 
-    private let tenantsByDigest: [String: GatewayConfiguration.Tenant]
+    private let directory: TenantDirectory
+
+    package init(directory: TenantDirectory) {
+        self.directory = directory
+    }
 
     package init(tenants: [GatewayConfiguration.Tenant]) {
-        self.tenantsByDigest = Dictionary(tenants.map { ($0.keySHA256, $0) }, uniquingKeysWith: { first, _ in first })
+        self.directory = TenantDirectory(configured: tenants, store: nil)
     }
 
     package func handle(
@@ -21,7 +25,7 @@ package struct TenantAuthMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard let authorization = request.headers[.authorization],
             let key = Self.bearerToken(authorization),
-            let tenant = self.tenantsByDigest[APIKeyDigest.hex(of: key)]
+            let tenant = try await self.directory.tenant(keySHA256: APIKeyDigest.hex(of: key))
         else {
             throw APIError.invalidAPIKey()
         }

@@ -13,17 +13,21 @@ package struct Enforcement: Sendable {
     package var recorder: DecisionRecorder
     /// Classifier models beside the lexicon; `nil` when none are configured.
     package var classifiers: ClassifierSet?
+    /// The end-user gate (agreements, minors, sanctions, quotas); `nil` without a store.
+    package var gate: EndUserGate?
 
     package init(
         moderation: ModerationState,
         inputRoles: Set<String>? = nil,
         recorder: DecisionRecorder,
-        classifiers: ClassifierSet? = nil
+        classifiers: ClassifierSet? = nil,
+        gate: EndUserGate? = nil
     ) {
         self.moderation = moderation
         self.inputRoles = inputRoles
         self.recorder = recorder
         self.classifiers = classifiers?.isEmpty == false ? classifiers : nil
+        self.gate = gate
     }
 }
 
@@ -43,16 +47,30 @@ package final class DecisionRecorder: Sendable {
     private let key: [UInt8]
     private let logger: Logger
     private let remembered = Mutex(Set<String>())
+    private let sanctions: SanctionService?
 
     /// - Parameters:
     ///   - auditLog: where decisions go; `nil` records nothing (tests of other concerns).
     ///   - store: where pseudonyms are mapped back to users for user-rights requests.
     ///   - key: the deployment's secret for pseudonyms and content digests.
-    package init(auditLog: AuditLog?, store: SQLStore?, key: [UInt8], logger: Logger) {
+    ///   - sanctions: the ladder a refusal climbs; `nil` counts violations only.
+    package init(
+        auditLog: AuditLog?,
+        store: SQLStore?,
+        key: [UInt8],
+        logger: Logger,
+        sanctions: SanctionService? = nil
+    ) {
         self.auditLog = auditLog
         self.store = store
         self.key = key
         self.logger = logger
+        self.sanctions = sanctions
+    }
+
+    /// The pseudonym of a tenant's end user, without remembering the mapping.
+    package func pseudonymOnly(tenant: String, user: String) -> String {
+        UserPseudonym.make(tenant: tenant, user: user, key: self.key)
     }
 
     /// A recorder that records nothing.
@@ -175,6 +193,7 @@ package final class DecisionRecorder: Sendable {
                         auditSequence: event.sequence
                     )
                 )
+                try await self.sanctions?.afterViolation(tenant: decision.tenant, pseudonym: user, at: event.time)
             } catch {
                 self.logger.error("violation not counted", metadata: ["store.error": "\(error)"])
             }
