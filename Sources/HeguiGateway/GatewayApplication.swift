@@ -22,6 +22,8 @@ package import Prometheus
 ///   - dataDirectory: checked by `/readyz`; `nil` when the gateway keeps no state.
 ///   - enforcement: the moderation engine in force and where its decisions are recorded.
 ///   - admin: the admin API's token and audit log; `nil` serves no `/admin` routes.
+///   - users: tenants and keys from the store, the end-user API and public pages (issue 6);
+///     `nil` for configured tenants only.
 ///   - logger: the application's logger; requests get children of it.
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
 package func buildApplication(
@@ -33,6 +35,7 @@ package func buildApplication(
     store: SQLStore? = nil,
     enforcement: Enforcement,
     admin: AdminAccess? = nil,
+    users: UserServices? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -47,10 +50,24 @@ package func buildApplication(
         registry: metricsRegistry
     ).addRoutes(to: router)
 
-    let api = router.group("v1").add(middleware: TenantAuthMiddleware(tenants: tenants))
+    let authentication =
+        users.map { TenantAuthMiddleware(directory: $0.directory) } ?? TenantAuthMiddleware(tenants: tenants)
+    let api = router.group("v1").add(middleware: authentication)
     ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics, enforcement: enforcement)
         .addRoutes(to: api)
     ModerationAPIController(enforcement: enforcement, metrics: metrics).addRoutes(to: api)
+    let userAPI = users.map {
+        UserAPIController(
+            users: $0.users,
+            sanctions: $0.sanctions,
+            gate: $0.gate,
+            maximumBodyBytes: configuration.server.maximumBodyBytes
+        )
+    }
+    if let users, let userAPI {
+        userAPI.addTenantRoutes(to: api.group("hegui"))
+        PublicPagesController(store: users.store).addRoutes(to: router)
+    }
 
     if let admin {
         let group = router.group("admin").add(
@@ -59,6 +76,15 @@ package func buildApplication(
         AdminAuditController(auditLog: admin.auditLog).addRoutes(to: group.group("audit"))
         AdminPolicyController(moderation: enforcement.moderation, auditLog: admin.auditLog)
             .addRoutes(to: group.group("policy"))
+        if let users, let userAPI {
+            AdminTenantController(
+                store: users.store,
+                directory: users.directory,
+                auditLog: admin.auditLog,
+                maximumBodyBytes: configuration.server.maximumBodyBytes
+            ).addRoutes(to: group.group("tenants"))
+            userAPI.addAdminRoutes(to: group)
+        }
     }
 
     return Application(

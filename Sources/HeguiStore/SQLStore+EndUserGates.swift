@@ -119,18 +119,20 @@ extension SQLStore {
     // MARK: Rate windows
 
     package func countRequest(scope: String, window: Int64) async throws -> (previous: Int, current: Int) {
-        let current = try await self.rows(
-            """
-            INSERT INTO rate_counters (scope, window_start, count) VALUES (\(bind: scope), \(bind: window), 1)
-            ON CONFLICT (scope, window_start) DO UPDATE SET count = rate_counters.count + 1
-            RETURNING count
-            """,
-            "count a request"
-        ) { Int(try $0.decode(column: "count", as: Int64.self)) }.first ?? 1
-        let previous = try await self.rows(
-            "SELECT count FROM rate_counters WHERE scope = \(bind: scope) AND window_start = \(bind: window - 1)",
-            "read a rate window"
-        ) { Int(try $0.decode(column: "count", as: Int64.self)) }.first ?? 0
+        let current =
+            try await self.rows(
+                """
+                INSERT INTO rate_counters (scope, window_start, count) VALUES (\(bind: scope), \(bind: window), 1)
+                ON CONFLICT (scope, window_start) DO UPDATE SET count = rate_counters.count + 1
+                RETURNING count
+                """,
+                "count a request"
+            ) { Int(try $0.decode(column: "count", as: Int64.self)) }.first ?? 1
+        let previous =
+            try await self.rows(
+                "SELECT count FROM rate_counters WHERE scope = \(bind: scope) AND window_start = \(bind: window - 1)",
+                "read a rate window"
+            ) { Int(try $0.decode(column: "count", as: Int64.self)) }.first ?? 0
         return (previous, current)
     }
 
@@ -164,7 +166,11 @@ extension SQLStore {
         guard found else { throw StoreError(.notFound, "no open rights request '\(id)'") }
     }
 
-    package func rightsRequests(tenant: String?, pseudonym: String?, openOnly: Bool) async throws
+    package func rightsRequests(
+        tenant: String?,
+        pseudonym: String?,
+        openOnly: Bool
+    ) async throws
         -> [RightsRequestRecord]
     {
         var query = SQLQueryString("SELECT * FROM rights_requests WHERE 1 = 1")
@@ -191,7 +197,11 @@ extension SQLStore {
 
     // MARK: A user's audit events
 
-    package func auditEvents(tenant: String, user pseudonym: String, limit: Int) async throws -> [(
+    package func auditEvents(
+        tenant: String,
+        user pseudonym: String,
+        limit: Int
+    ) async throws -> [(
         event: AuditEvent, hasEvidence: Bool
     )] {
         let sequences = try await self.rows(
@@ -203,7 +213,10 @@ extension SQLStore {
             """,
             "read a user's audit events"
         ) { row in
-            (UInt64(try row.decode(column: "seq", as: Int64.self)), try row.decode(column: "evidence", as: Int64.self) != 0)
+            (
+                UInt64(try row.decode(column: "seq", as: Int64.self)),
+                try row.decode(column: "evidence", as: Int64.self) != 0
+            )
         }
         var events: [(event: AuditEvent, hasEvidence: Bool)] = []
         for (sequence, hasEvidence) in sequences {

@@ -365,24 +365,24 @@ extension SQLStore {
     }
 
     static func sanctionRecord(_ row: any SQLRow) throws -> SanctionRecord {
-            let levelText = try row.decode(column: "level", as: String.self)
-            guard let level = SanctionRecord.Level(rawValue: levelText) else {
-                throw StoreError(.corrupt, "a sanction has an unknown level")
-            }
-            return SanctionRecord(
-                id: try row.decode(column: "id", as: String.self),
-                tenant: try row.decode(column: "tenant", as: String.self),
-                pseudonym: try row.decode(column: "pseudonym", as: String.self),
-                level: level,
-                reason: try row.decode(column: "reason", as: String.self),
-                imposedAt: try row.decode(column: "imposed_at", as: Int64.self),
-                expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
-                liftedAt: try row.decode(column: "lifted_at", as: Int64?.self),
-                liftReason: try row.decode(column: "lift_reason", as: String?.self),
-                auditSequence: try row.decode(column: "audit_seq", as: Int64?.self).map(UInt64.init),
-                note: try row.decode(column: "note", as: String?.self),
-                reportedAt: try row.decode(column: "reported_at", as: Int64?.self)
-            )
+        let levelText = try row.decode(column: "level", as: String.self)
+        guard let level = SanctionRecord.Level(rawValue: levelText) else {
+            throw StoreError(.corrupt, "a sanction has an unknown level")
+        }
+        return SanctionRecord(
+            id: try row.decode(column: "id", as: String.self),
+            tenant: try row.decode(column: "tenant", as: String.self),
+            pseudonym: try row.decode(column: "pseudonym", as: String.self),
+            level: level,
+            reason: try row.decode(column: "reason", as: String.self),
+            imposedAt: try row.decode(column: "imposed_at", as: Int64.self),
+            expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+            liftedAt: try row.decode(column: "lifted_at", as: Int64?.self),
+            liftReason: try row.decode(column: "lift_reason", as: String?.self),
+            auditSequence: try row.decode(column: "audit_seq", as: Int64?.self).map(UInt64.init),
+            note: try row.decode(column: "note", as: String?.self),
+            reportedAt: try row.decode(column: "reported_at", as: Int64?.self)
+        )
     }
 
     package func activeSanctions(tenant: String, pseudonym: String, at time: Int64) async throws -> [SanctionRecord] {

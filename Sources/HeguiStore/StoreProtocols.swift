@@ -27,7 +27,11 @@ package protocol AuditStore: Sendable {
     /// time and leaf hash; returns how many, and the highest sequence number purged.
     func purgeAuditMetadata(olderThan cutoff: Int64, now: Int64) async throws -> (count: Int, through: UInt64?)
     /// The events of one end user (metadata still kept), oldest first, and whether each has evidence.
-    func auditEvents(tenant: String, user pseudonym: String, limit: Int) async throws -> [(
+    func auditEvents(
+        tenant: String,
+        user pseudonym: String,
+        limit: Int
+    ) async throws -> [(
         event: AuditEvent, hasEvidence: Bool
     )]
     /// Erases the evidence beside every event of one end user (a deletion request); returns how many.

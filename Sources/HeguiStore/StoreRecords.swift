@@ -333,7 +333,8 @@ package struct UsageRecord: Sendable, Hashable {
 /// A personal-information request (IM-11.5, OPS-8) with its deadline.
 package struct RightsRequestRecord: Sendable, Hashable {
     package enum Kind: String, Sendable, Hashable, CaseIterable {
-        case access, correction, deletion, consentWithdrawal = "consent_withdrawal"
+        case access, correction, deletion
+        case consentWithdrawal = "consent_withdrawal"
     }
 
     package var id: String

@@ -15,7 +15,163 @@ package enum StoreContract {
         ("complaints", { try await complaints($0) }),
         ("incidents", { try await incidents($0) }),
         ("usage", { try await usage($0) }),
+        ("use time in sessions", { try await activity($0) }),
+        ("runs of violations and sanction records", { try await violationRuns($0) }),
+        ("rate windows", { try await rateWindows($0) }),
+        ("rights requests", { try await rightsRequests($0) }),
+        ("a user's audit events and evidence", { try await userEvidence($0) }),
     ]
+
+    /// Use time (IM-10.3, OPS-6): a request within the idle gap adds the time since the previous
+    /// one, a request after a longer pause adds the session allowance; days are separate; a late
+    /// request from another replica never subtracts.
+    package static func activity(_ store: some EndUserStore & UsageStore) async throws {
+        func record(_ time: Int64, day: Int = 1) async throws -> Int {
+            try await store.recordActivity(
+                tenant: "app",
+                pseudonym: "kid",
+                day: day,
+                time: time,
+                idleGapMilliseconds: 300_000,
+                sessionStartMilliseconds: 60_000
+            ).activeSeconds
+        }
+        #expect(try await record(1_000_000) == 60)
+        #expect(try await record(1_030_000) == 90)
+        #expect(try await record(1_330_000) == 390)  // exactly the gap: still the same session
+        #expect(try await record(1_630_001) == 450)  // a pause longer than the gap: a new session
+        #expect(try await record(1_620_000) == 450)  // an older time (another replica's clock) adds nothing
+        #expect(try await record(1_640_001) == 460)
+        #expect(try await record(5_000, day: 2) == 60)
+        #expect(try await store.usage(tenant: "app", pseudonym: "kid", day: 1).activeSeconds == 460)
+        #expect(try await store.usage(tenant: "other", pseudonym: "kid", day: 1).activeSeconds == 0)
+    }
+
+    /// TC-7.7 "in a row": each violation adds to the run, a clean request ends it; a violation by a
+    /// user not yet seen creates the user. Sanctions keep notes and the time of reporting (IM-14.5).
+    package static func violationRuns(_ store: some EndUserStore & SanctionStore) async throws {
+        for index in 0..<3 {
+            try await store.recordViolation(
+                ViolationRecord(
+                    id: "v\(index)",
+                    tenant: "app",
+                    pseudonym: "u",
+                    time: Int64(100 + index),
+                    risks: [RiskCode("A1d")!]
+                )
+            )
+        }
+        #expect(try await store.endUser(tenant: "app", pseudonym: "u")?.consecutiveViolations == 3)
+        #expect(try await store.violations(tenant: "app", pseudonym: "u").map(\.id) == ["v0", "v1", "v2"])
+        #expect(try await store.violations(tenant: "app", pseudonym: "other").isEmpty)
+        try await store.resetConsecutiveViolations(tenant: "app", pseudonym: "u")
+        #expect(try await store.endUser(tenant: "app", pseudonym: "u")?.consecutiveViolations == 0)
+        #expect(try await store.violationCount(tenant: "app", pseudonym: "u", since: 0) == 3)
+
+        let sanction = SanctionRecord(
+            id: "s1",
+            tenant: "app",
+            pseudonym: "u",
+            level: .suspension,
+            reason: "连续违规",
+            imposedAt: 200,
+            expiresAt: 500,
+            note: "first"
+        )
+        try await store.imposeSanction(sanction)
+        #expect(try await store.sanction(id: "s1") == sanction)
+        try await store.annotateSanction(id: "s1", note: "checked by officer")
+        try await store.markSanctionReported(id: "s1", at: 300)
+        try await store.markSanctionReported(id: "s1", at: 400)
+        let reported = try #require(try await store.sanction(id: "s1"))
+        #expect(reported.note == "checked by officer")
+        #expect(reported.reportedAt == 300)
+        #expect(try await store.reportedSanctions(tenant: "app").map(\.id) == ["s1"])
+        #expect(try await store.reportedSanctions(tenant: "other").isEmpty)
+        #expect(try await store.reportedSanctions(tenant: nil).map(\.id) == ["s1"])
+        await #expect(throws: StoreError.self) { try await store.annotateSanction(id: "none", note: "x") }
+    }
+
+    /// Request counters per window, shared by replicas: each call adds one; the previous window's
+    /// count comes back beside it; finished windows can be purged.
+    package static func rateWindows(_ store: some RateCounterStore) async throws {
+        #expect(try await store.countRequest(scope: "u:app:a", window: 10) == (0, 1))
+        #expect(try await store.countRequest(scope: "u:app:a", window: 10) == (0, 2))
+        #expect(try await store.countRequest(scope: "u:app:b", window: 10) == (0, 1))
+        #expect(try await store.countRequest(scope: "u:app:a", window: 11) == (2, 1))
+        try await store.purgeRateCounters(before: 11)
+        #expect(try await store.countRequest(scope: "u:app:a", window: 11) == (0, 2))
+    }
+
+    /// Personal-information requests (OPS-8): opened with a deadline, completed once, listed by
+    /// tenant, user and openness, soonest due first.
+    package static func rightsRequests(_ store: some RightsRequestStore) async throws {
+        let first = RightsRequestRecord(
+            id: "r1",
+            tenant: "app",
+            pseudonym: "u",
+            kind: .deletion,
+            receivedAt: 10,
+            dueAt: 500
+        )
+        let second = RightsRequestRecord(
+            id: "r2",
+            tenant: "app",
+            pseudonym: "v",
+            kind: .access,
+            receivedAt: 20,
+            dueAt: 300
+        )
+        let third = RightsRequestRecord(
+            id: "r3",
+            tenant: "other",
+            pseudonym: "u",
+            kind: .correction,
+            receivedAt: 30,
+            dueAt: 400
+        )
+        for request in [first, second, third] { try await store.openRightsRequest(request) }
+        await #expect(throws: StoreError.self) { try await store.openRightsRequest(first) }
+        #expect(
+            try await store.rightsRequests(tenant: nil, pseudonym: nil, openOnly: true).map(\.id) == ["r2", "r3", "r1"]
+        )
+        #expect(try await store.rightsRequests(tenant: "app", pseudonym: "u", openOnly: false).map(\.id) == ["r1"])
+        try await store.completeRightsRequest(id: "r2", at: 50, outcome: "exported")
+        await #expect(throws: StoreError.self) {
+            try await store.completeRightsRequest(id: "r2", at: 60, outcome: "again")
+        }
+        #expect(try await store.rightsRequests(tenant: "app", pseudonym: nil, openOnly: true).map(\.id) == ["r1"])
+        let done = try await store.rightsRequests(tenant: "app", pseudonym: "v", openOnly: false)
+        #expect(done.first?.completedAt == 50)
+        #expect(done.first?.outcome == "exported")
+    }
+
+    /// A user's audit events with their evidence flag, and erasure of that user's evidence only
+    /// (a deletion request: IM-11.5), the events staying.
+    package static func userEvidence(_ store: some AuditStore) async throws {
+        func draft(_ user: String?, tenant: String = "app", evidence: String?) -> AuditEventDraft {
+            AuditEventDraft(
+                type: "moderation.input",
+                time: 10,
+                tenant: tenant,
+                user: user,
+                action: .block,
+                evidence: evidence
+            )
+        }
+        _ = try await store.appendAuditEvents([
+            draft("u", evidence: "坏话一"), draft("u", evidence: nil), draft("v", evidence: "坏话二"),
+            draft("u", tenant: "other", evidence: "别的租户"),
+        ])
+        let events = try await store.auditEvents(tenant: "app", user: "u", limit: 100)
+        #expect(events.map(\.event.sequence) == [0, 1])
+        #expect(events.map(\.hasEvidence) == [true, false])
+        #expect(try await store.eraseEvidence(tenant: "app", user: "u") == 1)
+        #expect(try await store.evidence(sequence: 0) == nil)
+        #expect(try await store.evidence(sequence: 2) == "坏话二")
+        #expect(try await store.evidence(sequence: 3) == "别的租户")
+        #expect(try await store.auditEvents(tenant: "app", user: "u", limit: 100).count == 2)
+    }
 
     /// Tenants and keys (DESIGN "Admin API"): ids unique, keys stored by digest and unique,
     /// revocation idempotent, one tenant's key not revocable through another.
@@ -313,3 +469,4 @@ package enum StoreContract {
 /// Everything the contract exercises, in one existential for ``StoreContract/checks``.
 package typealias StoreUnderTest =
     TenantStore & EndUserStore & AgreementStore & SanctionStore & ComplaintStore & IncidentStore & UsageStore
+    & RateCounterStore & RightsRequestStore & AuditStore

@@ -228,17 +228,31 @@ struct Serve: AsyncParsableCommand {
             )
         }
         let enforcement: Enforcement
+        let users: UserServices
         do {
+            let pseudonymKey = try PseudonymKey.loadOrCreate(in: dataDirectory)
+            // The duties toward end users (issue 6): tenants and keys from the store, the gate
+            // (sanctions, agreement, minors' mode, quotas) and the user API.
+            users = UserServices(
+                configuration: configuration,
+                tenants: tenants,
+                store: store,
+                auditLog: auditLog,
+                pseudonymKey: pseudonymKey,
+                logger: logger
+            )
             enforcement = Enforcement(
                 moderation: moderation,
                 inputRoles: configuration.moderation.inputRoles,
                 recorder: DecisionRecorder(
                     auditLog: auditLog,
                     store: store,
-                    key: try PseudonymKey.loadOrCreate(in: dataDirectory),
-                    logger: logger
+                    key: pseudonymKey,
+                    logger: logger,
+                    sanctions: users.sanctions
                 ),
-                classifiers: classifiers
+                classifiers: classifiers,
+                gate: users.gate
             )
         } catch {
             Self.fail("\(error)")
@@ -295,6 +309,7 @@ struct Serve: AsyncParsableCommand {
             store: store,
             enforcement: enforcement,
             admin: AdminAccess(tokenDigest: adminTokenDigest, auditLog: auditLog),
+            users: users,
             logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.server.port

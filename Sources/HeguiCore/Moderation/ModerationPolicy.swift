@@ -85,7 +85,8 @@ package struct ModerationPolicy: Sendable {
                 RiskCode(riskClass.rawValue).map { ($0, PolicyRule(.block)) }
             }
         ),
-        defaultAnswer: "抱歉，这个问题不适合在这里讨论，我们换个话题吧。\nSorry, that is not something to discuss here. Let's talk about something else."
+        defaultAnswer:
+            "抱歉，这个问题不适合在这里讨论，我们换个话题吧。\nSorry, that is not something to discuss here. Let's talk about something else."
     )
 
     /// The action for a hit of `risk`.

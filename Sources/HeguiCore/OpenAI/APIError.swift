@@ -376,7 +376,8 @@ extension APIError {
                 type: "permission_error",
                 code: .userSuspended,
                 zh: "因违反服务协议，服务已暂停至 \(until)（北京时间）。原因：\(reason)",
-                en: "Service is suspended until \(until) Beijing time for breaking the service agreement. Reason: \(reason)"
+                en:
+                    "Service is suspended until \(until) Beijing time for breaking the service agreement. Reason: \(reason)"
             )
             error.details = ["suspended_until": .string(until), "reason": .string(reason)]
         } else {

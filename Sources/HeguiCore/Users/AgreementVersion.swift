@@ -12,7 +12,8 @@ package struct AgreementVersion: Sendable, Hashable, Comparable, CustomStringCon
     /// Parses `2`, `2.1`.
     package init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isASCII) }),
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isASCII) }),
             let major = Int(parts[0]), major >= 0
         else { return nil }
         let minor = parts.count == 2 ? Int(parts[1]) : 0

@@ -33,7 +33,7 @@ package struct AdminAuthMiddleware: RouterMiddleware {
                     type: allowed ? "admin.request" : "admin.denied",
                     time: Int64(Date().timeIntervalSince1970 * 1000),
                     requestID: context.requestID,
-                    details: ["method": request.method.rawValue, "path": request.uri.path]
+                    details: ["method": request.method.rawValue, "path": Self.recordedPath(request.uri.path)]
                 )
             )
         } catch {
@@ -42,5 +42,15 @@ package struct AdminAuthMiddleware: RouterMiddleware {
         }
         guard allowed else { throw APIError.invalidAdminToken() }
         return try await next(request, context)
+    }
+
+    /// The path as recorded: an end user's own id (the segment after `users`) is left out, so the
+    /// audit log names users by pseudonym only (IM-11) and a deletion leaves no id behind.
+    static func recordedPath(_ path: String) -> String {
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for index in segments.indices.dropFirst() where segments[index - 1] == "users" {
+            segments[index] = "{user}"
+        }
+        return segments.joined(separator: "/")
     }
 }

@@ -110,11 +110,17 @@ extension YAMLReader {
             "suspension_hours", "restricted_requests_per_minute",
         ]
         var ladder = users.sanctions
-        func setTrigger(_ level: SanctionLevel, _ match: (SanctionsLadder.Trigger) -> Bool, _ trigger: SanctionsLadder.Trigger?) {
+        func setTrigger(
+            _ level: SanctionLevel,
+            _ match: (SanctionsLadder.Trigger) -> Bool,
+            _ trigger: SanctionsLadder.Trigger?
+        ) {
             ladder.rules.removeAll { $0.level == level && match($0.trigger) }
             guard let trigger else { return }
             let duration = ladder.rules.first(where: { $0.level == level })?.durationSeconds
-            ladder.rules.append(.init(level: level, trigger: trigger, durationSeconds: level == .termination ? nil : duration ?? 86_400))
+            ladder.rules.append(
+                .init(level: level, trigger: trigger, durationSeconds: level == .termination ? nil : duration ?? 86_400)
+            )
         }
         func isDaily(_ trigger: SanctionsLadder.Trigger) -> Bool { if case .daily = trigger { true } else { false } }
         func isConsecutive(_ trigger: SanctionsLadder.Trigger) -> Bool {
@@ -163,7 +169,11 @@ extension YAMLReader {
             ladder.rules.removeAll { $0.level == .termination }
             if terminationCount > 0 {
                 ladder.rules.append(
-                    .init(level: .termination, trigger: .suspensions(terminationCount, days: terminationDays), durationSeconds: nil)
+                    .init(
+                        level: .termination,
+                        trigger: .suspensions(terminationCount, days: terminationDays),
+                        durationSeconds: nil
+                    )
                 )
             }
         }

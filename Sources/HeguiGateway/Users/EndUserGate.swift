@@ -261,7 +261,12 @@ package final class EndUserGate: Sendable {
         let usage = UsageRecord(requests: 1, promptTokens: promptTokens, completionTokens: completionTokens)
         do {
             if tenant.tokensPerDay != nil || admission.pseudonym == nil {
-                _ = try await self.store.addUsage(usage, tenant: tenant.id, pseudonym: Self.tenantTotal, day: admission.day)
+                _ = try await self.store.addUsage(
+                    usage,
+                    tenant: tenant.id,
+                    pseudonym: Self.tenantTotal,
+                    day: admission.day
+                )
             }
             guard let pseudonym = admission.pseudonym else { return }
             _ = try await self.store.addUsage(usage, tenant: tenant.id, pseudonym: pseudonym, day: admission.day)

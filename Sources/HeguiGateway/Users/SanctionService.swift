@@ -118,7 +118,9 @@ package final class SanctionService: Sendable {
                 time: time,
                 tenant: tenant,
                 user: sanction.pseudonym,
-                details: ["sanction": id, "reason": reason, "imposed_event": sanction.auditSequence.map(String.init) ?? ""]
+                details: [
+                    "sanction": id, "reason": reason, "imposed_event": sanction.auditSequence.map(String.init) ?? "",
+                ]
             )
         )
         try await self.store.liftSanction(id: id, at: time, reason: reason)
@@ -127,7 +129,13 @@ package final class SanctionService: Sendable {
     }
 
     /// Annotates, or marks reported to the authorities (IM-14.5), a sanction of the tenant's user.
-    package func update(id: String, tenant: String, note: String?, reported: Bool, at time: Int64) async throws
+    package func update(
+        id: String,
+        tenant: String,
+        note: String?,
+        reported: Bool,
+        at time: Int64
+    ) async throws
         -> SanctionRecord
     {
         guard let sanction = try await self.store.sanction(id: id), sanction.tenant == tenant else {

@@ -1,0 +1,235 @@
+import Foundation
+import HTTPTypes
+import HeguiCore
+package import HeguiStore
+package import Hummingbird
+import NIOCore
+
+/// Tenants and their API keys over the admin API (issue 6 item 1). A key is shown once, when it is
+/// made; the store keeps its SHA-256 and a hint. Tenants from hegui.yaml are listed but changed
+/// only there.
+///
+/// - `GET    /admin/tenants`, `POST /admin/tenants` (`{"id","name","policy","requests_per_minute",
+///   "tokens_per_day"}`; answers with the first key)
+/// - `GET    /admin/tenants/{tenant}`, `PATCH /admin/tenants/{tenant}` (`disabled: true` stops its keys)
+/// - `GET    /admin/tenants/{tenant}/keys`, `POST /admin/tenants/{tenant}/keys` (`{"label"}`)
+/// - `POST   /admin/tenants/{tenant}/keys/{id}/rotate`: a new key; the old one is revoked
+/// - `DELETE /admin/tenants/{tenant}/keys/{id}`: revoke
+package struct AdminTenantController: Sendable {
+    let store: SQLStore
+    let directory: TenantDirectory
+    let auditLog: AuditLog
+    let maximumBodyBytes: Int
+
+    package init(store: SQLStore, directory: TenantDirectory, auditLog: AuditLog, maximumBodyBytes: Int = 1 << 20) {
+        self.store = store
+        self.directory = directory
+        self.auditLog = auditLog
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    package func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+        group.get("") { _, _ in
+            var list: [JSONValue] = self.directory.configuredTenants.map { tenant in
+                [
+                    "id": .string(tenant.id), "name": .string(tenant.name), "source": "configuration",
+                    "policy": tenant.policy.map(JSONValue.string) ?? .null,
+                    "requests_per_minute": tenant.requestsPerMinute.map { .number(String($0)) } ?? .null,
+                    "tokens_per_day": tenant.tokensPerDay.map { .number(String($0)) } ?? .null,
+                ]
+            }
+            list += try await self.store.tenants().map(Self.json)
+            return Response.json(JSONValue.object(["tenants": .array(list)]).serialized)
+        }
+        group.post("") { request, context in
+            let body = try await UserAPIController.object(request, limit: self.maximumBodyBytes)
+            guard let id = body["id"]?.stringValue, Self.isValidID(id) else {
+                throw APIError.invalidParameter(
+                    "id",
+                    expectedZH: "1–64 个字母、数字、- 或 _",
+                    expected: "1 to 64 letters, digits, - or _",
+                    got: body["id"]?.typeName ?? "nothing"
+                )
+            }
+            guard !self.directory.isConfigured(id) else {
+                throw StoreError(.conflict, "tenant '\(id)' is defined in the configuration")
+            }
+            var tenant = TenantRecord(id: id, name: body["name"]?.stringValue ?? id, createdAt: Self.now())
+            try Self.apply(body, to: &tenant)
+            try await self.audit("tenant.created", tenant: id, context: context)
+            try await self.store.createTenant(tenant)
+            let (key, record) = try await self.makeKey(tenant: id, label: body["key_label"]?.stringValue)
+            guard case .object(var object) = Self.json(tenant) else { throw APIError.internalError() }
+            object["key"] = Self.json(record, key: key)
+            return Response.json(JSONValue.object(object).serialized, status: .created)
+        }
+        group.get("{tenant}") { _, context in
+            let tenant = try await self.tenant(context)
+            return Response.json(Self.json(tenant).serialized)
+        }
+        group.patch("{tenant}") { request, context in
+            var tenant = try await self.tenant(context)
+            let body = try await UserAPIController.object(request, limit: self.maximumBodyBytes)
+            if let name = body["name"]?.stringValue { tenant.name = name }
+            try Self.apply(body, to: &tenant)
+            if let disabled = body["disabled"]?.boolValue {
+                tenant.disabledAt = disabled ? (tenant.disabledAt ?? Self.now()) : nil
+            }
+            try await self.audit("tenant.updated", tenant: tenant.id, context: context)
+            try await self.store.updateTenant(tenant)
+            self.directory.invalidate()
+            return Response.json(Self.json(tenant).serialized)
+        }
+        group.get("{tenant}/keys") { _, context in
+            let tenant = try await self.tenant(context)
+            let keys = try await self.store.apiKeys(tenant: tenant.id)
+            return Response.json(JSONValue.object(["keys": .array(keys.map { Self.json($0, key: nil) })]).serialized)
+        }
+        group.post("{tenant}/keys") { request, context in
+            let tenant = try await self.tenant(context)
+            let body = try await UserAPIController.object(request, limit: self.maximumBodyBytes, allowEmpty: true)
+            try await self.audit("tenant.key_created", tenant: tenant.id, context: context)
+            let (key, record) = try await self.makeKey(tenant: tenant.id, label: body["label"]?.stringValue)
+            return Response.json(Self.json(record, key: key).serialized, status: .created)
+        }
+        group.post("{tenant}/keys/{id}/rotate") { _, context in
+            let tenant = try await self.tenant(context)
+            let id = context.parameters.get("id") ?? ""
+            guard let old = try await self.store.apiKeys(tenant: tenant.id).first(where: { $0.id == id }),
+                old.revokedAt == nil
+            else {
+                throw StoreError(.notFound, "tenant '\(tenant.id)' has no key '\(id)' in use")
+            }
+            try await self.audit("tenant.key_rotated", tenant: tenant.id, context: context, details: ["key": id])
+            let (key, record) = try await self.makeKey(tenant: tenant.id, label: old.label)
+            try await self.store.revokeAPIKey(id: id, tenant: tenant.id, at: Self.now())
+            self.directory.invalidate()
+            return Response.json(Self.json(record, key: key).serialized, status: .created)
+        }
+        group.delete("{tenant}/keys/{id}") { _, context in
+            let tenant = try await self.tenant(context)
+            let id = context.parameters.get("id") ?? ""
+            try await self.audit("tenant.key_revoked", tenant: tenant.id, context: context, details: ["key": id])
+            try await self.store.revokeAPIKey(id: id, tenant: tenant.id, at: Self.now())
+            self.directory.invalidate()
+            return Response.json(#"{"revoked":true}"#)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func isValidID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D
+                    || byte == 0x5F
+            }
+    }
+
+    func tenant(_ context: GatewayRequestContext) async throws -> TenantRecord {
+        let id = context.parameters.get("tenant") ?? ""
+        guard let tenant = try await self.store.tenant(id: id) else {
+            if self.directory.isConfigured(id) {
+                throw StoreError(.conflict, "tenant '\(id)' is defined in the configuration; change it there")
+            }
+            throw StoreError(.notFound, "no tenant '\(id)'")
+        }
+        return tenant
+    }
+
+    static func apply(_ body: JSONObject, to tenant: inout TenantRecord) throws {
+        func limit(_ key: String) throws -> Int?? {
+            guard let value = body[key] else { return nil }
+            if case .null = value { return .some(nil) }
+            guard let number = value.intValue, number > 0 else {
+                throw APIError.invalidParameter(
+                    key,
+                    expectedZH: "正整数或 null",
+                    expected: "a positive integer or null",
+                    got: value.typeName
+                )
+            }
+            return .some(number)
+        }
+        if let value = try limit("requests_per_minute") { tenant.requestsPerMinute = value }
+        if let value = try limit("tokens_per_day") { tenant.tokensPerDay = value }
+        if let policy = body["policy"] {
+            if case .null = policy {
+                tenant.policySet = nil
+            } else if let name = policy.stringValue {
+                tenant.policySet = name
+            } else {
+                throw APIError.invalidParameter(
+                    "policy",
+                    expectedZH: "策略名",
+                    expected: "a policy name",
+                    got: policy.typeName
+                )
+            }
+        }
+    }
+
+    /// Makes, stores and returns a new key (`hg-` and 48 hex digits).
+    func makeKey(tenant: String, label: String?) async throws -> (String, APIKeyRecord) {
+        let key = "hg-" + DevelopmentTenant.makeKey().dropFirst("hg-dev-".count)
+        let record = APIKeyRecord(
+            id: "key-" + UUID().uuidString.lowercased().prefix(8),
+            tenant: tenant,
+            keySHA256: APIKeyDigest.hex(of: key),
+            hint: String(key.prefix(9)) + "…",
+            label: label,
+            createdAt: Self.now()
+        )
+        try await self.store.addAPIKey(record)
+        return (key, record)
+    }
+
+    func audit(
+        _ type: String,
+        tenant: String,
+        context: GatewayRequestContext,
+        details: [String: String] = [:]
+    ) async throws {
+        do {
+            _ = try await self.auditLog.append(
+                AuditEventDraft(
+                    type: type,
+                    time: Self.now(),
+                    tenant: tenant,
+                    requestID: context.requestID,
+                    details: details
+                )
+            )
+        } catch {
+            throw APIError.auditUnavailable()
+        }
+    }
+
+    static func json(_ tenant: TenantRecord) -> JSONValue {
+        [
+            "id": .string(tenant.id),
+            "name": .string(tenant.name),
+            "source": "store",
+            "policy": tenant.policySet.map(JSONValue.string) ?? .null,
+            "requests_per_minute": tenant.requestsPerMinute.map { .number(String($0)) } ?? .null,
+            "tokens_per_day": tenant.tokensPerDay.map { .number(String($0)) } ?? .null,
+            "created_at": .number(String(tenant.createdAt)),
+            "disabled_at": tenant.disabledAt.map { .number(String($0)) } ?? .null,
+        ]
+    }
+
+    /// A key's record; `key` (the secret) only in the answer that creates it.
+    static func json(_ record: APIKeyRecord, key: String?) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(record.id),
+            "hint": .string(record.hint),
+            "label": record.label.map(JSONValue.string) ?? .null,
+            "created_at": .number(String(record.createdAt)),
+            "revoked_at": record.revokedAt.map { .number(String($0)) } ?? .null,
+        ]
+        if let key { object["key"] = .string(key) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HeguiCore
+package import HeguiStore
+package import Logging
+
+/// The parts of the gateway that keep the provider's duties toward end users (issue 6), built
+/// once over one store and audit log and shared by the request path, the app API and the admin API.
+package struct UserServices: Sendable {
+    package var directory: TenantDirectory
+    package var gate: EndUserGate
+    package var sanctions: SanctionService
+    package var users: EndUserService
+    package var store: SQLStore
+
+    /// - Parameter now: the clock (tests inject one for curfews and days).
+    package init(
+        configuration: GatewayConfiguration,
+        tenants: [GatewayConfiguration.Tenant],
+        store: SQLStore,
+        auditLog: AuditLog?,
+        pseudonymKey: [UInt8],
+        logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        let settings = configuration.users
+        let cache = UserStateCache(lifetimeMilliseconds: settings.stateCacheMilliseconds)
+        self.store = store
+        self.directory = TenantDirectory(
+            configured: tenants,
+            store: store,
+            cacheMilliseconds: settings.stateCacheMilliseconds
+        )
+        self.gate = EndUserGate(
+            store: store,
+            users: settings,
+            cache: cache,
+            auditLog: auditLog,
+            logger: logger,
+            now: now
+        )
+        self.sanctions = SanctionService(
+            store: store,
+            auditLog: auditLog,
+            ladder: settings.sanctions,
+            zone: settings.minors.zone,
+            cache: cache,
+            logger: logger
+        )
+        self.users = EndUserService(
+            store: store,
+            auditLog: auditLog,
+            users: settings,
+            cache: cache,
+            pseudonymKey: pseudonymKey,
+            logger: logger,
+            now: now
+        )
+    }
+}
