@@ -64,7 +64,8 @@ import Testing
     @Test(
         arguments: [
             (MinorsPolicy.Age(birthYear: 2020), "under8"),
-            (MinorsPolicy.Age(birthYear: 2018), "under8"),  // turns 8 this year at the latest: still the protective band
+            // 7 or 8 this year: the younger age counts (the protective reading).
+            (MinorsPolicy.Age(birthYear: 2018), "under8"),
             (MinorsPolicy.Age(birthYear: 2017), "8to16"),
             (MinorsPolicy.Age(birthYear: 2010), "8to16"),  // 15 or 16: the younger age counts
             (MinorsPolicy.Age(birthYear: 2009), "16to18"),
