@@ -38,6 +38,7 @@ extension GatewayFixtures {
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         enforcement: Enforcement = GatewayFixtures.enforcement(),
         admin: AdminAccess? = nil,
+        users: UserServices? = nil,
         logger: Logger = Logger(label: "hegui.test"),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -49,6 +50,7 @@ extension GatewayFixtures {
             dataDirectory: nil,
             enforcement: enforcement,
             admin: admin,
+            users: users,
             logger: logger,
             onServerRunning: onServerRunning
         )

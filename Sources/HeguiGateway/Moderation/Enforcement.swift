@@ -48,24 +48,28 @@ package final class DecisionRecorder: Sendable {
     private let logger: Logger
     private let remembered = Mutex(Set<String>())
     private let sanctions: SanctionService?
+    private let now: @Sendable () -> Int64
 
     /// - Parameters:
     ///   - auditLog: where decisions go; `nil` records nothing (tests of other concerns).
     ///   - store: where pseudonyms are mapped back to users for user-rights requests.
     ///   - key: the deployment's secret for pseudonyms and content digests.
     ///   - sanctions: the ladder a refusal climbs; `nil` counts violations only.
+    ///   - now: the clock (tests inject one).
     package init(
         auditLog: AuditLog?,
         store: SQLStore?,
         key: [UInt8],
         logger: Logger,
-        sanctions: SanctionService? = nil
+        sanctions: SanctionService? = nil,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.auditLog = auditLog
         self.store = store
         self.key = key
         self.logger = logger
         self.sanctions = sanctions
+        self.now = now
     }
 
     /// The pseudonym of a tenant's end user, without remembering the mapping.
@@ -149,7 +153,7 @@ package final class DecisionRecorder: Sendable {
         guard let auditLog = self.auditLog else { return }
         let draft = AuditEventDraft(
             type: decision.type,
-            time: Int64(Date().timeIntervalSince1970 * 1000),
+            time: self.now(),
             tenant: decision.tenant,
             user: decision.user,
             requestID: decision.requestID,

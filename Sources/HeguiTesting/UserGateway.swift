@@ -1,0 +1,159 @@
+package import AsyncHTTPClient
+import Foundation
+package import HeguiCore
+package import HeguiGateway
+package import HeguiStore
+import Logging
+import NIOCore
+package import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A clock the tests set: curfews, days and sessions at chosen Beijing times.
+package final class TestClock: Sendable {
+    private let time: Mutex<Int64>
+
+    package init(_ time: Int64) {
+        self.time = Mutex(time)
+    }
+
+    package func now() -> Int64 { self.time.withLock { $0 } }
+    package func set(_ time: Int64) { self.time.withLock { $0 = time } }
+    package func advance(seconds: Int) { self.time.withLock { $0 += Int64(seconds) * 1_000 } }
+
+    /// Milliseconds of a Beijing wall-clock time (`2026-11-29`, 21, 59).
+    package static func beijing(_ date: String, _ hour: Int, _ minute: Int, _ second: Int = 0) -> Int64 {
+        let day = CivilDate(date)?.daysSince1970 ?? 0
+        return LocalTime.beijing.start(ofDay: day) + Int64(((hour * 60 + minute) * 60 + second) * 1_000)
+    }
+}
+
+/// A gateway with the end-user duties on (issue 6) over a given store, serving real HTTP on
+/// loopback in front of a scripted model, with the test tenants, the admin API and a test clock.
+package struct UserGateway: Sendable {
+    package static let adminToken = "hg-admin-user-tests-0123456789"
+
+    package var port: Int
+    package var client: HTTPClient
+    package var store: SQLStore
+    package var log: AuditLog
+    package var clock: TestClock
+    package var model: ScriptedModel
+
+    /// A JSON call: status, headers and the parsed body (`nil` when not JSON).
+    package struct Reply: Sendable {
+        package var status: Int
+        package var headers: [(String, String)]
+        package var json: JSONValue?
+        package var text: String
+
+        package func header(_ name: String) -> String? {
+            self.headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+
+        package var errorCode: String? { self.json?.objectValue?["error"]?.objectValue?["code"]?.stringValue }
+        package var object: JSONObject { self.json?.objectValue ?? JSONObject() }
+    }
+
+    package func call(
+        _ method: HTTPMethod,
+        _ path: String,
+        _ body: String? = nil,
+        bearer: String? = GatewayFixtures.tenantKey
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
+        request.method = method
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        return Reply(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            json: try? JSONParser.parse(text),
+            text: text
+        )
+    }
+
+    package func admin(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> Reply {
+        try await self.call(method, path, body, bearer: Self.adminToken)
+    }
+
+    /// A chat request by `user` through tenant `key`.
+    package func chat(
+        _ prompt: String = "你好",
+        user: String? = "user-1",
+        key: String = GatewayFixtures.tenantKey,
+        stream: Bool = false
+    ) async throws -> Reply {
+        try await self.call(
+            .POST,
+            "/v1/chat/completions",
+            GatewayFixtures.chatBody(prompt, stream: stream, user: user),
+            bearer: key
+        )
+    }
+
+    /// Runs `body` with a gateway over `store`; `configure` adjusts the configuration first.
+    package static func with<Result: Sendable>(
+        store: SQLStore,
+        clock: TestClock,
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: (UserGateway) async throws -> Result
+    ) async throws -> Result {
+        var configuration = GatewayFixtures.configuration()
+        configuration.users.stateCacheMilliseconds = 0
+        configure(&configuration)
+        let logger = Logger(label: "hegui.test.users")
+        let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+        let key = Array("user-gateway-test-pseudonym-key-0123".utf8)
+        let users = UserServices(
+            configuration: configuration,
+            tenants: configuration.tenants,
+            store: store,
+            auditLog: log,
+            pseudonymKey: key,
+            logger: logger,
+            now: { clock.now() }
+        )
+        let loaded = try ModerationLoader.load(configuration.moderation)
+        let enforcement = Enforcement(
+            moderation: ModerationState(loaded, configuration: configuration.moderation),
+            recorder: DecisionRecorder(
+                auditLog: log,
+                store: store,
+                key: key,
+                logger: logger,
+                sanctions: users.sanctions,
+                now: { clock.now() }
+            ),
+            gate: users.gate
+        )
+        let model = ScriptedModel()
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        do {
+            let result = try await withRunningServer({ onRunning in
+                GatewayFixtures.application(
+                    configuration: configuration,
+                    upstream: model,
+                    enforcement: enforcement,
+                    admin: AdminAccess(tokenDigest: APIKeyDigest.hex(of: Self.adminToken), auditLog: log),
+                    users: users,
+                    onServerRunning: onRunning
+                )
+            }) { port in
+                try await body(
+                    UserGateway(port: port, client: client, store: store, log: log, clock: clock, model: model)
+                )
+            }
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+}
