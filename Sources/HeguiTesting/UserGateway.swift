@@ -97,16 +97,15 @@ package struct UserGateway: Sendable {
         )
     }
 
-    /// Runs `body` with a gateway over `store`; `configure` adjusts the configuration first.
+    /// Runs `body` with a gateway over `store` with the given end-user settings.
     package static func with<Result: Sendable>(
         store: SQLStore,
         clock: TestClock,
-        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        users settings: GatewayConfiguration.Users,
         _ body: (UserGateway) async throws -> Result
     ) async throws -> Result {
         var configuration = GatewayFixtures.configuration()
-        configuration.users.stateCacheMilliseconds = 0
-        configure(&configuration)
+        configuration.users = settings
         let logger = Logger(label: "hegui.test.users")
         let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
         let key = Array("user-gateway-test-pseudonym-key-0123".utf8)
@@ -135,7 +134,8 @@ package struct UserGateway: Sendable {
         let model = ScriptedModel()
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         do {
-            let result = try await withRunningServer({ onRunning in
+            let configuration = configuration
+            let makeApplication = { @Sendable (onRunning: @escaping @Sendable (any Channel) async -> Void) in
                 GatewayFixtures.application(
                     configuration: configuration,
                     upstream: model,
@@ -144,7 +144,8 @@ package struct UserGateway: Sendable {
                     users: users,
                     onServerRunning: onRunning
                 )
-            }) { port in
+            }
+            let result = try await withRunningServer(makeApplication) { port in
                 try await body(
                     UserGateway(port: port, client: client, store: store, log: log, clock: clock, model: model)
                 )

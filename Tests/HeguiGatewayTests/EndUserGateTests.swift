@@ -16,18 +16,26 @@ struct EndUserGateTests {
     static func withGateway(
         backend: StoreBackend = .sqlite,
         clock: TestClock = TestClock(Self.noon),
-        configure: @escaping (inout GatewayConfiguration) -> Void = { _ in },
+        users: GatewayConfiguration.Users = Self.users(),
         _ body: @Sendable (UserGateway) async throws -> Void
     ) async throws {
         try await backend.withStore { store, _ in
-            try await UserGateway.with(store: store, clock: clock, configure: configure, body)
+            try await UserGateway.with(store: store, clock: clock, users: users, body)
         }
+    }
+
+    /// The test settings (no caching between requests), changed by `change`.
+    static func users(_ change: (inout GatewayConfiguration.Users) -> Void = { _ in }) -> GatewayConfiguration.Users {
+        var users = GatewayConfiguration.Users()
+        users.stateCacheMilliseconds = 0
+        change(&users)
+        return users
     }
 
     // MARK: Agreement (IM-9)
 
     @Test func agreementMustBeAcceptedAgainForANewMajorVersion() async throws {
-        try await Self.withGateway(configure: { $0.users.requireAgreement = true }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.requireAgreement = true }) { gateway in
             // Nothing published yet: nothing to accept.
             #expect(try await gateway.chat(user: "alice").status == 200)
 
@@ -85,7 +93,7 @@ struct EndUserGateTests {
     // MARK: Minors' mode (IM-10.3, OPS-6)
 
     @Test func minorsDailyLimitCountsSessionsAndRefusesWhenUsedUp() async throws {
-        try await Self.withGateway(configure: { $0.users.minors.bands[1].dailyMinutes = 3 }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.minors.bands[1].dailyMinutes = 3 }) { gateway in
             let patched = try await gateway.call(
                 .PATCH,
                 "/v1/hegui/users/kid",
@@ -249,7 +257,7 @@ struct EndUserGateTests {
     // MARK: Quotas and rate limits
 
     @Test func perUserAndPerTenantRateLimits() async throws {
-        try await Self.withGateway(configure: { $0.users.requestsPerMinute = 2 }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.requestsPerMinute = 2 }) { gateway in
             gateway.clock.set(TestClock.beijing("2026-11-30", 12, 0, 50))
             #expect(try await gateway.chat(user: "u1").status == 200)
             #expect(try await gateway.chat(user: "u1").status == 200)
@@ -280,7 +288,7 @@ struct EndUserGateTests {
     }
 
     @Test func tokenBudgetPerDay() async throws {
-        try await Self.withGateway(configure: { $0.users.tokensPerDay = 20 }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.tokensPerDay = 20 }) { gateway in
             #expect(try await gateway.chat(user: "u1").status == 200)  // 7 prompt tokens + the answer's
             #expect(try await gateway.chat(user: "u1").status == 200)
             let over = try await gateway.chat(user: "u1")
@@ -345,7 +353,7 @@ struct EndUserGateTests {
     // MARK: Personal-information rights (IM-11.5, OPS-8) and tenant isolation
 
     @Test func exportHoldsEverythingOfTheUserAndNothingOfOthers() async throws {
-        try await Self.withGateway(configure: { $0.users.requireAgreement = false }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.requireAgreement = false }) { gateway in
             _ = try await gateway.admin(
                 .POST,
                 "/admin/agreements",
@@ -434,7 +442,7 @@ struct EndUserGateTests {
     }
 
     @Test func trainingConsentWithdrawalAndCorrections() async throws {
-        try await Self.withGateway(configure: { $0.users.trainingConsentDefault = true }) { gateway in
+        try await Self.withGateway(users: Self.users { $0.trainingConsentDefault = true }) { gateway in
             let before = try await gateway.call(.GET, "/v1/hegui/users/alice/export")
             #expect(before.object["training_consent_effective"]?.boolValue == true)
             let withdrawn = try await gateway.call(.POST, "/v1/hegui/users/alice/training-consent/withdraw")
