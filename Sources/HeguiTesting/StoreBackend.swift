@@ -23,6 +23,41 @@ package enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConve
         ProcessInfo.processInfo.environment["HEGUI_TEST_REQUIRE_POSTGRES"] == "1"
     }
 
+    /// Runs `body` with two stores on one fresh PostgreSQL database, as two replicas of the gateway
+    /// would have; skips when PostgreSQL is not configured (and fails when it is required).
+    package static func withPostgresReplicas(_ body: (SQLStore, SQLStore) async throws -> Void) async throws {
+        guard let url = Self.postgresURL else {
+            if Self.postgresRequired {
+                Issue.record("HEGUI_TEST_REQUIRE_POSTGRES=1 but HEGUI_TEST_POSTGRES_URL is not set")
+            }
+            return
+        }
+        let logger = Logger(label: "test")
+        let name = "hegui_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        guard let base = try? SQLPostgresConfiguration(url: url), var components = URLComponents(string: url) else {
+            Issue.record("HEGUI_TEST_POSTGRES_URL cannot be read")
+            return
+        }
+        let admin = try await PostgresConnection.connect(configuration: base.coreConfiguration, id: 1, logger: logger)
+        try await admin.sql().raw("CREATE DATABASE \(unsafeRaw: name)").run()
+        components.path = "/" + name
+        let databaseURL = components.string ?? url
+        var stores: [SQLStore] = []
+        do {
+            stores.append(try await SQLStore.openPostgres(url: databaseURL, logger: logger))
+            stores.append(try await SQLStore.openPostgres(url: databaseURL, logger: logger))
+            try await body(stores[0], stores[1])
+        } catch {
+            for store in stores { await store.close() }
+            try? await admin.sql().raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+            try? await admin.close()
+            throw error
+        }
+        for store in stores { await store.close() }
+        try? await admin.sql().raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+        try? await admin.close()
+    }
+
     /// Opens a fresh store on this backend (a new SQLite file in `directory`, or a new PostgreSQL
     /// database dropped by `cleanup`), or `nil` when PostgreSQL is not configured and not required.
     package func open(in directory: String) async throws -> (store: SQLStore, cleanup: @Sendable () async -> Void)? {
