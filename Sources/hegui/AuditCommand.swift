@@ -19,11 +19,15 @@ struct AuditCommand: AsyncParsableCommand {
         )
         var dataDirectory: String?
 
+        /// The data directory: --data-dir, else HEGUI_DATA_DIR, else ./hegui-data.
+        var path: String {
+            self.dataDirectory ?? ProcessInfo.processInfo.environment["HEGUI_DATA_DIR"].flatMap {
+                $0.isEmpty ? nil : $0
+            } ?? "./hegui-data"
+        }
+
         func open() async throws -> (SQLStore, AuditLog) {
-            let path =
-                self.dataDirectory ?? ProcessInfo.processInfo.environment["HEGUI_DATA_DIR"].flatMap {
-                    $0.isEmpty ? nil : $0
-                } ?? "./hegui-data"
+            let path = self.path
             do {
                 let directory = try DataDirectory.prepare(at: path)
                 let logger = Logger(label: "hegui.audit")

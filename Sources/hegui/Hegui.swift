@@ -12,6 +12,9 @@ struct Hegui: AsyncParsableCommand {
             Start with `hegui serve`; write a starter configuration with `hegui init`.
             """,
         version: Self.version,
-        subcommands: [Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, Init.self, DemoModelCommand.self]
+        subcommands: [
+            Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, TenantCommand.self, UserCommand.self,
+            Init.self, DemoModelCommand.self,
+        ]
     )
 }

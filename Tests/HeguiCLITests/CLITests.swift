@@ -1,7 +1,10 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import HeguiCore
 import HeguiGateway
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import hegui
@@ -362,6 +365,71 @@ struct CLIBinaryTests {
         let purgedBundle = try Self.run(["audit", "verify", "--bundle", "purged"], in: directory)
         #expect(purgedBundle.status == 0)
         #expect(purgedBundle.output.contains("4 events, 1 signed tree heads (bundle)"))
+    }
+
+    /// `hegui tenant` and `hegui user` (issue 6): a tenant and key made on the command line serve
+    /// requests; the key is rotated and revoked; a user's data is exported and deleted, each step
+    /// audited, and the log still verifies.
+    @Test func tenantAndUserCommandsWorkOnTheStore() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let created = try Self.run(
+            ["tenant", "create", "shop", "--name", "小店", "--requests-per-minute", "100"],
+            in: directory
+        )
+        #expect(created.status == 0, "\(created.error)")
+        let key = try #require(
+            created.output.split(separator: " ").last { $0.hasPrefix("hg-") }.map {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        )
+        #expect(try Self.run(["tenant", "create", "shop"], in: directory).status == 2)
+        #expect(try Self.run(["tenant", "create", "bad id"], in: directory).status != 0)
+        let keys = try Self.run(["tenant", "keys", "shop"], in: directory)
+        #expect(!keys.output.contains(key))
+        let keyID = try #require(
+            (try JSONParser.parse(String(keys.output.split(separator: "\n")[0]))).objectValue?["id"]?.stringValue
+        )
+
+        // The gateway serves the key made on the command line.
+        let (process, output, _) = try Self.start(["serve", "--port", "0"], in: directory)
+        var text = ""
+        Self.read(output, into: &text, until: "listening on")
+        let port = try #require(text.split(separator: "127.0.0.1:").last?.prefix { $0.isNumber })
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.body = .bytes(
+            ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"你好"}],"user":"alice"}"#)
+        )
+        let response = try? await client.execute(request, timeout: .seconds(30))
+        try await client.shutdown()
+        #expect(response?.status.code == 200)
+        process.terminate()
+        process.waitUntilExit()
+
+        let rotated = try Self.run(["tenant", "rotate-key", "shop", keyID], in: directory)
+        #expect(rotated.status == 0)
+        #expect(rotated.output.contains("hg-"))
+        let revoked = try Self.run(["tenant", "revoke-key", "shop", keyID], in: directory)
+        #expect(revoked.status == 0)
+
+        let export = try Self.run(["user", "export", "shop", "alice"], in: directory)
+        #expect(export.status == 0, "\(export.error)")
+        let exported = try #require(try JSONParser.parse(export.output).objectValue)
+        #expect(exported["usage"]?.arrayValue?.count == 1)
+        #expect(try Self.run(["user", "withdraw-consent", "shop", "alice"], in: directory).status == 0)
+        #expect(try Self.run(["user", "correct", "shop", "alice", #"{"locale":"zh-CN"}"#], in: directory).status == 0)
+        #expect(try Self.run(["user", "correct", "shop", "alice", #"{"locale":5}"#], in: directory).status != 0)
+        let deleted = try Self.run(["user", "delete", "shop", "alice"], in: directory)
+        #expect(deleted.status == 0)
+        let requests = try Self.run(["user", "requests", "--all"], in: directory)
+        for kind in ["access", "consent_withdrawal", "correction", "deletion"] {
+            #expect(requests.output.contains(kind))
+        }
+        let verify = try Self.run(["audit", "verify"], in: directory)
+        #expect(verify.status == 0, "\(verify.output)")
     }
 
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HeguiCore
+package import HeguiCore
 package import HeguiStore
 package import Hummingbird
 import NIOCore
@@ -120,7 +120,7 @@ package struct AdminTenantController: Sendable {
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    static func isValidID(_ id: String) -> Bool {
+    package static func isValidID(_ id: String) -> Bool {
         (1...64).contains(id.utf8.count)
             && id.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D
@@ -171,8 +171,13 @@ package struct AdminTenantController: Sendable {
         }
     }
 
-    /// Makes, stores and returns a new key (`hg-` and 48 hex digits).
     func makeKey(tenant: String, label: String?) async throws -> (String, APIKeyRecord) {
+        try await Self.makeKey(tenant: tenant, label: label, store: self.store)
+    }
+
+    /// Makes, stores and returns a new key (`hg-` and 48 hex digits); the CLI shares it.
+    package static func makeKey(tenant: String, label: String?, store: SQLStore) async throws -> (String, APIKeyRecord)
+    {
         let key = "hg-" + DevelopmentTenant.makeKey().dropFirst("hg-dev-".count)
         let record = APIKeyRecord(
             id: "key-" + UUID().uuidString.lowercased().prefix(8),
@@ -182,7 +187,7 @@ package struct AdminTenantController: Sendable {
             label: label,
             createdAt: Self.now()
         )
-        try await self.store.addAPIKey(record)
+        try await store.addAPIKey(record)
         return (key, record)
     }
 
@@ -207,7 +212,7 @@ package struct AdminTenantController: Sendable {
         }
     }
 
-    static func json(_ tenant: TenantRecord) -> JSONValue {
+    package static func json(_ tenant: TenantRecord) -> JSONValue {
         [
             "id": .string(tenant.id),
             "name": .string(tenant.name),
@@ -221,7 +226,7 @@ package struct AdminTenantController: Sendable {
     }
 
     /// A key's record; `key` (the secret) only in the answer that creates it.
-    static func json(_ record: APIKeyRecord, key: String?) -> JSONValue {
+    package static func json(_ record: APIKeyRecord, key: String?) -> JSONValue {
         var object: JSONObject = [
             "id": .string(record.id),
             "hint": .string(record.hint),

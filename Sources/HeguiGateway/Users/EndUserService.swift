@@ -12,7 +12,7 @@ package import Logging
 package final class EndUserService: Sendable {
     let store: SQLStore
     let auditLog: AuditLog?
-    let users: GatewayConfiguration.Users
+    package let users: GatewayConfiguration.Users
     let cache: UserStateCache
     let pseudonymKey: [UInt8]
     let logger: Logger
