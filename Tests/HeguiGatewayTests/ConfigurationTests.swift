@@ -29,6 +29,11 @@ import Testing
         #expect(starter.requireUser == defaults.requireUser)
         #expect(starter.upstream == nil)
         #expect(starter.tenants.isEmpty)
+        #expect(starter.users.minors == defaults.users.minors)
+        #expect(starter.users.sanctions == defaults.users.sanctions)
+        #expect(starter.users.requireAgreement == defaults.users.requireAgreement)
+        #expect(starter.users.rightsRequestWorkingDays == defaults.users.rightsRequestWorkingDays)
+        #expect(starter.users.restrictedRequestsPerMinute == defaults.users.restrictedRequestsPerMinute)
         #expect(starter.demo.chunkDelayMilliseconds == defaults.demo.chunkDelayMilliseconds)
     }
 
@@ -92,6 +97,88 @@ import Testing
         ),
     ])
     func badFilesNameTheKeyAndLine(yaml: String, message: String) {
+        do {
+            _ = try Self.load(yaml)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)" == message)
+        }
+    }
+
+    /// The end-user sections (issue 6): every UNCONFIRMED number can be set.
+    @Test func endUserSectionsLoad() throws {
+        let configuration = try Self.load(
+            """
+            users:
+              require_agreement: true
+              requests_per_minute: 30
+              tokens_per_day: 100000
+              rights_request_working_days: 10
+              holidays: [2027-01-01, 2027-02-16]
+              working_weekends: 2027-02-07
+            minors:
+              daily_minutes: {under8: 30, 8to16: null}
+              curfew: "21:30-07:00"
+              policy_group: kids
+              reminder_minutes: 0
+            sanctions:
+              suspension_consecutive: null
+              suspension_daily: 10
+              suspension_hours: 72
+              termination_suspensions: off
+            tenants:
+              - id: school
+                key_sha256: \(String(repeating: "a", count: 64))
+                policy: minors
+                requests_per_minute: 60
+                tokens_per_day: 1000
+            """,
+            environment: ["HEGUI_REQUIRE_AGREEMENT": "false"]
+        )
+        let users = configuration.users
+        #expect(users.requireAgreement == false)  // the environment wins
+        #expect(users.requestsPerMinute == 30)
+        #expect(users.tokensPerDay == 100_000)
+        #expect(users.rightsRequestWorkingDays == 10)
+        #expect(users.calendar.holidays == [CivilDate("2027-01-01")!, CivilDate("2027-02-16")!])
+        #expect(users.calendar.workingWeekends == [CivilDate("2027-02-07")!])
+        #expect(users.minors.bands.map(\.dailyMinutes) == [30, nil, 120])
+        #expect(users.minors.curfew?.startMinute == 21 * 60 + 30)
+        #expect(users.minors.curfew?.endMinute == 7 * 60)
+        #expect(users.minors.policySet == "kids")
+        #expect(users.minors.reminderMinutes == 0)
+        let suspension = users.sanctions.rules.filter { $0.level == .suspension }
+        #expect(suspension.map(\.trigger) == [.daily(10)])
+        #expect(suspension.map(\.durationSeconds) == [72 * 3_600])
+        #expect(!users.sanctions.rules.contains { $0.level == .termination })
+        #expect(configuration.tenants.first?.policy == "minors")
+        #expect(configuration.tenants.first?.requestsPerMinute == 60)
+        #expect(configuration.tenants.first?.tokensPerDay == 1_000)
+    }
+
+    @Test(arguments: [
+        (
+            "minors:\n  curfew: late\n",
+            "hegui.yaml:2:11: minors.curfew: must be HH:MM-HH:MM (Beijing time) or off, got 'late'"
+        ),
+        (
+            "minors:\n  daily_minutes: {teen: 5}\n",
+            "hegui.yaml:2:19: minors.daily_minutes.teen: unknown key; allowed keys are under8, 8to16, 16to18"
+        ),
+        (
+            "users:\n  holidays: [2027-13-01]\n",
+            "hegui.yaml:2:13: users.holidays[0]: must be a date YYYY-MM-DD, got '2027-13-01'"
+        ),
+        (
+            "sanctions:\n  suspension_daily: 0\n",
+            "hegui.yaml:2:21: sanctions.suspension_daily: must be a whole number from 1 to 1000, got '0'"
+        ),
+        (
+            "minors:\n  unknown_age_band: baby\n",
+            "hegui.yaml:2:21: minors.unknown_age_band: must be one of under8, 8to16, 16to18, got 'baby'"
+        ),
+    ])
+    func badEndUserSettingsNameTheKeyAndLine(yaml: String, message: String) {
         do {
             _ = try Self.load(yaml)
             Issue.record("accepted")

@@ -46,6 +46,50 @@ package enum StarterConfiguration {
         #     key_sha256: 0000000000000000000000000000000000000000000000000000000000000000
         #   - id: app-two
         #     key_file: /run/secrets/app-two-key
+        #     policy: minors                       # the moderation policy of its traffic
+        #     requests_per_minute: 600             # over all its users, across replicas
+        #     tokens_per_day: 5000000              # Beijing calendar day
+        # More tenants and keys are made at run time: POST /admin/tenants, or `hegui tenant create`.
+
+        # Duties toward end users (IM-9, IM-10, IM-11, IM-14). Numbers marked * are UNCONFIRMED
+        # defaults (REQUIREMENTS.md); set them to the text your counsel confirms.
+        users:
+          require_agreement: false   # HEGUI_REQUIRE_AGREEMENT; refuse users who have not accepted
+                                     # the current major version of the agreement (403 agreement_required)
+          agreement_url: /agreement  # where apps send users to read it
+          requests_per_minute: null  # per user; null for no limit
+          tokens_per_day: null       # per user
+          training_consent_default: false  # consent to training use when the user has not said (TC-7.3)
+          state_cache_ms: 1000       # how long a replica trusts what it read of a user
+          rights_request_working_days: 15  # * deadline for personal-information requests (OPS-8.3)
+          holidays: []               # public holidays, YYYY-MM-DD (not working days)
+          working_weekends: []       # make-up working days (调休), YYYY-MM-DD
+
+        # Minors' mode (IM-10.3, OPS-6), for users the app marks as minors or gives a birth year or
+        # age band. Times are Beijing time.
+        minors:
+          enabled: true
+          daily_minutes: {under8: 40, 8to16: 60, 16to18: 120}  # * under8; 8to16 and 16to18 per the CAC guide
+          curfew: "22:00-06:00"      # * or off
+          unknown_age_band: 8to16    # a minor of unknown age
+          policy_group: minors       # the moderation policy group minors get (built-in: refuse every hit)
+          reminder_minutes: 30       # a break reminder (X-Hegui-Reminder) each time use passes this
+          idle_gap_seconds: 300      # a longer pause ends a session of use
+          session_start_seconds: 60  # use counted for a session's first request
+
+        # The sanctions ladder (IM-14.4, TC-7.7): violations (refusals) per user turn into measures.
+        sanctions:
+          enabled: true
+          warning_daily: 1           # a warning (X-Hegui-Warning) from the first violation of a day
+          restriction_daily: 3       # a lower rate limit from the third
+          restricted_requests_per_minute: 5
+          suspension_consecutive: 3  # * suspended after 3 in a row …
+          suspension_daily: 5        # * … or 5 in one day (TC-7.7's commonly cited rule)
+          termination_suspensions: 3 # terminated after this many suspensions …
+          termination_window_days: 90  # … within this many days
+          warning_hours: 24
+          restriction_hours: 24
+          suspension_hours: 24
 
         # The moderation engine's keyword lexicons and policy. Without lexicons the built-in sample
         # lexicon is used (a demonstration list; `hegui lexicon sample` prints it); without a policy,
