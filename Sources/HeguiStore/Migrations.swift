@@ -206,6 +206,8 @@ enum Migrations {
                 "ALTER TABLE usage_counters ADD COLUMN last_active_at BIGINT",
                 "ALTER TABLE sanctions ADD COLUMN note TEXT",
                 "ALTER TABLE sanctions ADD COLUMN reported_at BIGINT",
+                // An appeal is a complaint about a sanction (IM-14.4 measures are open to appeal).
+                "ALTER TABLE complaints ADD COLUMN sanction_id TEXT",
                 """
                 CREATE TABLE rate_counters (
                     scope TEXT NOT NULL,

@@ -116,6 +116,14 @@ extension SQLStore {
         )
     }
 
+    package func appeals(sanction id: String) async throws -> [ComplaintRecord] {
+        try await self.rows(
+            "SELECT * FROM complaints WHERE sanction_id = \(bind: id) ORDER BY received_at, id",
+            "read appeals",
+            Self.complaintRecord
+        )
+    }
+
     // MARK: Rate windows
 
     package func countRequest(scope: String, window: Int64) async throws -> (previous: Int, current: Int) {

@@ -406,11 +406,11 @@ extension SQLStore {
         let added = try await self.inserted(
             """
             INSERT INTO complaints (id, tenant, category, status, received_at, due_at, contact_sha256, audit_seq,
-                resolution, updated_at, closed_at)
+                resolution, updated_at, closed_at, sanction_id)
             VALUES (\(bind: complaint.id), \(bind: complaint.tenant), \(bind: complaint.category), \(bind: complaint.status.rawValue),
                 \(bind: complaint.receivedAt), \(bind: complaint.dueAt), \(bind: complaint.contactSHA256),
                 \(bind: complaint.auditSequence.map(Int64.init)), \(bind: complaint.resolution), \(bind: complaint.updatedAt),
-                \(bind: complaint.closedAt))
+                \(bind: complaint.closedAt), \(bind: complaint.sanctionID))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """,
             "file a complaint"
@@ -470,7 +470,8 @@ extension SQLStore {
             auditSequence: try row.decode(column: "audit_seq", as: Int64?.self).map(UInt64.init),
             resolution: try row.decode(column: "resolution", as: String?.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-            closedAt: try row.decode(column: "closed_at", as: Int64?.self)
+            closedAt: try row.decode(column: "closed_at", as: Int64?.self),
+            sanctionID: try row.decode(column: "sanction_id", as: String?.self)
         )
     }
 

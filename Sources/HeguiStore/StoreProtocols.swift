@@ -166,6 +166,8 @@ package protocol ComplaintStore: Sendable {
     func complaints(status: ComplaintRecord.Status?, limit: Int) async throws -> [ComplaintRecord]
     /// - Throws: ``StoreError`` `notFound`.
     func updateComplaint(_ complaint: ComplaintRecord) async throws
+    /// The appeals against a sanction, oldest first.
+    func appeals(sanction id: String) async throws -> [ComplaintRecord]
 }
 
 /// Incidents and their handling (IM-14).

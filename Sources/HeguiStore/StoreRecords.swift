@@ -248,6 +248,8 @@ package struct ComplaintRecord: Sendable, Hashable {
     package var resolution: String?
     package var updatedAt: Int64
     package var closedAt: Int64?
+    /// The sanction an appeal is about.
+    package var sanctionID: String?
 
     package init(
         id: String,
@@ -260,11 +262,13 @@ package struct ComplaintRecord: Sendable, Hashable {
         auditSequence: UInt64? = nil,
         resolution: String? = nil,
         updatedAt: Int64? = nil,
-        closedAt: Int64? = nil
+        closedAt: Int64? = nil,
+        sanctionID: String? = nil
     ) {
         self.id = id
         self.tenant = tenant
         self.category = category
+        self.sanctionID = sanctionID
         self.status = status
         self.receivedAt = receivedAt
         self.dueAt = dueAt

@@ -414,6 +414,19 @@ package enum StoreContract {
         await #expect(throws: StoreError.self) {
             try await store.updateComplaint(ComplaintRecord(id: "T-9", category: "x", receivedAt: 1, dueAt: 2))
         }
+        // An appeal names the sanction it is about.
+        let appeal = ComplaintRecord(
+            id: "T-3",
+            tenant: "app",
+            category: "appeal",
+            receivedAt: 300,
+            dueAt: 3_000,
+            sanctionID: "sn-1"
+        )
+        try await store.fileComplaint(appeal)
+        #expect(try await store.complaint(id: "T-3")?.sanctionID == "sn-1")
+        #expect(try await store.appeals(sanction: "sn-1") == [appeal])
+        #expect(try await store.appeals(sanction: "sn-2").isEmpty)
     }
 
     /// Incidents (IM-14): newest first, by status; updates stick.

@@ -209,6 +209,31 @@ struct EndUserGateTests {
             #expect(imposed.allSatisfy { $0.user != nil && $0.user != "mallory" })
 
             let id = try #require(sanctions.first { $0["level"]?.stringValue == "suspension" }?["id"]?.stringValue)
+
+            // The user appeals through the app; the appeal is a complaint linked to the sanction,
+            // its text kept as evidence.
+            let appeal = try await gateway.call(
+                .POST,
+                "/v1/hegui/users/mallory/sanctions/\(id)/appeal",
+                #"{"text":"我只是在写小说 I was writing a novel","contact":"mallory@example.com"}"#
+            )
+            #expect(appeal.status == 201)
+            let ticket = try #require(appeal.object["ticket"]?.stringValue)
+            #expect(appeal.object["sanction"]?.stringValue == id)
+            #expect(
+                try await gateway.call(.POST, "/v1/hegui/users/bob/sanctions/\(id)/appeal", #"{"text":"x"}"#).status
+                    == 404
+            )
+            let own = try await gateway.call(.GET, "/v1/hegui/users/mallory/sanctions")
+            let appealed = own.object["sanctions"]?.arrayValue?.compactMap(\.objectValue).first {
+                $0["id"]?.stringValue == id
+            }
+            #expect(appealed?["appeals"]?.arrayValue?.first?.objectValue?["ticket"]?.stringValue == ticket)
+            let appealEvent = try #require(
+                try await gateway.log.events(from: 0, limit: 1_000).map(\.0).first { $0.type == "sanction.appealed" }
+            )
+            #expect(try await gateway.store.evidence(sequence: appealEvent.sequence)?.contains("小说") == true)
+            #expect(try await gateway.store.complaint(id: ticket)?.contactSHA256?.count == 64)
             #expect(
                 try await gateway.admin(.POST, "/admin/tenants/app-two/sanctions/\(id)/lift", #"{"reason":"x"}"#).status
                     == 404
@@ -216,10 +241,10 @@ struct EndUserGateTests {
             let lifted = try await gateway.admin(
                 .POST,
                 "/admin/tenants/app-one/sanctions/\(id)/lift",
-                #"{"reason":"申诉成立 appeal upheld"}"#
+                #"{"reason":"申诉成立 appeal upheld (\#(ticket))"}"#
             )
             #expect(lifted.status == 200)
-            #expect(lifted.object["lift_reason"]?.stringValue == "申诉成立 appeal upheld")
+            #expect(lifted.object["lift_reason"]?.stringValue == "申诉成立 appeal upheld (\(ticket))")
             // The restriction still holds: a lower rate limit (5 a minute; three requests were
             // counted since it began) in this busy minute.
             #expect(try await gateway.chat(user: "mallory").status == 200)

@@ -218,7 +218,10 @@ package struct GatewayConfiguration: Sendable {
         package var stateCacheMilliseconds = 1_000
         /// Working days to answer a personal-information request (OPS-8.3, UNCONFIRMED default).
         package var rightsRequestWorkingDays = 15
-        /// Public holidays and make-up working days for the deadline.
+        /// Working days to answer an appeal against a sanction (IM-15: the provider publishes its
+        /// time limit).
+        package var appealWorkingDays = 15
+        /// Public holidays and make-up working days for the deadlines.
         package var calendar = WorkingDayCalendar()
         package var minors = MinorsPolicy()
         package var sanctions = SanctionsLadder()

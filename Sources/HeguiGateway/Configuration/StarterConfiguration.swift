@@ -62,6 +62,7 @@ package enum StarterConfiguration {
           training_consent_default: false  # consent to training use when the user has not said (TC-7.3)
           state_cache_ms: 1000       # how long a replica trusts what it read of a user
           rights_request_working_days: 15  # * deadline for personal-information requests (OPS-8.3)
+          appeal_working_days: 15    # deadline to answer an appeal against a sanction (IM-15)
           holidays: []               # public holidays, YYYY-MM-DD (not working days)
           working_weekends: []       # make-up working days (调休), YYYY-MM-DD
 

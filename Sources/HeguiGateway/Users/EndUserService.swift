@@ -285,7 +285,6 @@ package final class EndUserService: Sendable {
         try await self.audit("user.exported", tenant: tenant, pseudonym: pseudonym)
         let record = try await self.store.endUser(tenant: tenant, pseudonym: pseudonym)
         let acceptances = try await self.store.acceptances(tenant: tenant, pseudonym: pseudonym)
-        let sanctions = try await self.store.sanctions(tenant: tenant, pseudonym: pseudonym)
         let violations = try await self.store.violations(tenant: tenant, pseudonym: pseudonym)
         let requests = try await self.store.rightsRequests(tenant: tenant, pseudonym: pseudonym, openOnly: false)
         let events = try await self.store.auditEvents(tenant: tenant, user: pseudonym, limit: 10_000)
@@ -327,7 +326,7 @@ package final class EndUserService: Sendable {
             "training_consent_effective": record.map { .bool(self.consentsToTraining($0)) }
                 ?? .bool(self.users.trainingConsentDefault),
             "agreement_acceptances": .array(acceptances.map(Self.json)),
-            "sanctions": .array(sanctions.map(Self.json)),
+            "sanctions": try await self.sanctions(tenant: tenant, user: user).objectValue?["sanctions"] ?? .array([]),
             "violations": .array(violations.map(Self.json)),
             "usage": .array(usage),
             "rights_requests": .array(requests.map(Self.json)),
@@ -362,6 +361,83 @@ package final class EndUserService: Sendable {
         let forgotten = try await self.store.forgetUser(tenant: tenant, user: user)
         self.cache.invalidate(tenant: tenant, pseudonym: pseudonym)
         return (erased, forgotten)
+    }
+
+    // MARK: Appeals (IM-14.4, IM-15)
+
+    /// The user's sanctions, each with the appeals against it.
+    package func sanctions(tenant: String, user: String) async throws -> JSONValue {
+        let pseudonym = self.pseudonym(tenant: tenant, user: user)
+        var list: [JSONValue] = []
+        for sanction in try await self.store.sanctions(tenant: tenant, pseudonym: pseudonym) {
+            guard case .object(var object) = Self.json(sanction) else { continue }
+            object["active"] = .bool(sanction.isActive(at: self.now()))
+            object["appeals"] = .array(try await self.store.appeals(sanction: sanction.id).map(Self.json))
+            list.append(.object(object))
+        }
+        return ["sanctions": .array(list)]
+    }
+
+    /// Files the user's appeal against one of their sanctions as a complaint linked to it: the
+    /// text is kept as evidence beside an audit event, the contact only as a keyed hash. The
+    /// compliance officer answers it through the complaint workflow and lifts the sanction with
+    /// the ticket as the reason.
+    /// - Throws: ``StoreError`` `notFound` for a sanction that is not this user's.
+    package func appeal(
+        tenant: String,
+        user: String,
+        sanction id: String,
+        text: String,
+        contact: String?
+    ) async throws
+        -> ComplaintRecord
+    {
+        let pseudonym = self.pseudonym(tenant: tenant, user: user)
+        guard let sanction = try await self.store.sanction(id: id), sanction.tenant == tenant,
+            sanction.pseudonym == pseudonym
+        else {
+            throw StoreError(.notFound, "the user has no sanction '\(id)'")
+        }
+        let time = self.now()
+        let ticket = "AP-" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12))
+        let event = try await self.auditLog?.append(
+            AuditEventDraft(
+                type: "sanction.appealed",
+                time: time,
+                tenant: tenant,
+                user: pseudonym,
+                details: ["sanction": id, "ticket": ticket],
+                evidence: text
+            )
+        )
+        let complaint = ComplaintRecord(
+            id: ticket,
+            tenant: tenant,
+            category: "appeal",
+            receivedAt: time,
+            dueAt: self.users.calendar.deadline(
+                workingDays: self.users.appealWorkingDays,
+                after: time,
+                in: self.users.minors.zone
+            ),
+            contactSHA256: contact.map { ContentDigest.hex(of: $0, key: self.pseudonymKey) },
+            auditSequence: event?.sequence,
+            sanctionID: id
+        )
+        try await self.store.fileComplaint(complaint)
+        return complaint
+    }
+
+    package static func json(_ complaint: ComplaintRecord) -> JSONValue {
+        [
+            "ticket": .string(complaint.id),
+            "category": .string(complaint.category),
+            "status": .string(complaint.status.rawValue),
+            "received_at": .number(String(complaint.receivedAt)),
+            "due_at": .number(String(complaint.dueAt)),
+            "sanction": complaint.sanctionID.map(JSONValue.string) ?? .null,
+            "resolution": complaint.resolution.map(JSONValue.string) ?? .null,
+        ]
     }
 
     // MARK: Requests and deadlines (OPS-8.3)

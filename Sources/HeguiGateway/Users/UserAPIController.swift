@@ -17,9 +17,11 @@ import NIOCore
 /// - `POST   …/users/{user}/correction`: a correction request, handled at once.
 /// - `POST   …/users/{user}/training-consent/withdraw`: withdrawal of training consent.
 /// - `DELETE …/users/{user}`: deletion.
+/// - `GET    …/users/{user}/sanctions`: the user's sanctions with their appeals.
+/// - `POST   …/users/{user}/sanctions/{id}/appeal`: appeal (`{"text","contact"}`), linked to the sanction.
 /// - `GET    /v1/hegui/agreement`: the current agreement.
 ///
-/// Operator only: sanctions (`GET/POST …/users/{user}/sanctions`, `POST …/sanctions/{id}/lift`,
+/// Operator only: sanctions (`POST …/users/{user}/sanctions`, `POST …/sanctions/{id}/lift`,
 /// `PATCH …/sanctions/{id}`), rights requests (`POST …/users/{user}/rights-requests`,
 /// `GET /admin/rights-requests`, `POST /admin/rights-requests/{id}/complete`), reported users
 /// (`GET /admin/sanctions/reported`) and agreements (`POST /admin/agreements`).
@@ -61,12 +63,6 @@ package struct UserAPIController: Sendable {
             return tenant
         }
         self.addUserRoutes(to: tenantGroup.group("users"), tenant: tenantOf)
-        tenantGroup.get("users/{user}/sanctions") { request, context in
-            let tenant = try tenantOf(request, context)
-            let pseudonym = self.users.pseudonym(tenant: tenant, user: try Self.user(context))
-            let list = try await self.users.store.sanctions(tenant: tenant, pseudonym: pseudonym)
-            return Response.json(JSONValue.object(["sanctions": .array(list.map(EndUserService.json))]).serialized)
-        }
         tenantGroup.post("users/{user}/sanctions") { request, context in
             let tenant = try tenantOf(request, context)
             let user = try Self.user(context)
@@ -307,6 +303,32 @@ package struct UserAPIController: Sendable {
                 user: try Self.user(context)
             )
             return Response.json(self.users.json(record).serialized)
+        }
+        group.get("{user}/sanctions") { request, context in
+            let list = try await self.users.sanctions(
+                tenant: try tenant(request, context),
+                user: try Self.user(context)
+            )
+            return Response.json(list.serialized)
+        }
+        group.post("{user}/sanctions/{id}/appeal") { request, context in
+            let body = try await self.object(request)
+            guard let text = body["text"]?.stringValue, !text.isEmpty, text.count <= 5_000 else {
+                throw APIError.invalidParameter(
+                    "text",
+                    expectedZH: "申诉理由（1–5000 字）",
+                    expected: "the grounds of the appeal (1 to 5,000 characters)",
+                    got: body["text"]?.typeName ?? "nothing"
+                )
+            }
+            let appeal = try await self.users.appeal(
+                tenant: try tenant(request, context),
+                user: try Self.user(context),
+                sanction: context.parameters.get("id") ?? "",
+                text: text,
+                contact: body["contact"]?.stringValue
+            )
+            return Response.json(EndUserService.json(appeal).serialized, status: .created)
         }
         group.delete("{user}") { request, context in
             let result = try await self.users.delete(tenant: try tenant(request, context), user: try Self.user(context))
