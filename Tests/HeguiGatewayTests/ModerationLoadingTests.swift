@@ -51,6 +51,31 @@ import Testing
         #expect(set.policy(tenant: "school", group: nil).name == "minors")
     }
 
+    /// Minors' mode always has a stricter policy (IM-10.3): a file that names no `minors` group
+    /// gets its own `minors` policy there, else the built-in one; an explicit group stands.
+    @Test func minorsGroupDefaultsToAStricterPolicy() throws {
+        let bare = try PolicyFile.parse("default: standard\npolicies:\n  standard: {}\n", source: "policy.yaml")
+        let builtIn = bare.policy(tenant: nil, group: "minors")
+        #expect(builtIn.name == "minors")
+        #expect(builtIn.action(for: RiskCode("A4c")!, termAction: .redact, direction: .input) == .block)
+        let own = try PolicyFile.parse(
+            "policies:\n  minors:\n    rules: { A4: flag }\n",
+            source: "policy.yaml"
+        )
+        #expect(
+            own.policy(tenant: nil, group: "minors").action(
+                for: RiskCode("A4c")!,
+                termAction: .redact,
+                direction: .input
+            ) == .flag
+        )
+        let chosen = try PolicyFile.parse(
+            "default: standard\npolicies:\n  standard: {}\ngroups: { minors: standard }\n",
+            source: "policy.yaml"
+        )
+        #expect(chosen.policy(tenant: nil, group: "minors").name == "standard")
+    }
+
     @Test(arguments: [
         ("policies:\n  p:\n    rules: { A9: block }\n", "policy.yaml:3:14: policies.p.rules: unknown risk code 'A9'"),
         (

@@ -19,7 +19,9 @@ import Yams
 ///   minors:
 ///     extends: standard
 ///     rules: { A2: block, A4: block }
-/// groups: { minors: minors }                   # user group → policy, every tenant
+/// groups: { minors: minors }                   # user group → policy, every tenant (a file that
+///                                              # names no `minors` group gets its `minors`
+///                                              # policy there, else the built-in one)
 /// tenants:
 ///   school-app: { policy: minors }
 /// ```
@@ -103,6 +105,13 @@ package enum PolicyFile {
             _ = try build(definition.name, referencedBy: definition.node, key: definition.key)
         }
         _ = try build(defaultName, referencedBy: defaultNode, key: "default")
+        // Minors' mode (IM-10.3) always has a stricter policy: a file that assigns none to the
+        // `minors` group gets its own `minors` policy there, or the built-in one.
+        let minors = ModerationPolicy.builtInMinors.name
+        if groups[minors] == nil {
+            if built[minors] == nil { built[minors] = .builtInMinors }
+            groups[minors] = minors
+        }
         do {
             return try PolicySet(
                 policies: Array(built.values),
