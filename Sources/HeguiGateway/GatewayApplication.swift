@@ -61,6 +61,7 @@ package func buildApplication(
             users: $0.users,
             sanctions: $0.sanctions,
             gate: $0.gate,
+            directory: $0.directory,
             maximumBodyBytes: configuration.server.maximumBodyBytes
         )
     }

@@ -201,6 +201,8 @@ enum Migrations {
             statements: [
                 "ALTER TABLE end_users ADD COLUMN age_band TEXT",
                 "ALTER TABLE end_users ADD COLUMN consecutive_violations BIGINT NOT NULL DEFAULT 0",
+                // When the user was last sanctioned: the gate reads sanctions only for such users.
+                "ALTER TABLE end_users ADD COLUMN sanctioned_at BIGINT",
                 // Use time in milliseconds and the last request's time, for sessions with an idle gap.
                 "ALTER TABLE usage_counters ADD COLUMN active_ms BIGINT NOT NULL DEFAULT 0",
                 "ALTER TABLE usage_counters ADD COLUMN last_active_at BIGINT",

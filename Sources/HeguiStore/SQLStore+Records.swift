@@ -158,6 +158,9 @@ extension SQLStore {
     // MARK: End users
 
     package func recordEndUser(tenant: String, pseudonym: String, time: Int64) async throws -> EndUserRecord {
+        // A known user is one read; a new one is inserted (a race with another replica is settled
+        // by the key) and read back.
+        if let user = try await self.endUser(tenant: tenant, pseudonym: pseudonym) { return user }
         try await self.run(
             """
             INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at)
@@ -175,22 +178,26 @@ extension SQLStore {
     package func endUser(tenant: String, pseudonym: String) async throws -> EndUserRecord? {
         try await self.rows(
             "SELECT * FROM end_users WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym)",
-            "read an end user"
-        ) { row in
-            EndUserRecord(
-                tenant: try row.decode(column: "tenant", as: String.self),
-                pseudonym: try row.decode(column: "pseudonym", as: String.self),
-                firstSeen: try row.decode(column: "first_seen", as: Int64.self),
-                birthYear: try row.decode(column: "birth_year", as: Int64?.self).map(Int.init),
-                ageBand: try row.decode(column: "age_band", as: String?.self),
-                isMinor: try row.decode(column: "minor", as: Int64?.self).map { $0 != 0 },
-                identityVerified: try row.decode(column: "identity_verified", as: Int64.self) != 0,
-                trainingConsent: try row.decode(column: "training_consent", as: Int64?.self).map { $0 != 0 },
-                locale: try row.decode(column: "locale", as: String?.self),
-                updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-                consecutiveViolations: Int(try row.decode(column: "consecutive_violations", as: Int64.self))
-            )
-        }.first
+            "read an end user",
+            Self.endUserRecord
+        ).first
+    }
+
+    static func endUserRecord(_ row: any SQLRow) throws -> EndUserRecord {
+        EndUserRecord(
+            tenant: try row.decode(column: "tenant", as: String.self),
+            pseudonym: try row.decode(column: "pseudonym", as: String.self),
+            firstSeen: try row.decode(column: "first_seen", as: Int64.self),
+            birthYear: try row.decode(column: "birth_year", as: Int64?.self).map(Int.init),
+            ageBand: try row.decode(column: "age_band", as: String?.self),
+            isMinor: try row.decode(column: "minor", as: Int64?.self).map { $0 != 0 },
+            identityVerified: try row.decode(column: "identity_verified", as: Int64.self) != 0,
+            trainingConsent: try row.decode(column: "training_consent", as: Int64?.self).map { $0 != 0 },
+            locale: try row.decode(column: "locale", as: String?.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+            consecutiveViolations: Int(try row.decode(column: "consecutive_violations", as: Int64.self)),
+            sanctionedAt: try row.decode(column: "sanctioned_at", as: Int64?.self)
+        )
     }
 
     package func updateEndUser(_ user: EndUserRecord) async throws {
@@ -338,18 +345,35 @@ extension SQLStore {
     }
 
     package func imposeSanction(_ sanction: SanctionRecord) async throws {
-        let added = try await self.inserted(
-            """
-            INSERT INTO sanctions (id, tenant, pseudonym, level, reason, imposed_at, expires_at, lifted_at, lift_reason, audit_seq,
-                note, reported_at)
-            VALUES (\(bind: sanction.id), \(bind: sanction.tenant), \(bind: sanction.pseudonym), \(bind: sanction.level.rawValue),
-                \(bind: sanction.reason), \(bind: sanction.imposedAt), \(bind: sanction.expiresAt), \(bind: sanction.liftedAt),
-                \(bind: sanction.liftReason), \(bind: sanction.auditSequence.map(Int64.init)), \(bind: sanction.note),
-                \(bind: sanction.reportedAt))
-            ON CONFLICT (id) DO NOTHING RETURNING id
-            """,
-            "impose a sanction"
-        )
+        let added: Bool
+        do {
+            added = try await self.transaction { database in
+                let row = try await database.raw(
+                    """
+                    INSERT INTO sanctions (id, tenant, pseudonym, level, reason, imposed_at, expires_at, lifted_at, lift_reason,
+                        audit_seq, note, reported_at)
+                    VALUES (\(bind: sanction.id), \(bind: sanction.tenant), \(bind: sanction.pseudonym), \(bind: sanction.level.rawValue),
+                        \(bind: sanction.reason), \(bind: sanction.imposedAt), \(bind: sanction.expiresAt), \(bind: sanction.liftedAt),
+                        \(bind: sanction.liftReason), \(bind: sanction.auditSequence.map(Int64.init)), \(bind: sanction.note),
+                        \(bind: sanction.reportedAt))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """
+                ).first()
+                guard row != nil else { return false }
+                // The user is marked, so that the gate reads sanctions of sanctioned users only.
+                try await database.raw(
+                    """
+                    INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at, sanctioned_at)
+                    VALUES (\(bind: sanction.tenant), \(bind: sanction.pseudonym), \(bind: sanction.imposedAt), 0,
+                        \(bind: sanction.imposedAt), \(bind: sanction.imposedAt))
+                    ON CONFLICT (tenant, pseudonym) DO UPDATE SET sanctioned_at = excluded.sanctioned_at
+                    """
+                ).run()
+                return true
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot impose a sanction", cause: error)
+        }
         guard added else { throw StoreError(.conflict, "sanction '\(sanction.id)' exists already") }
     }
 

@@ -82,6 +82,8 @@ package struct EndUserRecord: Sendable, Hashable {
     package var updatedAt: Int64
     /// Violations since the user's last clean request (TC-7.7 "in a row"); kept by the store.
     package var consecutiveViolations: Int
+    /// When a sanction was last imposed on the user; kept by the store.
+    package var sanctionedAt: Int64?
 
     package init(
         tenant: String,
@@ -94,8 +96,10 @@ package struct EndUserRecord: Sendable, Hashable {
         trainingConsent: Bool? = nil,
         locale: String? = nil,
         updatedAt: Int64? = nil,
-        consecutiveViolations: Int = 0
+        consecutiveViolations: Int = 0,
+        sanctionedAt: Int64? = nil
     ) {
+        self.sanctionedAt = sanctionedAt
         self.tenant = tenant
         self.pseudonym = pseudonym
         self.firstSeen = firstSeen

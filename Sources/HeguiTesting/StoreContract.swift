@@ -78,8 +78,10 @@ package enum StoreContract {
             expiresAt: 500,
             note: "first"
         )
+        #expect(try await store.endUser(tenant: "app", pseudonym: "u")?.sanctionedAt == nil)
         try await store.imposeSanction(sanction)
         #expect(try await store.sanction(id: "s1") == sanction)
+        #expect(try await store.endUser(tenant: "app", pseudonym: "u")?.sanctionedAt == 200)
         try await store.annotateSanction(id: "s1", note: "checked by officer")
         try await store.markSanctionReported(id: "s1", at: 300)
         try await store.markSanctionReported(id: "s1", at: 400)

@@ -370,6 +370,10 @@ struct EndUserGateTests {
             #expect(try await gateway.admin(.POST, "/admin/tenants", #"{"id":"app-one"}"#).status == 409)
             #expect(try await gateway.admin(.POST, "/admin/tenants", #"{"id":"bad id!"}"#).status == 400)
             #expect(try await gateway.call(.GET, "/admin/tenants").status == 401)  // a tenant key is no admin token
+            // The operator reaches users of known tenants only (configured or stored).
+            #expect(try await gateway.admin(.GET, "/admin/tenants/nobody/users/alice").status == 404)
+            #expect(try await gateway.admin(.GET, "/admin/tenants/app-two/users/alice").status == 200)
+            #expect(try await gateway.admin(.GET, "/admin/tenants/school/users/alice").status == 200)
             let listed = try await gateway.admin(.GET, "/admin/tenants")
             #expect(listed.object["tenants"]?.arrayValue?.count == 3)
         }

@@ -219,7 +219,10 @@ package final class EndUserGate: Sendable {
     func state(tenant: String, pseudonym: String, at time: Int64) async throws -> UserState {
         if let cached = self.cache.state(tenant: tenant, pseudonym: pseudonym, at: time) { return cached }
         let record = try await self.store.recordEndUser(tenant: tenant, pseudonym: pseudonym, time: time)
-        let sanctions = try await self.store.activeSanctions(tenant: tenant, pseudonym: pseudonym, at: time)
+        // Most users were never sanctioned: their sanctions are not read.
+        let sanctions =
+            record.sanctionedAt == nil
+            ? [] : try await self.store.activeSanctions(tenant: tenant, pseudonym: pseudonym, at: time)
         var majors = Set<Int>()
         if self.users.requireAgreement {
             for acceptance in try await self.store.acceptances(tenant: tenant, pseudonym: pseudonym) {

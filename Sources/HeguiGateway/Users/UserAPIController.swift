@@ -29,13 +29,20 @@ package struct UserAPIController: Sendable {
     let users: EndUserService
     let sanctions: SanctionService
     let gate: EndUserGate?
+    let directory: TenantDirectory?
     let maximumBodyBytes: Int
 
-    package init(users: EndUserService, sanctions: SanctionService, gate: EndUserGate?, maximumBodyBytes: Int = 1 << 20)
-    {
+    package init(
+        users: EndUserService,
+        sanctions: SanctionService,
+        gate: EndUserGate?,
+        directory: TenantDirectory? = nil,
+        maximumBodyBytes: Int = 1 << 20
+    ) {
         self.users = users
         self.sanctions = sanctions
         self.gate = gate
+        self.directory = directory
         self.maximumBodyBytes = maximumBodyBytes
     }
 
@@ -56,15 +63,20 @@ package struct UserAPIController: Sendable {
     /// Routes for the operator, on the admin group.
     package func addAdminRoutes(to group: RouterGroup<GatewayRequestContext>) {
         let tenantGroup = group.group("tenants/{tenant}")
-        let tenantOf = { @Sendable (_: Request, context: GatewayRequestContext) throws -> String in
+        // The operator names the tenant; it must exist (in the configuration or the store).
+        let tenantOf = { @Sendable (_: Request, context: GatewayRequestContext) async throws -> String in
             guard let tenant = context.parameters.get("tenant"), !tenant.isEmpty else {
                 throw APIError.missingParameter("tenant")
+            }
+            if self.directory?.isConfigured(tenant) == true { return tenant }
+            guard try await self.users.store.tenant(id: tenant) != nil else {
+                throw StoreError(.notFound, "no tenant '\(tenant)'")
             }
             return tenant
         }
         self.addUserRoutes(to: tenantGroup.group("users"), tenant: tenantOf)
         tenantGroup.post("users/{user}/sanctions") { request, context in
-            let tenant = try tenantOf(request, context)
+            let tenant = try await tenantOf(request, context)
             let user = try Self.user(context)
             let body = try await self.object(request)
             guard let levelText = body["level"]?.stringValue, let level = SanctionLevel(rawValue: levelText) else {
@@ -102,7 +114,7 @@ package struct UserAPIController: Sendable {
             return Response.json(EndUserService.json(sanction).serialized, status: .created)
         }
         tenantGroup.post("sanctions/{id}/lift") { request, context in
-            let tenant = try tenantOf(request, context)
+            let tenant = try await tenantOf(request, context)
             let body = try await self.object(request)
             guard let reason = body["reason"]?.stringValue, !reason.isEmpty else {
                 throw APIError.missingParameter("reason")
@@ -116,7 +128,7 @@ package struct UserAPIController: Sendable {
             return Response.json(EndUserService.json(sanction).serialized)
         }
         tenantGroup.patch("sanctions/{id}") { request, context in
-            let tenant = try tenantOf(request, context)
+            let tenant = try await tenantOf(request, context)
             let body = try await self.object(request)
             let note = body["note"]?.stringValue
             let reported = body["reported"]?.boolValue ?? false
@@ -131,7 +143,7 @@ package struct UserAPIController: Sendable {
             return Response.json(EndUserService.json(sanction).serialized)
         }
         tenantGroup.post("users/{user}/rights-requests") { request, context in
-            let tenant = try tenantOf(request, context)
+            let tenant = try await tenantOf(request, context)
             let body = try await self.object(request)
             guard let kindText = body["kind"]?.stringValue, let kind = RightsRequestRecord.Kind(rawValue: kindText)
             else {
@@ -243,10 +255,13 @@ package struct UserAPIController: Sendable {
     /// The routes both audiences share, on a group mounted at `…/users`.
     private func addUserRoutes(
         to group: RouterGroup<GatewayRequestContext>,
-        tenant: @escaping @Sendable (Request, GatewayRequestContext) throws -> String
+        tenant: @escaping @Sendable (Request, GatewayRequestContext) async throws -> String
     ) {
         group.get("{user}") { request, context in
-            let record = try await self.users.record(tenant: try tenant(request, context), user: try Self.user(context))
+            let record = try await self.users.record(
+                tenant: try await tenant(request, context),
+                user: try Self.user(context)
+            )
             return Response.json(self.users.json(record).serialized)
         }
         group.patch("{user}") { request, context in
@@ -255,7 +270,7 @@ package struct UserAPIController: Sendable {
                 bands: self.users.users.minors.bands.map(\.name)
             )
             let record = try await self.users.update(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context),
                 attributes
             )
@@ -267,7 +282,7 @@ package struct UserAPIController: Sendable {
                 bands: self.users.users.minors.bands.map(\.name)
             )
             let record = try await self.users.update(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context),
                 attributes,
                 asCorrection: true
@@ -285,7 +300,7 @@ package struct UserAPIController: Sendable {
                 )
             }
             let acceptance = try await self.users.accept(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context),
                 version: body["version"]?.stringValue,
                 // The user's address as the app saw it (the gateway sees only the app's), hashed.
@@ -294,19 +309,22 @@ package struct UserAPIController: Sendable {
             return Response.json(EndUserService.json(acceptance).serialized, status: .created)
         }
         group.get("{user}/export") { request, context in
-            let export = try await self.users.export(tenant: try tenant(request, context), user: try Self.user(context))
+            let export = try await self.users.export(
+                tenant: try await tenant(request, context),
+                user: try Self.user(context)
+            )
             return Response.json(export.serialized)
         }
         group.post("{user}/training-consent/withdraw") { request, context in
             let record = try await self.users.withdrawTrainingConsent(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context)
             )
             return Response.json(self.users.json(record).serialized)
         }
         group.get("{user}/sanctions") { request, context in
             let list = try await self.users.sanctions(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context)
             )
             return Response.json(list.serialized)
@@ -322,7 +340,7 @@ package struct UserAPIController: Sendable {
                 )
             }
             let appeal = try await self.users.appeal(
-                tenant: try tenant(request, context),
+                tenant: try await tenant(request, context),
                 user: try Self.user(context),
                 sanction: context.parameters.get("id") ?? "",
                 text: text,
@@ -331,7 +349,10 @@ package struct UserAPIController: Sendable {
             return Response.json(EndUserService.json(appeal).serialized, status: .created)
         }
         group.delete("{user}") { request, context in
-            let result = try await self.users.delete(tenant: try tenant(request, context), user: try Self.user(context))
+            let result = try await self.users.delete(
+                tenant: try await tenant(request, context),
+                user: try Self.user(context)
+            )
             return Response.json(
                 JSONValue.object([
                     "deleted": true,
