@@ -94,8 +94,8 @@ def post(url, body, key):
         return json.loads(response.read())
 
 
-def lua(work, key, model, stream, think_ms):
-    return common.lua_script(work, stream, think_ms, key=key, model=model)
+def lua(work, key, model, stream, think_ms, users=1):
+    return common.lua_script(work, stream, think_ms, key=key, model=model, users=users)
 
 
 def first_events(url, key, model, workers, each, think_s):
@@ -113,6 +113,8 @@ def main():
     parser.add_argument("--stream-think-ms", type=int, default=30, help="streams: a load both paths sustain")
     parser.add_argument("--litellm", default=shutil.which("litellm") or "/tmp/litellm-venv/bin/litellm")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--users", type=int, default=10000,
+                        help="distinct end users the JSON load cycles through (each request a different one)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -197,10 +199,10 @@ def main():
             connections = args.stream_connections if stream else args.connections
             think = args.stream_think_ms if stream else args.think_ms
             for name, (url, key, model) in targets.items():
-                wrk(url, lua(work, key, model, stream, think), connections, 2)
+                wrk(url, lua(work, key, model, stream, think, args.users), connections, 2)
             for _ in range(args.rounds):
                 for name, (url, key, model) in targets.items():
-                    samples[name].append(wrk(url, lua(work, key, model, stream, think),
+                    samples[name].append(wrk(url, lua(work, key, model, stream, think, args.users),
                                              connections, args.duration))
             results[stream] = {name: {metric: statistics.median(run[metric] for run in runs)
                                       for metric in ("rps", "p50", "p99", "errors")} for name, runs in samples.items()}

@@ -55,17 +55,27 @@ def wait_ready(url, timeout=30):
     raise SystemExit(f"not ready: {url}")
 
 
-def lua_script(directory, stream, think_ms=0, key=KEY, model="hegui-demo"):
+def lua_script(directory, stream, think_ms=0, key=KEY, model="hegui-demo", users=1):
+    """A wrk script posting the benchmark's chat request; with `users` > 1 each request names the
+    next of that many end users in turn (so a gateway's per-user state is read, not cached)."""
     body = {"model": model, "user": "bench-user", "messages": [{"role": "user", "content": PROMPT}]}
     if stream:
         body["stream"] = True
-    tag = hashlib.sha256(f"{key} {model}".encode()).hexdigest()[:8]
+    tag = hashlib.sha256(f"{key} {model} {users}".encode()).hexdigest()[:8]
     path = os.path.join(directory, f"chat-{'stream' if stream else 'json'}-{think_ms}-{tag}.lua")
+    text = json.dumps(body, ensure_ascii=False)
     with open(path, "w") as handle:
         handle.write('wrk.method = "POST"\n')
-        handle.write(f"wrk.body = {json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)}\n")
+        handle.write(f"wrk.body = {json.dumps(text, ensure_ascii=False)}\n")
         handle.write('wrk.headers["Content-Type"] = "application/json"\n')
         handle.write(f'wrk.headers["Authorization"] = "Bearer {key}"\n')
+        if users > 1:
+            before, after = text.split('"bench-user"', 1)
+            handle.write(f"local before = {json.dumps(before + chr(34) + 'bench-user-', ensure_ascii=False)}\n")
+            handle.write(f"local after = {json.dumps(chr(34) + after, ensure_ascii=False)}\n")
+            handle.write("local counter = math.random(0, 1000000)\n")
+            handle.write("function request()\n  counter = counter + 1\n")
+            handle.write(f"  return wrk.format(nil, nil, nil, before .. (counter % {users}) .. after)\nend\n")
         if think_ms:
             # Each connection pauses between requests: a paced load well below capacity, so latency
             # measures the work per request rather than queueing.

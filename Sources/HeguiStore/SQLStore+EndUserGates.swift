@@ -258,3 +258,43 @@ extension SQLStore {
         }
     }
 }
+
+extension SQLStore {
+    /// Adds a batch of daily usage and records users first seen, in one transaction (the
+    /// gateway's usage ledger).
+    package func addUsage(
+        _ entries: [(tenant: String, pseudonym: String, day: Int, usage: UsageRecord)],
+        newUsers: [(tenant: String, pseudonym: String, time: Int64)]
+    ) async throws {
+        do {
+            try await self.transaction(locksAuditLog: false) { database in
+                for user in newUsers {
+                    try await database.raw(
+                        """
+                        INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at)
+                        VALUES (\(bind: user.tenant), \(bind: user.pseudonym), \(bind: user.time), 0, \(bind: user.time))
+                        ON CONFLICT (tenant, pseudonym) DO NOTHING
+                        """
+                    ).run()
+                }
+                for entry in entries {
+                    try await database.raw(
+                        """
+                        INSERT INTO usage_counters (tenant, pseudonym, day, requests, prompt_tokens, completion_tokens,
+                            active_seconds)
+                        VALUES (\(bind: entry.tenant), \(bind: entry.pseudonym), \(bind: Int64(entry.day)),
+                            \(bind: Int64(entry.usage.requests)), \(bind: Int64(entry.usage.promptTokens)),
+                            \(bind: Int64(entry.usage.completionTokens)), 0)
+                        ON CONFLICT (tenant, pseudonym, day) DO UPDATE SET
+                            requests = usage_counters.requests + excluded.requests,
+                            prompt_tokens = usage_counters.prompt_tokens + excluded.prompt_tokens,
+                            completion_tokens = usage_counters.completion_tokens + excluded.completion_tokens
+                        """
+                    ).run()
+                }
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot add usage", cause: error)
+        }
+    }
+}

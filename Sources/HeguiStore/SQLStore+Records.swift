@@ -33,6 +33,27 @@ extension SQLStore {
         }
     }
 
+    /// Like ``rows(_:_:_:)`` on the reader connection: for the request path's reads.
+    func readRows<Record>(
+        _ query: SQLQueryString,
+        _ what: String,
+        _ decode: (any SQLRow) throws -> Record
+    ) async throws -> [Record] {
+        let rows: [any SQLRow]
+        do {
+            rows = try await self.reading { database in try await database.raw(query).all() }
+        } catch {
+            throw StoreError(.unavailable, "cannot \(what)", cause: error)
+        }
+        do {
+            return try rows.map(decode)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.corrupt, "a row does not decode (\(what))", cause: error)
+        }
+    }
+
     /// Runs an `INSERT … ON CONFLICT DO NOTHING RETURNING <column>`; whether a row went in.
     func inserted(_ query: SQLQueryString, _ what: String) async throws -> Bool {
         do {
@@ -68,7 +89,7 @@ extension SQLStore {
     }
 
     package func tenant(id: String) async throws -> TenantRecord? {
-        try await self.rows("SELECT * FROM tenants WHERE id = \(bind: id)", "read a tenant", Self.tenantRecord).first
+        try await self.readRows("SELECT * FROM tenants WHERE id = \(bind: id)", "read a tenant", Self.tenantRecord).first
     }
 
     package func tenants() async throws -> [TenantRecord] {
@@ -117,7 +138,7 @@ extension SQLStore {
     }
 
     package func apiKey(sha256: String) async throws -> APIKeyRecord? {
-        try await self.rows(
+        try await self.readRows(
             "SELECT * FROM api_keys WHERE key_sha256 = \(bind: sha256)",
             "read an API key",
             Self.apiKeyRecord
@@ -176,7 +197,7 @@ extension SQLStore {
     }
 
     package func endUser(tenant: String, pseudonym: String) async throws -> EndUserRecord? {
-        try await self.rows(
+        try await self.readRows(
             "SELECT * FROM end_users WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym)",
             "read an end user",
             Self.endUserRecord
@@ -247,7 +268,7 @@ extension SQLStore {
     }
 
     package func currentAgreement() async throws -> AgreementRecord? {
-        try await self.rows(
+        try await self.readRows(
             "SELECT * FROM agreements ORDER BY published_at DESC, version DESC LIMIT 1",
             "read the current agreement",
             Self.agreementRecord
@@ -280,7 +301,7 @@ extension SQLStore {
     }
 
     package func acceptances(tenant: String, pseudonym: String) async throws -> [AcceptanceRecord] {
-        try await self.rows(
+        try await self.readRows(
             """
             SELECT * FROM agreement_acceptances WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym)
             ORDER BY accepted_at, version
@@ -378,7 +399,7 @@ extension SQLStore {
     }
 
     package func sanctions(tenant: String, pseudonym: String) async throws -> [SanctionRecord] {
-        try await self.rows(
+        try await self.readRows(
             """
             SELECT * FROM sanctions WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym)
             ORDER BY imposed_at, id
@@ -596,7 +617,7 @@ extension SQLStore {
     }
 
     package func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord {
-        try await self.rows(
+        try await self.readRows(
             """
             SELECT requests, prompt_tokens, completion_tokens, active_seconds, active_ms FROM usage_counters
             WHERE tenant = \(bind: tenant) AND pseudonym = \(bind: pseudonym) AND day = \(bind: Int64(day))

@@ -27,9 +27,28 @@ package final class SQLStore: Sendable {
     /// Whether the current task holds the connection (inside ``serialized(_:)``).
     @TaskLocal static var holdsConnection = false
 
+    /// A second connection for the request path's reads (users, sanctions, usage, keys), so that
+    /// they do not wait behind the writer while it commits (SQLite's WAL and PostgreSQL both let a
+    /// reader see every committed write); `nil` until opened.
+    private let reader: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)?> = NIOLockedValueBox(nil)
+    private let readerLock = ConnectionLock()
+
     private init(database: any SQLDatabase, backend: Backend) {
         self.database = database
         self.backend = backend
+    }
+
+    /// Runs a read on the reader connection (the writer's when the task holds it, so that a
+    /// transaction reads its own writes).
+    func reading<Result: Sendable>(
+        _ body: (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        guard !Self.holdsConnection, let reader = self.reader.withLockedValue({ $0 }) else {
+            return try await self.serialized(body)
+        }
+        await self.readerLock.acquire()
+        defer { self.readerLock.release() }
+        return try await body(reader.database)
     }
 
     /// Opens (creating when needed) an SQLite store at `path` and brings its schema up to date.
@@ -57,8 +76,18 @@ package final class SQLStore: Sendable {
         do {
             try await Migrations.apply(to: store)
         } catch {
-            try? await connection.close()
+            await store.close()
             throw error
+        }
+        do {
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let readerDatabase = reader.sql(queryLogLevel: nil)
+            try await readerDatabase.raw("PRAGMA busy_timeout = 5000").run()
+            try await readerDatabase.raw("PRAGMA query_only = 1").run()
+            store.reader.withLockedValue { $0 = (readerDatabase, .sqlite(reader)) }
+        } catch {
+            await store.close()
+            throw StoreError(.unavailable, "cannot open the SQLite database at \(path)", cause: error)
         }
         return store
     }
@@ -87,6 +116,17 @@ package final class SQLStore: Sendable {
             try? await connection.close()
             throw error
         }
+        do {
+            let reader = try await PostgresConnection.connect(
+                configuration: configuration.coreConfiguration,
+                id: 2,
+                logger: logger
+            )
+            store.reader.withLockedValue { $0 = (reader.sql(queryLogLevel: nil), .postgres(reader)) }
+        } catch {
+            await store.close()
+            throw StoreError(.unavailable, "cannot connect to PostgreSQL", cause: error)
+        }
         return store
     }
 
@@ -100,6 +140,14 @@ package final class SQLStore: Sendable {
         }
     }
 
+    /// The statements that open a transaction that does not touch the audit log.
+    var beginPlain: [String] {
+        switch self.backend {
+        case .sqlite: ["BEGIN IMMEDIATE"]
+        case .postgres: ["BEGIN"]
+        }
+    }
+
     /// Whether the database answers a trivial query (for `/readyz`).
     package func isReachable() async -> Bool {
         (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").first() }) != nil
@@ -107,9 +155,15 @@ package final class SQLStore: Sendable {
 
     /// Closes the database.
     package func close() async {
-        switch self.backend {
-        case .sqlite(let connection): try? await connection.close()
-        case .postgres(let connection): try? await connection.close()
+        let reader = self.reader.withLockedValue { reader in
+            defer { reader = nil }
+            return reader?.backend
+        }
+        for backend in [self.backend] + (reader.map { [$0] } ?? []) {
+            switch backend {
+            case .sqlite(let connection): try? await connection.close()
+            case .postgres(let connection): try? await connection.close()
+            }
         }
     }
 
@@ -127,10 +181,11 @@ package final class SQLStore: Sendable {
     /// throws. The transaction takes the audit log's write lock (``beginWriting``), so appends are
     /// serialised across replicas too.
     func transaction<Result: Sendable>(
+        locksAuditLog: Bool = true,
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await self.serialized { database in
-            for statement in self.beginWriting {
+            for statement in locksAuditLog ? self.beginWriting : self.beginPlain {
                 try await database.raw(SQLQueryString(statement)).run()
             }
             do {

@@ -277,6 +277,7 @@ struct Serve: AsyncParsableCommand {
             )
         )
         services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
+        services.append(UsageLedgerService(ledger: users.ledger))
         if let classifierClient { services.append(HTTPClientService(client: classifierClient)) }
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {

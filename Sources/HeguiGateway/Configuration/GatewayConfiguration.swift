@@ -216,6 +216,8 @@ package struct GatewayConfiguration: Sendable {
         /// How long a replica may use what it read of a user (sanctions, attributes, acceptance)
         /// before reading it again; changes made through this replica apply at once.
         package var stateCacheMilliseconds = 1_000
+        /// How often a replica writes the requests and tokens it counted (in one transaction).
+        package var usageFlushMilliseconds = 250
         /// Working days to answer a personal-information request (OPS-8.3, UNCONFIRMED default).
         package var rightsRequestWorkingDays = 15
         /// Working days to answer an appeal against a sanction (IM-15: the provider publishes its

@@ -61,6 +61,7 @@ package enum StarterConfiguration {
           tokens_per_day: null       # per user
           training_consent_default: false  # consent to training use when the user has not said (TC-7.3)
           state_cache_ms: 1000       # how long a replica trusts what it read of a user
+          usage_flush_ms: 250        # how often a replica writes the requests and tokens it counted
           rights_request_working_days: 15  # * deadline for personal-information requests (OPS-8.3)
           appeal_working_days: 15    # deadline to answer an appeal against a sanction (IM-15)
           holidays: []               # public holidays, YYYY-MM-DD (not working days)

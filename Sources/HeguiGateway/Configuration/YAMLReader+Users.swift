@@ -26,7 +26,7 @@ extension YAMLReader {
     func users(_ node: Node, _ key: String, into users: inout GatewayConfiguration.Users) throws {
         let allowed = [
             "require_agreement", "agreement_url", "requests_per_minute", "tokens_per_day", "training_consent_default",
-            "state_cache_ms", "rights_request_working_days", "appeal_working_days", "holidays", "working_weekends",
+            "state_cache_ms", "usage_flush_ms", "rights_request_working_days", "appeal_working_days", "holidays", "working_weekends",
         ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {
@@ -38,6 +38,7 @@ extension YAMLReader {
                 users.tokensPerDay = try self.optionalInteger(node, key, in: 1...Int(Int32.max))
             case "users.training_consent_default": users.trainingConsentDefault = try self.bool(node, key)
             case "users.state_cache_ms": users.stateCacheMilliseconds = try self.integer(node, key, in: 0...60_000)
+            case "users.usage_flush_ms": users.usageFlushMilliseconds = try self.integer(node, key, in: 1...60_000)
             case "users.rights_request_working_days":
                 users.rightsRequestWorkingDays = try self.integer(node, key, in: 1...365)
             case "users.appeal_working_days": users.appealWorkingDays = try self.integer(node, key, in: 1...365)

@@ -44,6 +44,7 @@ package final class EndUserGate: Sendable {
     let store: SQLStore
     let users: GatewayConfiguration.Users
     let cache: UserStateCache
+    let ledger: UsageLedger
     let auditLog: AuditLog?
     let now: @Sendable () -> Int64
     let logger: Logger
@@ -54,6 +55,7 @@ package final class EndUserGate: Sendable {
         store: SQLStore,
         users: GatewayConfiguration.Users,
         cache: UserStateCache,
+        ledger: UsageLedger,
         auditLog: AuditLog?,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -61,6 +63,7 @@ package final class EndUserGate: Sendable {
         self.store = store
         self.users = users
         self.cache = cache
+        self.ledger = ledger
         self.auditLog = auditLog
         self.logger = logger
         self.now = now
@@ -153,7 +156,7 @@ package final class EndUserGate: Sendable {
                 try await self.count(scope: "u:\(tenant.id):\(pseudonym)", limit: perMinute, at: time, label: "user")
             }
             if let budget = self.users.tokensPerDay {
-                let used = try await self.store.usage(tenant: tenant.id, pseudonym: pseudonym, day: admission.day)
+                let used = try await self.ledger.usage(tenant: tenant.id, pseudonym: pseudonym, day: admission.day)
                 if used.promptTokens + used.completionTokens >= budget {
                     throw APIError.rateLimited(retryAfter: self.secondsToNextDay(time), scope: "user_tokens_per_day")
                 }
@@ -170,7 +173,7 @@ package final class EndUserGate: Sendable {
             try await self.count(scope: "t:\(tenant.id)", limit: perMinute, at: time, label: "tenant")
         }
         if let budget = tenant.tokensPerDay {
-            let used = try await self.store.usage(tenant: tenant.id, pseudonym: Self.tenantTotal, day: day)
+            let used = try await self.ledger.usage(tenant: tenant.id, pseudonym: Self.tenantTotal, day: day)
             if used.promptTokens + used.completionTokens >= budget {
                 throw APIError.rateLimited(retryAfter: self.secondsToNextDay(time), scope: "tenant_tokens_per_day")
             }
@@ -218,7 +221,15 @@ package final class EndUserGate: Sendable {
     /// The user's state: cached, or read (and the user recorded on first sight).
     func state(tenant: String, pseudonym: String, at time: Int64) async throws -> UserState {
         if let cached = self.cache.state(tenant: tenant, pseudonym: pseudonym, at: time) { return cached }
-        let record = try await self.store.recordEndUser(tenant: tenant, pseudonym: pseudonym, time: time)
+        // A user seen for the first time starts with the defaults and is written with the next
+        // batch of usage.
+        let record: EndUserRecord
+        if let known = try await self.store.endUser(tenant: tenant, pseudonym: pseudonym) {
+            record = known
+        } else {
+            record = EndUserRecord(tenant: tenant, pseudonym: pseudonym, firstSeen: time)
+            self.ledger.noteNewUser(tenant: tenant, pseudonym: pseudonym, time: time)
+        }
         // Most users were never sanctioned: their sanctions are not read.
         let sanctions =
             record.sanctionedAt == nil
@@ -262,23 +273,17 @@ package final class EndUserGate: Sendable {
         violated: Bool
     ) async {
         let usage = UsageRecord(requests: 1, promptTokens: promptTokens, completionTokens: completionTokens)
+        if tenant.tokensPerDay != nil || admission.pseudonym == nil {
+            self.ledger.add(usage, tenant: tenant.id, pseudonym: Self.tenantTotal, day: admission.day)
+        }
+        guard let pseudonym = admission.pseudonym else { return }
+        self.ledger.add(usage, tenant: tenant.id, pseudonym: pseudonym, day: admission.day)
+        guard !violated, admission.consecutiveViolations > 0 else { return }
         do {
-            if tenant.tokensPerDay != nil || admission.pseudonym == nil {
-                _ = try await self.store.addUsage(
-                    usage,
-                    tenant: tenant.id,
-                    pseudonym: Self.tenantTotal,
-                    day: admission.day
-                )
-            }
-            guard let pseudonym = admission.pseudonym else { return }
-            _ = try await self.store.addUsage(usage, tenant: tenant.id, pseudonym: pseudonym, day: admission.day)
-            if !violated, admission.consecutiveViolations > 0 {
-                try await self.store.resetConsecutiveViolations(tenant: tenant.id, pseudonym: pseudonym)
-                self.cache.invalidate(tenant: tenant.id, pseudonym: pseudonym)
-            }
+            try await self.store.resetConsecutiveViolations(tenant: tenant.id, pseudonym: pseudonym)
+            self.cache.invalidate(tenant: tenant.id, pseudonym: pseudonym)
         } catch {
-            self.logger.error("usage not counted", metadata: ["store.error": "\(error)"])
+            self.logger.error("run of violations not reset", metadata: ["store.error": "\(error)"])
         }
     }
 

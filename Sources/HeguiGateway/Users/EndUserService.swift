@@ -14,6 +14,7 @@ package final class EndUserService: Sendable {
     let auditLog: AuditLog?
     package let users: GatewayConfiguration.Users
     let cache: UserStateCache
+    let ledger: UsageLedger?
     let pseudonymKey: [UInt8]
     let logger: Logger
     let now: @Sendable () -> Int64
@@ -23,6 +24,7 @@ package final class EndUserService: Sendable {
         auditLog: AuditLog?,
         users: GatewayConfiguration.Users,
         cache: UserStateCache,
+        ledger: UsageLedger? = nil,
         pseudonymKey: [UInt8],
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -31,6 +33,7 @@ package final class EndUserService: Sendable {
         self.auditLog = auditLog
         self.users = users
         self.cache = cache
+        self.ledger = ledger
         self.pseudonymKey = pseudonymKey
         self.logger = logger
         self.now = now
@@ -281,6 +284,7 @@ package final class EndUserService: Sendable {
     /// evidence kept. Nothing of any other user.
     package func export(tenant: String, user: String) async throws -> JSONValue {
         let pseudonym = self.pseudonym(tenant: tenant, user: user)
+        await self.ledger?.flush()
         try await self.completeRequest(.access, tenant: tenant, pseudonym: pseudonym, outcome: "exported")
         try await self.audit("user.exported", tenant: tenant, pseudonym: pseudonym)
         let record = try await self.store.endUser(tenant: tenant, pseudonym: pseudonym)
@@ -354,6 +358,7 @@ package final class EndUserService: Sendable {
     /// violations and sanctions stay for the same reason. The deletion is itself an audit event.
     package func delete(tenant: String, user: String) async throws -> (evidenceErased: Int, mappingsForgotten: Int) {
         let pseudonym = self.pseudonym(tenant: tenant, user: user)
+        await self.ledger?.flush()
         try await self.completeRequest(.deletion, tenant: tenant, pseudonym: pseudonym, outcome: "deleted")
         try await self.audit("user.deleted", tenant: tenant, pseudonym: pseudonym)
         let erased = try await self.store.eraseEvidence(tenant: tenant, user: pseudonym)

@@ -10,6 +10,7 @@ package struct UserServices: Sendable {
     package var gate: EndUserGate
     package var sanctions: SanctionService
     package var users: EndUserService
+    package var ledger: UsageLedger
     package var store: SQLStore
 
     /// - Parameter now: the clock (tests inject one for curfews and days).
@@ -24,6 +25,8 @@ package struct UserServices: Sendable {
     ) {
         let settings = configuration.users
         let cache = UserStateCache(lifetimeMilliseconds: settings.stateCacheMilliseconds)
+        let ledger = UsageLedger(store: store, flushMilliseconds: settings.usageFlushMilliseconds, logger: logger)
+        self.ledger = ledger
         self.store = store
         self.directory = TenantDirectory(
             configured: tenants,
@@ -34,6 +37,7 @@ package struct UserServices: Sendable {
             store: store,
             users: settings,
             cache: cache,
+            ledger: ledger,
             auditLog: auditLog,
             logger: logger,
             now: now
@@ -51,6 +55,7 @@ package struct UserServices: Sendable {
             auditLog: auditLog,
             users: settings,
             cache: cache,
+            ledger: ledger,
             pseudonymKey: pseudonymKey,
             logger: logger,
             now: now
