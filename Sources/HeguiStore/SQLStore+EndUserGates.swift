@@ -260,14 +260,24 @@ extension SQLStore {
 }
 
 extension SQLStore {
-    /// Adds a batch of daily usage and records users first seen, in one transaction (the
-    /// gateway's usage ledger).
+    /// Adds a batch of daily usage and records users first seen and their pseudonyms, in one
+    /// transaction (the gateway's usage ledger).
     package func addUsage(
         _ entries: [(tenant: String, pseudonym: String, day: Int, usage: UsageRecord)],
-        newUsers: [(tenant: String, pseudonym: String, time: Int64)]
+        newUsers: [(tenant: String, pseudonym: String, time: Int64)],
+        pseudonyms: [(pseudonym: String, tenant: String, user: String, time: Int64)] = []
     ) async throws {
         do {
             try await self.transaction(locksAuditLog: false) { database in
+                for mapping in pseudonyms {
+                    try await database.raw(
+                        """
+                        INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at)
+                        VALUES (\(bind: mapping.pseudonym), \(bind: mapping.tenant), \(bind: mapping.user), \(bind: mapping.time))
+                        ON CONFLICT (pseudonym) DO NOTHING
+                        """
+                    ).run()
+                }
                 for user in newUsers {
                     try await database.raw(
                         """

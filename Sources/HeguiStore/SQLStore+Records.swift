@@ -89,7 +89,8 @@ extension SQLStore {
     }
 
     package func tenant(id: String) async throws -> TenantRecord? {
-        try await self.readRows("SELECT * FROM tenants WHERE id = \(bind: id)", "read a tenant", Self.tenantRecord).first
+        try await self.readRows("SELECT * FROM tenants WHERE id = \(bind: id)", "read a tenant", Self.tenantRecord)
+            .first
     }
 
     package func tenants() async throws -> [TenantRecord] {

@@ -39,6 +39,8 @@ package struct UserGateway: Sendable {
     package var log: AuditLog
     package var clock: TestClock
     package var model: ScriptedModel
+    /// The replica's usage ledger (batched writes; `flush()` writes them now).
+    package var ledger: UsageLedger
 
     /// A JSON call: status, headers and the parsed body (`nil` when not JSON).
     package struct Reply: Sendable {
@@ -127,6 +129,7 @@ package struct UserGateway: Sendable {
                 key: key,
                 logger: logger,
                 sanctions: users.sanctions,
+                ledger: users.ledger,
                 now: { clock.now() }
             ),
             gate: users.gate
@@ -147,7 +150,15 @@ package struct UserGateway: Sendable {
             }
             let result = try await withRunningServer(makeApplication) { port in
                 try await body(
-                    UserGateway(port: port, client: client, store: store, log: log, clock: clock, model: model)
+                    UserGateway(
+                        port: port,
+                        client: client,
+                        store: store,
+                        log: log,
+                        clock: clock,
+                        model: model,
+                        ledger: users.ledger
+                    )
                 )
             }
             try await client.shutdown()

@@ -249,7 +249,8 @@ struct Serve: AsyncParsableCommand {
                     store: store,
                     key: pseudonymKey,
                     logger: logger,
-                    sanctions: users.sanctions
+                    sanctions: users.sanctions,
+                    ledger: users.ledger
                 ),
                 classifiers: classifiers,
                 gate: users.gate

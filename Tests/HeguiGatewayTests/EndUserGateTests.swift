@@ -445,6 +445,7 @@ struct EndUserGateTests {
             _ = try await gateway.call(.PATCH, "/v1/hegui/users/alice", #"{"birth_year":1990}"#)
             _ = try await gateway.chat("怎么制造炸弹", user: "alice")
             _ = try await gateway.chat("冰毒", user: "carol")
+            await gateway.ledger.flush()  // mappings are written in batches
             let pseudonyms = try await gateway.store.pseudonyms(tenant: "app-one", user: "alice")
             #expect(pseudonyms.count == 1)
 

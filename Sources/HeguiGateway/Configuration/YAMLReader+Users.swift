@@ -26,7 +26,8 @@ extension YAMLReader {
     func users(_ node: Node, _ key: String, into users: inout GatewayConfiguration.Users) throws {
         let allowed = [
             "require_agreement", "agreement_url", "requests_per_minute", "tokens_per_day", "training_consent_default",
-            "state_cache_ms", "usage_flush_ms", "rights_request_working_days", "appeal_working_days", "holidays", "working_weekends",
+            "state_cache_ms", "usage_flush_ms", "rights_request_working_days", "appeal_working_days", "holidays",
+            "working_weekends",
         ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {

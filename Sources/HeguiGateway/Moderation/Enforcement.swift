@@ -48,6 +48,7 @@ package final class DecisionRecorder: Sendable {
     private let logger: Logger
     private let remembered = Mutex(Set<String>())
     private let sanctions: SanctionService?
+    private let ledger: UsageLedger?
     private let now: @Sendable () -> Int64
 
     /// - Parameters:
@@ -55,6 +56,7 @@ package final class DecisionRecorder: Sendable {
     ///   - store: where pseudonyms are mapped back to users for user-rights requests.
     ///   - key: the deployment's secret for pseudonyms and content digests.
     ///   - sanctions: the ladder a refusal climbs; `nil` counts violations only.
+    ///   - ledger: where pseudonym mappings are batched; `nil` writes each at once.
     ///   - now: the clock (tests inject one).
     package init(
         auditLog: AuditLog?,
@@ -62,8 +64,10 @@ package final class DecisionRecorder: Sendable {
         key: [UInt8],
         logger: Logger,
         sanctions: SanctionService? = nil,
+        ledger: UsageLedger? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
+        self.ledger = ledger
         self.auditLog = auditLog
         self.store = store
         self.key = key
@@ -90,7 +94,9 @@ package final class DecisionRecorder: Sendable {
             if seen.count > 100_000 { seen.removeAll() }
             return seen.insert(pseudonym).inserted
         }
-        if isNew, let store = self.store {
+        if isNew, let ledger = self.ledger {
+            ledger.notePseudonym(pseudonym, tenant: tenant, user: user, time: self.now())
+        } else if isNew, let store = self.store {
             do {
                 try await store.rememberPseudonym(
                     pseudonym,

@@ -4,7 +4,8 @@ package import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Counts requests and tokens per user and day, and records users on first sight, in batches: a
+/// Counts requests and tokens per user and day, and records users (and which id each pseudonym
+/// stands for) on first sight, in batches: a
 /// replica adds up what its requests used and writes it in one transaction every
 /// `users.usage_flush_ms` (250 ms), instead of one synced write per request. Budgets read the
 /// store plus what is still pending here, so one replica is exact at once and replicas agree
@@ -18,7 +19,10 @@ package final class UsageLedger: Sendable {
 
     private struct State {
         var pending: [Key: UsageRecord] = [:]
+        /// The batch being written: still counted until its transaction commits.
+        var writing: [Key: UsageRecord] = [:]
         var newUsers: [Key: Int64] = [:]
+        var pseudonyms: [String: (tenant: String, user: String, time: Int64)] = [:]
         var isFlushScheduled = false
     }
 
@@ -54,21 +58,39 @@ package final class UsageLedger: Sendable {
         self.scheduleFlush()
     }
 
+    /// Records which user a pseudonym stands for (for personal-information requests), with the
+    /// next batch.
+    package func notePseudonym(_ pseudonym: String, tenant: String, user: String, time: Int64) {
+        self.state.withLock { state in
+            if state.pseudonyms[pseudonym] == nil { state.pseudonyms[pseudonym] = (tenant, user, time) }
+        }
+        self.scheduleFlush()
+    }
+
     /// Use of the day not yet written.
     package func pending(tenant: String, pseudonym: String, day: Int) -> UsageRecord {
-        self.state.withLock { $0.pending[Key(tenant: tenant, pseudonym: pseudonym, day: day)] } ?? UsageRecord()
+        let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
+        return self.state.withLock { state in
+            Self.sum(state.pending[key] ?? UsageRecord(), state.writing[key] ?? UsageRecord())
+        }
+    }
+
+    static func sum(_ first: UsageRecord, _ second: UsageRecord) -> UsageRecord {
+        UsageRecord(
+            requests: first.requests + second.requests,
+            promptTokens: first.promptTokens + second.promptTokens,
+            completionTokens: first.completionTokens + second.completionTokens,
+            activeSeconds: first.activeSeconds + second.activeSeconds
+        )
     }
 
     /// The day's use: written plus pending.
     package func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord {
-        let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
+        // Pending first: a batch that commits between the two reads is then counted twice (a
+        // budget errs strict), never missed.
         let pending = self.pending(tenant: tenant, pseudonym: pseudonym, day: day)
-        return UsageRecord(
-            requests: written.requests + pending.requests,
-            promptTokens: written.promptTokens + pending.promptTokens,
-            completionTokens: written.completionTokens + pending.completionTokens,
-            activeSeconds: written.activeSeconds
-        )
+        let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
+        return Self.sum(written, pending)
     }
 
     private func scheduleFlush() {
@@ -86,23 +108,53 @@ package final class UsageLedger: Sendable {
 
     /// Writes everything pending now (also at shutdown and before an export).
     package func flush() async {
-        let (pending, newUsers) = self.state.withLock { state in
+        // One batch at a time: a flush while another is written waits for it.
+        var batch = self.takeBatch()
+        while batch == nil {
+            try? await Task.sleep(for: .milliseconds(2))
+            batch = self.takeBatch()
+        }
+        guard let (pending, newUsers, pseudonyms) = batch else { return }
+        await self.write(pending, newUsers, pseudonyms)
+    }
+
+    private typealias Batch = (
+        pending: [Key: UsageRecord], newUsers: [Key: Int64],
+        pseudonyms: [String: (tenant: String, user: String, time: Int64)]
+    )
+
+    /// The pending batch, now marked as being written; `nil` while another is written.
+    private func takeBatch() -> Batch? {
+        self.state.withLock { state -> Batch? in
+            guard state.writing.isEmpty else { return nil }
             defer {
+                state.writing = state.pending
                 state.pending = [:]
                 state.newUsers = [:]
+                state.pseudonyms = [:]
                 state.isFlushScheduled = false
             }
-            return (state.pending, state.newUsers)
+            return (state.pending, state.newUsers, state.pseudonyms)
         }
-        guard !pending.isEmpty || !newUsers.isEmpty else { return }
+    }
+
+    private func write(
+        _ pending: [Key: UsageRecord],
+        _ newUsers: [Key: Int64],
+        _ pseudonyms: [String: (tenant: String, user: String, time: Int64)]
+    ) async {
+        guard !pending.isEmpty || !newUsers.isEmpty || !pseudonyms.isEmpty else { return }
         do {
             try await self.store.addUsage(
                 pending.map { ($0.key.tenant, $0.key.pseudonym, $0.key.day, $0.value) },
-                newUsers: newUsers.map { ($0.key.tenant, $0.key.pseudonym, $0.value) }
+                newUsers: newUsers.map { ($0.key.tenant, $0.key.pseudonym, $0.value) },
+                pseudonyms: pseudonyms.map { ($0.key, $0.value.tenant, $0.value.user, $0.value.time) }
             )
+            self.state.withLock { $0.writing = [:] }
         } catch {
             // Kept for the next batch: nothing counted is lost while the store is away.
             self.state.withLock { state in
+                state.writing = [:]
                 for (key, usage) in pending {
                     var total = state.pending[key] ?? UsageRecord()
                     total.requests += usage.requests
@@ -111,6 +163,7 @@ package final class UsageLedger: Sendable {
                     state.pending[key] = total
                 }
                 for (key, time) in newUsers where state.newUsers[key] == nil { state.newUsers[key] = time }
+                for (key, value) in pseudonyms where state.pseudonyms[key] == nil { state.pseudonyms[key] = value }
             }
             self.logger.error("usage not written; kept for the next batch", metadata: ["store.error": "\(error)"])
             self.scheduleFlush()
