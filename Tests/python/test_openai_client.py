@@ -163,3 +163,23 @@ def test_moderations(gateway):
     result = client(gateway).moderations.create(input=["你好", "恐怖袭击"], model="hegui")
     assert [item.flagged for item in result.results] == [False, True]
     assert result.results[1].model_extra["hegui"]["risks"] == ["A1d"]
+
+
+def test_a_suspended_user_gets_a_permission_error(gateway):
+    """Three refusals in a row suspend the user (TC-7.7); the client raises PermissionDeniedError
+    with the stable code, the end time and the reason, and Retry-After."""
+    chat = client(gateway).chat.completions
+    for _ in range(3):
+        refused = chat.create(
+            model="hegui-demo", messages=[{"role": "user", "content": "恐怖袭击"}], user="py-ladder-user"
+        )
+        assert refused.choices[0].finish_reason == "content_filter"
+    with pytest.raises(openai.PermissionDeniedError) as raised:
+        chat.create(model="hegui-demo", messages=[{"role": "user", "content": "你好"}], user="py-ladder-user")
+    assert raised.value.code == "user_suspended"
+    body = raised.value.body
+    assert body["suspended_until"] and "3 violations in a row" in body["reason"]
+    assert int(raised.value.response.headers["retry-after"]) > 0
+    # Another user is served as before.
+    other = chat.create(model="hegui-demo", messages=[{"role": "user", "content": "你好"}], user="py-other-user")
+    assert other.choices[0].finish_reason == "stop"
