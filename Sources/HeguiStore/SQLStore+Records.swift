@@ -18,19 +18,7 @@ extension SQLStore {
         _ what: String,
         _ decode: (any SQLRow) throws -> Record
     ) async throws -> [Record] {
-        let rows: [any SQLRow]
-        do {
-            rows = try await self.serialized { database in try await database.raw(query).all() }
-        } catch {
-            throw StoreError(.unavailable, "cannot \(what)", cause: error)
-        }
-        do {
-            return try rows.map(decode)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.corrupt, "a row does not decode (\(what))", cause: error)
-        }
+        try await self.rows(query, what, onReader: false, decode)
     }
 
     /// Like ``rows(_:_:_:)`` on the reader connection: for the request path's reads.
@@ -39,9 +27,21 @@ extension SQLStore {
         _ what: String,
         _ decode: (any SQLRow) throws -> Record
     ) async throws -> [Record] {
+        try await self.rows(query, what, onReader: true, decode)
+    }
+
+    private func rows<Record>(
+        _ query: SQLQueryString,
+        _ what: String,
+        onReader: Bool,
+        _ decode: (any SQLRow) throws -> Record
+    ) async throws -> [Record] {
         let rows: [any SQLRow]
         do {
-            rows = try await self.reading { database in try await database.raw(query).all() }
+            rows =
+                onReader
+                ? try await self.reading { database in try await database.raw(query).all() }
+                : try await self.serialized { database in try await database.raw(query).all() }
         } catch {
             throw StoreError(.unavailable, "cannot \(what)", cause: error)
         }

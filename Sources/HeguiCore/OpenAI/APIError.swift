@@ -341,26 +341,29 @@ extension APIError {
 
     /// 403: a minor has used up today's time (IM-10.3, OPS-6).
     package static func minorTimeLimit(resumesAt: String, retryAfter: Int) -> APIError {
-        var error = APIError(
-            status: 403,
-            type: "permission_error",
-            code: .minorTimeLimit,
-            zh: "未成年人模式：今日使用时长已用完，\(resumesAt)（北京时间）后可继续使用",
-            en: "Minors' mode: today's time is used up; service resumes at \(resumesAt) Beijing time"
-        )
-        error.details = ["resumes_at": .string(resumesAt)]
-        error.retryAfterSeconds = retryAfter
-        return error
+        Self.minors(.minorTimeLimit, "今日使用时长已用完", "today's time is used up", resumesAt, retryAfter)
     }
 
     /// 403: minors' mode allows no use at this hour (OPS-6.6).
     package static func minorCurfew(resumesAt: String, retryAfter: Int) -> APIError {
+        Self.minors(.minorCurfew, "当前时段暂停服务", "no service at this hour", resumesAt, retryAfter)
+    }
+
+    private static func minors(
+        _ code: Code,
+        _ zh: String,
+        _ en: String,
+        _ resumesAt: String,
+        _ retryAfter: Int
+    )
+        -> APIError
+    {
         var error = APIError(
             status: 403,
             type: "permission_error",
-            code: .minorCurfew,
-            zh: "未成年人模式：当前时段暂停服务，\(resumesAt)（北京时间）后可继续使用",
-            en: "Minors' mode: no service at this hour; service resumes at \(resumesAt) Beijing time"
+            code: code,
+            zh: "未成年人模式：\(zh)，\(resumesAt)（北京时间）后可继续使用",
+            en: "Minors' mode: \(en); service resumes at \(resumesAt) Beijing time"
         )
         error.details = ["resumes_at": .string(resumesAt)]
         error.retryAfterSeconds = retryAfter

@@ -27,21 +27,7 @@ package struct ModerationAPIController: Sendable {
     }
 
     @Sendable func moderations(request: Request, context: GatewayRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: 1 << 20)
-        let json: JSONValue
-        do {
-            json = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
-        } catch {
-            throw APIError.invalidJSON(error)
-        }
-        guard case .object(let object) = json else {
-            throw APIError.invalidParameter(
-                "body",
-                expectedZH: "JSON 对象",
-                expected: "a JSON object",
-                got: json.typeName
-            )
-        }
+        let object = try await Request.jsonObject(request, limit: 1 << 20)
         let inputs = try Self.inputs(object["input"])
         guard inputs.count <= self.maximumInputs else {
             throw APIError.invalidParameter(

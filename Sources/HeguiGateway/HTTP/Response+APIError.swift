@@ -24,3 +24,28 @@ extension Response {
         )
     }
 }
+
+extension Request {
+    /// A request body that must be one JSON object (the admin and user APIs, `/v1/moderations`).
+    /// - Throws: ``APIError`` `invalid_json`, or `invalid_parameter` for another JSON value;
+    ///   `NIOTooManyBytesError` beyond `limit` (413).
+    static func jsonObject(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> JSONObject {
+        let body = try await request.body.collect(upTo: limit)
+        if allowEmpty, body.readableBytes == 0 { return JSONObject() }
+        let json: JSONValue
+        do {
+            json = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
+        } catch {
+            throw APIError.invalidJSON(error)
+        }
+        guard case .object(let object) = json else {
+            throw APIError.invalidParameter(
+                "body",
+                expectedZH: "JSON 对象",
+                expected: "a JSON object",
+                got: json.typeName
+            )
+        }
+        return object
+    }
+}

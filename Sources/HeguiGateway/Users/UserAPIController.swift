@@ -264,19 +264,8 @@ package struct UserAPIController: Sendable {
             )
             return Response.json(self.users.json(record).serialized)
         }
-        group.patch("{user}") { request, context in
-            let attributes = try EndUserService.Attributes(
-                json: try await self.object(request),
-                bands: self.users.users.minors.bands.map(\.name)
-            )
-            let record = try await self.users.update(
-                tenant: try await tenant(request, context),
-                user: try Self.user(context),
-                attributes
-            )
-            return Response.json(self.users.json(record).serialized)
-        }
-        group.post("{user}/correction") { request, context in
+        /// Sets attributes from the body; a correction request (OPS-8) when `asCorrection`.
+        let update = { @Sendable (request: Request, context: GatewayRequestContext, asCorrection: Bool) in
             let attributes = try EndUserService.Attributes(
                 json: try await self.object(request),
                 bands: self.users.users.minors.bands.map(\.name)
@@ -285,10 +274,12 @@ package struct UserAPIController: Sendable {
                 tenant: try await tenant(request, context),
                 user: try Self.user(context),
                 attributes,
-                asCorrection: true
+                asCorrection: asCorrection
             )
             return Response.json(self.users.json(record).serialized)
         }
+        group.patch("{user}") { request, context in try await update(request, context, false) }
+        group.post("{user}/correction") { request, context in try await update(request, context, true) }
         group.post("{user}/agreement") { request, context in
             let body = try await self.object(request, allowEmpty: true)
             if let version = body["version"], version.stringValue == nil {
@@ -382,23 +373,7 @@ package struct UserAPIController: Sendable {
 
     /// The request body as a JSON object.
     static func object(_ request: Request, limit: Int, allowEmpty: Bool = false) async throws -> JSONObject {
-        let body = try await request.body.collect(upTo: limit)
-        if allowEmpty, body.readableBytes == 0 { return JSONObject() }
-        let json: JSONValue
-        do {
-            json = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
-        } catch {
-            throw APIError.invalidJSON(error)
-        }
-        guard case .object(let object) = json else {
-            throw APIError.invalidParameter(
-                "body",
-                expectedZH: "JSON 对象",
-                expected: "a JSON object",
-                got: json.typeName
-            )
-        }
-        return object
+        try await Request.jsonObject(request, limit: limit, allowEmpty: allowEmpty)
     }
 
     static func json(_ agreement: AgreementRecord) -> JSONValue {
