@@ -162,30 +162,17 @@ package final class EndUserService: Sendable {
         let pseudonym = self.pseudonym(tenant: tenant, user: user)
         var record = try await self.record(tenant: tenant, user: user)
         var changed: [String] = []
-        if let value = attributes.birthYear {
-            record.birthYear = value
-            changed.append("birth_year")
+        func set<Value>(_ value: Value?, _ path: WritableKeyPath<EndUserRecord, Value>, _ name: String) {
+            guard let value else { return }
+            record[keyPath: path] = value
+            changed.append(name)
         }
-        if let value = attributes.ageBand {
-            record.ageBand = value
-            changed.append("age_band")
-        }
-        if let value = attributes.isMinor {
-            record.isMinor = value
-            changed.append("minor")
-        }
-        if let value = attributes.identityVerified {
-            record.identityVerified = value
-            changed.append("identity_verified")
-        }
-        if let value = attributes.trainingConsent {
-            record.trainingConsent = value
-            changed.append("training_consent")
-        }
-        if let value = attributes.locale {
-            record.locale = value
-            changed.append("locale")
-        }
+        set(attributes.birthYear, \.birthYear, "birth_year")
+        set(attributes.ageBand, \.ageBand, "age_band")
+        set(attributes.isMinor, \.isMinor, "minor")
+        set(attributes.identityVerified, \.identityVerified, "identity_verified")
+        set(attributes.trainingConsent, \.trainingConsent, "training_consent")
+        set(attributes.locale, \.locale, "locale")
         guard !changed.isEmpty else { return record }
         record.updatedAt = self.now()
         if asCorrection {
