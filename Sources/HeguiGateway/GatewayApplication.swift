@@ -65,9 +65,18 @@ package func buildApplication(
             maximumBodyBytes: configuration.server.maximumBodyBytes
         )
     }
-    if let users, let userAPI {
+    let complaintAPI = users.map {
+        ComplaintAPIController(complaints: $0.complaints, maximumBodyBytes: configuration.server.maximumBodyBytes)
+    }
+    if let users, let userAPI, let complaintAPI {
         userAPI.addTenantRoutes(to: api.group("hegui"))
+        complaintAPI.addTenantRoutes(to: api)
         PublicPagesController(store: users.store).addRoutes(to: router)
+        ComplaintPagesController(
+            complaints: users.complaints,
+            key: users.key,
+            trustsForwardedFor: configuration.complaints.trustForwardedFor
+        ).addRoutes(to: router)
     }
 
     if let admin {
@@ -85,6 +94,7 @@ package func buildApplication(
                 maximumBodyBytes: configuration.server.maximumBodyBytes
             ).addRoutes(to: group.group("tenants"))
             userAPI.addAdminRoutes(to: group)
+            complaintAPI?.addAdminRoutes(to: group)
         }
     }
 

@@ -236,6 +236,28 @@ enum Migrations {
                 "CREATE INDEX violations_audit_seq ON violations (audit_seq)",
             ]
         ),
+        Migration(
+            version: 5,
+            name: "complaint workflow: access codes, assignees, timelines",
+            statements: [
+                "ALTER TABLE complaints ADD COLUMN access_sha256 TEXT",
+                "ALTER TABLE complaints ADD COLUMN assignee TEXT",
+                "ALTER TABLE complaints ADD COLUMN content_ref TEXT",
+                "ALTER TABLE complaints ADD COLUMN language TEXT",
+                """
+                CREATE TABLE complaint_events (
+                    complaint_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    time BIGINT NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    public BIGINT NOT NULL,
+                    text TEXT,
+                    PRIMARY KEY (complaint_id, seq)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

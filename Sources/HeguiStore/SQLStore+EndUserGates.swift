@@ -308,3 +308,46 @@ extension SQLStore {
         }
     }
 }
+
+extension SQLStore {
+    // MARK: Complaint timelines
+
+    package func addComplaintEvent(_ event: ComplaintEventRecord) async throws -> ComplaintEventRecord {
+        do {
+            return try await self.transaction(locksAuditLog: false) { database in
+                let row = try await database.raw(
+                    "SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM complaint_events WHERE complaint_id = \(bind: event.complaintID)"
+                ).first()
+                var stored = event
+                stored.sequence = Int(try row?.decode(column: "next", as: Int64.self) ?? 0)
+                try await database.raw(
+                    """
+                    INSERT INTO complaint_events (complaint_id, seq, time, action, actor, public, text)
+                    VALUES (\(bind: stored.complaintID), \(bind: Int64(stored.sequence)), \(bind: stored.time),
+                        \(bind: stored.action), \(bind: stored.actor), \(bind: Int64(stored.isPublic ? 1 : 0)), \(bind: stored.text))
+                    """
+                ).run()
+                return stored
+            }
+        } catch {
+            throw StoreError(.unavailable, "cannot add to a complaint's timeline", cause: error)
+        }
+    }
+
+    package func complaintEvents(id: String) async throws -> [ComplaintEventRecord] {
+        try await self.rows(
+            "SELECT * FROM complaint_events WHERE complaint_id = \(bind: id) ORDER BY seq",
+            "read a complaint's timeline"
+        ) { row in
+            ComplaintEventRecord(
+                complaintID: try row.decode(column: "complaint_id", as: String.self),
+                sequence: Int(try row.decode(column: "seq", as: Int64.self)),
+                time: try row.decode(column: "time", as: Int64.self),
+                action: try row.decode(column: "action", as: String.self),
+                actor: try row.decode(column: "actor", as: String.self),
+                isPublic: try row.decode(column: "public", as: Int64.self) != 0,
+                text: try row.decode(column: "text", as: String?.self)
+            )
+        }
+    }
+}

@@ -452,11 +452,12 @@ extension SQLStore {
         let added = try await self.inserted(
             """
             INSERT INTO complaints (id, tenant, category, status, received_at, due_at, contact_sha256, audit_seq,
-                resolution, updated_at, closed_at, sanction_id)
+                resolution, updated_at, closed_at, sanction_id, access_sha256, assignee, content_ref, language)
             VALUES (\(bind: complaint.id), \(bind: complaint.tenant), \(bind: complaint.category), \(bind: complaint.status.rawValue),
                 \(bind: complaint.receivedAt), \(bind: complaint.dueAt), \(bind: complaint.contactSHA256),
                 \(bind: complaint.auditSequence.map(Int64.init)), \(bind: complaint.resolution), \(bind: complaint.updatedAt),
-                \(bind: complaint.closedAt), \(bind: complaint.sanctionID))
+                \(bind: complaint.closedAt), \(bind: complaint.sanctionID), \(bind: complaint.accessSHA256),
+                \(bind: complaint.assignee), \(bind: complaint.contentRef), \(bind: complaint.language))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """,
             "file a complaint"
@@ -493,7 +494,8 @@ extension SQLStore {
             UPDATE complaints SET tenant = \(bind: complaint.tenant), category = \(bind: complaint.category),
                 status = \(bind: complaint.status.rawValue), due_at = \(bind: complaint.dueAt),
                 audit_seq = \(bind: complaint.auditSequence.map(Int64.init)), resolution = \(bind: complaint.resolution),
-                updated_at = \(bind: complaint.updatedAt), closed_at = \(bind: complaint.closedAt)
+                updated_at = \(bind: complaint.updatedAt), closed_at = \(bind: complaint.closedAt),
+                assignee = \(bind: complaint.assignee)
             WHERE id = \(bind: complaint.id) RETURNING id
             """,
             "update a complaint"
@@ -517,7 +519,11 @@ extension SQLStore {
             resolution: try row.decode(column: "resolution", as: String?.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
             closedAt: try row.decode(column: "closed_at", as: Int64?.self),
-            sanctionID: try row.decode(column: "sanction_id", as: String?.self)
+            sanctionID: try row.decode(column: "sanction_id", as: String?.self),
+            accessSHA256: try row.decode(column: "access_sha256", as: String?.self),
+            assignee: try row.decode(column: "assignee", as: String?.self),
+            contentRef: try row.decode(column: "content_ref", as: String?.self),
+            language: try row.decode(column: "language", as: String?.self)
         )
     }
 

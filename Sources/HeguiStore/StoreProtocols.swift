@@ -168,6 +168,10 @@ package protocol ComplaintStore: Sendable {
     func updateComplaint(_ complaint: ComplaintRecord) async throws
     /// The appeals against a sanction, oldest first.
     func appeals(sanction id: String) async throws -> [ComplaintRecord]
+    /// Appends to a ticket's timeline; returns the step with its position.
+    func addComplaintEvent(_ event: ComplaintEventRecord) async throws -> ComplaintEventRecord
+    /// A ticket's timeline, in order.
+    func complaintEvents(id: String) async throws -> [ComplaintEventRecord]
 }
 
 /// Incidents and their handling (IM-14).

@@ -235,9 +235,7 @@ package struct SanctionRecord: Sendable, Hashable {
 /// A complaint or report from the public (IM-15). Its text is evidence, kept beside the audit
 /// event named by ``auditSequence`` so that retention can erase it.
 package struct ComplaintRecord: Sendable, Hashable {
-    package enum Status: String, Sendable, Hashable, CaseIterable {
-        case received, accepted, resolved, rejected
-    }
+    package typealias Status = ComplaintWorkflow.Status
 
     /// The ticket number the complainant keeps.
     package var id: String
@@ -254,6 +252,14 @@ package struct ComplaintRecord: Sendable, Hashable {
     package var closedAt: Int64?
     /// The sanction an appeal is about.
     package var sanctionID: String?
+    /// Keyed SHA-256 of the access code the complainant was given (the code itself is never kept).
+    package var accessSHA256: String?
+    /// The officer handling it.
+    package var assignee: String?
+    /// What the complaint concerns: a request id, conversation id or content id.
+    package var contentRef: String?
+    /// The complainant's language (`zh`, `en`).
+    package var language: String?
 
     package init(
         id: String,
@@ -267,8 +273,16 @@ package struct ComplaintRecord: Sendable, Hashable {
         resolution: String? = nil,
         updatedAt: Int64? = nil,
         closedAt: Int64? = nil,
-        sanctionID: String? = nil
+        sanctionID: String? = nil,
+        accessSHA256: String? = nil,
+        assignee: String? = nil,
+        contentRef: String? = nil,
+        language: String? = nil
     ) {
+        self.accessSHA256 = accessSHA256
+        self.assignee = assignee
+        self.contentRef = contentRef
+        self.language = language
         self.id = id
         self.tenant = tenant
         self.category = category
@@ -374,5 +388,36 @@ package struct RightsRequestRecord: Sendable, Hashable {
         self.dueAt = dueAt
         self.completedAt = completedAt
         self.outcome = outcome
+    }
+}
+
+/// One step in a ticket's timeline: what was done, by whom, and the text the complainant sees (or,
+/// for a note, does not).
+package struct ComplaintEventRecord: Sendable, Hashable {
+    package var complaintID: String
+    /// Position in the ticket's timeline, from 0 (set by the store).
+    package var sequence: Int
+    package var time: Int64
+    package var action: String
+    package var actor: String
+    package var isPublic: Bool
+    package var text: String?
+
+    package init(
+        complaintID: String,
+        sequence: Int = 0,
+        time: Int64,
+        action: String,
+        actor: String,
+        isPublic: Bool,
+        text: String? = nil
+    ) {
+        self.complaintID = complaintID
+        self.sequence = sequence
+        self.time = time
+        self.action = action
+        self.actor = actor
+        self.isPublic = isPublic
+        self.text = text
     }
 }

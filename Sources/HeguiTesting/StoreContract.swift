@@ -429,6 +429,22 @@ package enum StoreContract {
         #expect(try await store.complaint(id: "T-3")?.sanctionID == "sn-1")
         #expect(try await store.appeals(sanction: "sn-1") == [appeal])
         #expect(try await store.appeals(sanction: "sn-2").isEmpty)
+
+        // A ticket's timeline keeps its order; notes stay private.
+        let first = try await store.addComplaintEvent(
+            ComplaintEventRecord(complaintID: "T-3", time: 400, action: "received", actor: "public", isPublic: true)
+        )
+        let second = try await store.addComplaintEvent(
+            ComplaintEventRecord(complaintID: "T-3", time: 410, action: "note", actor: "officer", isPublic: false, text: "内部")
+        )
+        #expect((first.sequence, second.sequence) == (0, 1))
+        #expect(try await store.complaintEvents(id: "T-3") == [first, second])
+        #expect(try await store.complaintEvents(id: "T-2").isEmpty)
+        var assigned = appeal
+        assigned.assignee = "officer-1"
+        assigned.status = .accepted
+        try await store.updateComplaint(assigned)
+        #expect(try await store.complaint(id: "T-3")?.assignee == "officer-1")
     }
 
     /// Incidents (IM-14): newest first, by status; updates stick.

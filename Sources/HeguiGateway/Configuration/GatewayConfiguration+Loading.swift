@@ -329,7 +329,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit", "store", "admin", "users", "minors", "sanctions",
+            "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -424,6 +424,17 @@ struct YAMLReader {
                         guard !roles.isEmpty else { throw self.error(node, key, "must name at least one role") }
                         configuration.moderation.inputRoles = Set(roles)
                     default: configuration.moderation.lexicons = try self.strings(node, key)
+                    }
+                }
+            case "complaints":
+                let allowed = ["feedback_working_days", "submissions_per_hour", "trust_forwarded_for"]
+                for (key, node) in try self.mapping(node, key, allowed: allowed) {
+                    switch key {
+                    case "complaints.feedback_working_days":
+                        configuration.complaints.feedbackWorkingDays = try self.integer(node, key, in: 1...60)
+                    case "complaints.submissions_per_hour":
+                        configuration.complaints.submissionsPerHour = try self.integer(node, key, in: 1...100_000)
+                    default: configuration.complaints.trustForwardedFor = try self.bool(node, key)
                     }
                 }
             case "users": try self.users(node, key, into: &configuration.users)

@@ -233,7 +233,21 @@ package struct GatewayConfiguration: Sendable {
         package init() {}
     }
 
+    /// The complaint and report channel (IM-15).
+    package struct Complaints: Sendable {
+        /// The published feedback time limit, in working days (IM-15.2; the provider chooses it).
+        package var feedbackWorkingDays = 15
+        /// Public form submissions allowed per client address per hour.
+        package var submissionsPerHour = 10
+        /// Take the client's address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+        package var trustForwardedFor = false
+
+        package init() {}
+    }
+
     package var server = Server()
+    /// The complaint and report channel.
+    package var complaints = Complaints()
     /// End users: agreements, minors' mode, sanctions, quotas, personal-information requests.
     package var users = Users()
     /// The admin API's bearer token, from `HEGUI_ADMIN_TOKEN`, `HEGUI_ADMIN_TOKEN_FILE` or

@@ -79,6 +79,13 @@ package enum StarterConfiguration {
           idle_gap_seconds: 300      # a longer pause ends a session of use
           session_start_seconds: 60  # use counted for a session's first request
 
+        # The complaint and report channel (IM-15): /complaints for the public, /v1/complaints for
+        # apps, /admin/complaints for the compliance officer.
+        complaints:
+          feedback_working_days: 15  # the published time limit for a reply (the provider chooses it)
+          submissions_per_hour: 10   # per client address, on the public form
+          trust_forwarded_for: false # true only behind a reverse proxy that sets X-Forwarded-For
+
         # The sanctions ladder (IM-14.4, TC-7.7): violations (refusals) per user turn into measures.
         sanctions:
           enabled: true

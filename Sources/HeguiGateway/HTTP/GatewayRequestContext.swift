@@ -17,8 +17,12 @@ package struct GatewayRequestContext: RequestContext {
     /// copied inward, so the access log could not otherwise see what an inner layer learnt).
     package let facts = RequestFacts()
 
+    /// The client's IP address as the socket saw it (a proxy's, behind one).
+    package var remoteIP: String?
+
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 }
 

@@ -11,6 +11,9 @@ package struct UserServices: Sendable {
     package var sanctions: SanctionService
     package var users: EndUserService
     package var ledger: UsageLedger
+    package var complaints: ComplaintService
+    /// The deployment's key for pseudonyms, digests and CSRF tokens.
+    package var key: [UInt8]
     package var store: SQLStore
 
     /// - Parameter now: the clock (tests inject one for curfews and days).
@@ -49,6 +52,21 @@ package struct UserServices: Sendable {
             zone: settings.minors.zone,
             cache: cache,
             logger: logger
+        )
+        var complaintSettings = ComplaintService.Settings()
+        complaintSettings.feedbackWorkingDays = configuration.complaints.feedbackWorkingDays
+        complaintSettings.submissionsPerHour = configuration.complaints.submissionsPerHour
+        complaintSettings.calendar = settings.calendar
+        complaintSettings.zone = settings.minors.zone
+        self.key = pseudonymKey
+        self.complaints = ComplaintService(
+            store: store,
+            auditLog: auditLog,
+            settings: complaintSettings,
+            key: pseudonymKey,
+            sanctions: self.sanctions,
+            logger: logger,
+            now: now
         )
         self.users = EndUserService(
             store: store,
