@@ -435,7 +435,14 @@ package enum StoreContract {
             ComplaintEventRecord(complaintID: "T-3", time: 400, action: "received", actor: "public", isPublic: true)
         )
         let second = try await store.addComplaintEvent(
-            ComplaintEventRecord(complaintID: "T-3", time: 410, action: "note", actor: "officer", isPublic: false, text: "内部")
+            ComplaintEventRecord(
+                complaintID: "T-3",
+                time: 410,
+                action: "note",
+                actor: "officer",
+                isPublic: false,
+                text: "内部"
+            )
         )
         #expect((first.sequence, second.sequence) == (0, 1))
         #expect(try await store.complaintEvents(id: "T-3") == [first, second])

@@ -61,11 +61,13 @@ package struct UserGateway: Sendable {
         _ method: HTTPMethod,
         _ path: String,
         _ body: String? = nil,
-        bearer: String? = GatewayFixtures.tenantKey
+        bearer: String? = GatewayFixtures.tenantKey,
+        headers: [(String, String)] = []
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
         request.method = method
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
@@ -76,6 +78,51 @@ package struct UserGateway: Sendable {
             status: Int(response.status.code),
             headers: response.headers.map { ($0.name, $0.value) },
             json: try? JSONParser.parse(text),
+            text: text
+        )
+    }
+
+    /// A browser's round: GET a page, keep its cookie and CSRF token.
+    package func page(
+        _ path: String,
+        cookie: String? = nil
+    ) async throws -> (reply: Reply, cookie: String?, csrf: String?) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        let reply = Reply(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            json: nil,
+            text: text
+        )
+        let setCookie = reply.header("Set-Cookie").flatMap { $0.split(separator: ";").first.map(String.init) }
+        let csrf = text.range(of: #"name="csrf" value=""#).map { range in
+            String(text[range.upperBound...].prefix { $0 != "\"" })
+        }
+        return (reply, setCookie ?? cookie, csrf)
+    }
+
+    /// Posts a form (`application/x-www-form-urlencoded`) as a browser would, with its cookie.
+    package func postForm(_ path: String, _ fields: [(String, String)], cookie: String?) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { name, value in
+            (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "="
+                + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        return Reply(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            json: nil,
             text: text
         )
     }

@@ -40,7 +40,10 @@ package struct CSRFToken: Sendable {
     }
 
     private func mac(time: Int64, nonce: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array("\(time)|\(nonce)".utf8), using: SymmetricKey(data: self.keyBytes))
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Array("\(time)|\(nonce)".utf8),
+            using: SymmetricKey(data: self.keyBytes)
+        )
         return HexEncoding.encode(Array(code))
     }
 }

@@ -46,16 +46,20 @@ package struct ComplaintAPIController: Sendable {
                 ),
                 actor: "app"
             )
-            guard case .object(var object) = self.json(filed.complaint, events: nil) else { throw APIError.internalError() }
+            guard case .object(var object) = self.json(filed.complaint, events: nil) else {
+                throw APIError.internalError()
+            }
             object["access_code"] = .string(filed.accessCode)
             return Response.json(JSONValue.object(object).serialized, status: .created)
         }
         group.get("complaints/{ticket}") { request, context in
             let code = request.headers[.init("X-Hegui-Access-Code")!] ?? ""
-            guard let (complaint, events) = try await self.complaints.status(
-                ticket: context.parameters.get("ticket") ?? "",
-                code: code
-            ) else {
+            guard
+                let (complaint, events) = try await self.complaints.status(
+                    ticket: context.parameters.get("ticket") ?? "",
+                    code: code
+                )
+            else {
                 throw APIError(
                     status: 404,
                     type: "invalid_request_error",
@@ -105,14 +109,17 @@ package struct ComplaintAPIController: Sendable {
                 throw StoreError(.notFound, "no complaint '\(id)'")
             }
             let events = try await self.complaints.store.complaintEvents(id: id)
-            guard case .object(var object) = self.json(complaint, events: events) else { throw APIError.internalError() }
+            guard case .object(var object) = self.json(complaint, events: events) else {
+                throw APIError.internalError()
+            }
             object["assignee"] = complaint.assignee.map(JSONValue.string) ?? .null
             object["overdue"] = .bool(
                 ComplaintWorkflow.isOverdue(status: complaint.status, dueAt: complaint.dueAt, at: self.complaints.now())
             )
             // The complainant's words, kept as evidence beside the first audit event.
             if let sequence = complaint.auditSequence {
-                object["text"] = try await self.complaints.store.evidence(sequence: sequence).map(JSONValue.string) ?? .null
+                object["text"] =
+                    try await self.complaints.store.evidence(sequence: sequence).map(JSONValue.string) ?? .null
             }
             return Response.json(JSONValue.object(object).serialized)
         }

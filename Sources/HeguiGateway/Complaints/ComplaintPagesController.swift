@@ -115,7 +115,11 @@ package struct ComplaintPagesController: Sendable {
             if self.csrf.isValid(form["csrf"] ?? "", cookieNonce: page.cookieNonce, at: page.time),
                 let text = form["text"], !text.isEmpty, text.count <= 5_000
             {
-                _ = try await self.complaints.respond(ticket: form["ticket"] ?? "", code: form["code"] ?? "", text: text)
+                _ = try await self.complaints.respond(
+                    ticket: form["ticket"] ?? "",
+                    code: form["code"] ?? "",
+                    text: text
+                )
             }
             return try await self.showStatus(page, form: form)
         }
@@ -132,10 +136,12 @@ package struct ComplaintPagesController: Sendable {
                 status: .forbidden
             )
         }
-        guard let (complaint, events) = try await self.complaints.status(
-            ticket: form["ticket"] ?? "",
-            code: form["code"] ?? ""
-        ) else {
+        guard
+            let (complaint, events) = try await self.complaints.status(
+                ticket: form["ticket"] ?? "",
+                code: form["code"] ?? ""
+            )
+        else {
             return self.render(
                 "statusForm",
                 page,
@@ -175,7 +181,10 @@ package struct ComplaintPagesController: Sendable {
         }
         let window = RateWindow(limit: self.complaints.settings.submissionsPerHour, length: 3_600_000)
         let scope = "complaint:" + ContentDigest.hex(of: address, key: self.complaints.key).prefix(32)
-        let (previous, current) = try await self.complaints.store.countRequest(scope: scope, window: window.window(of: time))
+        let (previous, current) = try await self.complaints.store.countRequest(
+            scope: scope,
+            window: window.window(of: time)
+        )
         return window.allows(previous: previous, current: current, at: time)
     }
 
@@ -216,7 +225,12 @@ package struct ComplaintPagesController: Sendable {
     }
 
     /// Renders a page with the texts of its language and a fresh CSRF token (and cookie).
-    func render(_ template: String, _ page: Page, _ context: [String: Any], status: HTTPResponse.Status = .ok)
+    func render(
+        _ template: String,
+        _ page: Page,
+        _ context: [String: Any],
+        status: HTTPResponse.Status = .ok
+    )
         -> Response
     {
         var context = context
@@ -245,7 +259,8 @@ package struct ComplaintPagesController: Sendable {
             self.path = request.uri.path
             self.time = now
             self.cookieNonce = Self.cookie(ComplaintPagesController.cookieName, in: request.headers[.cookie])
-            self.nonce = self.cookieNonce.flatMap { $0.count == 32 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
+            self.nonce =
+                self.cookieNonce.flatMap { $0.count == 32 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
                 ?? CSRFToken.makeNonce()
         }
 
@@ -268,11 +283,14 @@ package struct ComplaintPagesController: Sendable {
         }
 
         func texts(feedbackDays: Int) -> [String: Any] {
-            var texts: [String: Any] = self.isEnglish ? ComplaintPagesController.english : ComplaintPagesController.chinese
-            texts["limit"] = self.isEnglish
+            var texts: [String: Any] =
+                self.isEnglish ? ComplaintPagesController.english : ComplaintPagesController.chinese
+            texts["limit"] =
+                self.isEnglish
                 ? "We reply within \(feedbackDays) working days of receiving your complaint."
                 : "我们将在收到投诉后 \(feedbackDays) 个工作日内反馈处理结果。"
-            texts["process"] = self.isEnglish
+            texts["process"] =
+                self.isEnglish
                 ? [
                     "Submit the form. You get a ticket number and an access code; keep both.",
                     "We accept the complaint and check the content concerned; we may ask you for more information.",
@@ -334,7 +352,8 @@ package struct ComplaintPagesController: Sendable {
     static let english: [String: String] = [
         "title": "Complaints and reports · 投诉举报",
         "switch": "中文",
-        "intro": "If this service generated illegal or harmful content, or you object to how your personal information or a measure against you was handled, tell us here.",
+        "intro":
+            "If this service generated illegal or harmful content, or you object to how your personal information or a measure against you was handled, tell us here.",
         "processTitle": "What happens next",
         "category": "Category",
         "pickCategory": "Choose a category / 请选择类别",

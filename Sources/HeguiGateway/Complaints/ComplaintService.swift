@@ -90,7 +90,9 @@ package final class ComplaintService: Sendable {
                 problems["contact"] = "联系方式不能超过 200 字 / The contact can be at most 200 characters"
             }
             let all = [self.description, self.content, self.contact ?? ""]
-            if all.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" } }) {
+            if all.contains(where: {
+                $0.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }
+            }) {
                 problems["description"] = "含有控制字符 / Contains control characters"
             }
             return problems
@@ -162,7 +164,10 @@ package final class ComplaintService: Sendable {
     }
 
     func digest(code: String) -> String {
-        ContentDigest.hex(of: "access-code\u{1F}" + code.uppercased().filter { !$0.isWhitespace && $0 != "-" }, key: self.key)
+        ContentDigest.hex(
+            of: "access-code\u{1F}" + code.uppercased().filter { !$0.isWhitespace && $0 != "-" },
+            key: self.key
+        )
     }
 
     /// A request or conversation id named in the content, to find the evidence by.
@@ -223,7 +228,13 @@ package final class ComplaintService: Sendable {
         switch ComplaintWorkflow.next(after: action, from: complaint.status) {
         case .success(let next): status = next
         case .failure(let error):
-            throw APIError(status: 409, type: "invalid_request_error", code: .conflict, zh: error.message, en: error.message)
+            throw APIError(
+                status: 409,
+                type: "invalid_request_error",
+                code: .conflict,
+                zh: error.message,
+                en: error.message
+            )
         }
         if [.requestInfo, .reply, .resolve, .reject, .respond, .note].contains(action), (text ?? "").isEmpty {
             throw APIError.missingParameter("text")
@@ -269,7 +280,11 @@ package final class ComplaintService: Sendable {
     }
 
     /// Tickets by status (all when `nil`), soonest due first, with whether each is overdue.
-    package func list(status: ComplaintWorkflow.Status?, overdueOnly: Bool, limit: Int) async throws -> [(
+    package func list(
+        status: ComplaintWorkflow.Status?,
+        overdueOnly: Bool,
+        limit: Int
+    ) async throws -> [(
         ComplaintRecord, Bool
     )] {
         let time = self.now()

@@ -1,0 +1,289 @@
+import Foundation
+import HeguiCore
+import HeguiGateway
+import HeguiStore
+import HeguiTesting
+import NIOHTTP1
+import Testing
+
+/// The complaint and report channel on the wire (issue 7; IM-15, IM-14): the public pages with
+/// CSRF, validation, escaping and access codes; the API for apps; the officer's workflow with the
+/// time limit on a test clock; every step audited.
+@Suite(.timeLimit(.minutes(2)))
+struct ComplaintChannelTests {
+    static func withGateway(
+        clock: TestClock = TestClock(TestClock.beijing("2026-11-30", 10, 0)),
+        _ body: @Sendable (UserGateway) async throws -> Void
+    ) async throws {
+        try await StoreBackend.sqlite.withStore { store, _ in
+            var users = GatewayConfiguration.Users()
+            users.stateCacheMilliseconds = 0
+            try await UserGateway.with(store: store, clock: clock, users: users, body)
+        }
+    }
+
+    static func fields(_ csrf: String?, _ extra: [(String, String)]) -> [(String, String)] {
+        [("csrf", csrf ?? "")] + extra
+    }
+
+    @Test func theFormPublishesTheProcessAndTimeLimitInBothLanguages() async throws {
+        try await Self.withGateway { gateway in
+            let (zh, cookie, csrf) = try await gateway.page("/complaints")
+            #expect(zh.status == 200)
+            #expect(zh.text.contains("处理流程"))
+            #expect(zh.text.contains("15 个工作日内反馈"))
+            #expect(zh.text.contains(#"<label for="description">"#))
+            #expect(cookie?.hasPrefix("hegui_csrf=") == true)
+            #expect(csrf?.isEmpty == false)
+            #expect(zh.header("Set-Cookie")?.contains("SameSite=Strict") == true)
+            #expect(zh.header("Set-Cookie")?.contains("HttpOnly") == true)
+            #expect(zh.header("Content-Security-Policy")?.contains("default-src 'none'") == true)
+            for category in ComplaintCategory.allCases {
+                #expect(zh.text.contains(#"value="\#(category.rawValue)""#))
+            }
+            let (en, _, _) = try await gateway.page("/complaints?lang=en")
+            #expect(en.text.contains("within 15 working days"))
+            #expect(en.text.contains(#"lang="en""#))
+            #expect(!en.text.contains("<script"))
+        }
+    }
+
+    @Test func aSubmissionNeedsTheCookieAndItsToken() async throws {
+        try await Self.withGateway { gateway in
+            let (_, cookie, csrf) = try await gateway.page("/complaints")
+            let fields = Self.fields(csrf, [("category", "other"), ("description", "这是一条投诉内容")])
+            #expect(try await gateway.postForm("/complaints", fields, cookie: nil).status == 403)
+            #expect(
+                try await gateway.postForm(
+                    "/complaints",
+                    Self.fields("1.2.3", Array(fields.dropFirst())),
+                    cookie: cookie
+                ).status == 403
+            )
+            let (_, otherCookie, _) = try await gateway.page("/complaints")
+            #expect(try await gateway.postForm("/complaints", fields, cookie: otherCookie).status == 403)
+            #expect(try await gateway.postForm("/complaints", fields, cookie: cookie).status == 201)
+            // Nothing refused was filed.
+            #expect(try await gateway.store.complaints(status: nil, limit: 10).count == 1)
+        }
+    }
+
+    @Test func badInputComesBackWithMessagesAndNothingLostAndEverythingEscaped() async throws {
+        try await Self.withGateway { gateway in
+            let (_, cookie, csrf) = try await gateway.page("/complaints")
+            let typed = #"<script>alert("x")</script> 短"#
+            let bad = try await gateway.postForm(
+                "/complaints",
+                Self.fields(
+                    csrf,
+                    [("category", "minors"), ("description", "短"), ("content", typed), ("contact", "a@b.cn")]
+                ),
+                cookie: cookie
+            )
+            #expect(bad.status == 400)
+            #expect(bad.text.contains("至少 5 个字"))
+            #expect(bad.text.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 短"))
+            #expect(!bad.text.contains("<script>alert"))
+            #expect(bad.text.contains(#"value="a@b.cn""#))
+            #expect(bad.text.contains(#"<option value="minors" selected>"#))
+            let noCategory = try await gateway.postForm(
+                "/complaints",
+                Self.fields(csrf, [("category", "nonsense"), ("description", "描述足够长的内容")]),
+                cookie: cookie
+            )
+            #expect(noCategory.status == 400)
+            #expect(noCategory.text.contains("描述足够长的内容"))
+            let notUTF8 = try await gateway.postForm("/complaints", [("x", "\u{FFFD}")], cookie: cookie)
+            #expect(notUTF8.status == 403)  // no valid token: refused before anything else
+        }
+    }
+
+    @Test func theTicketIsReadOnlyWithItsCodeAndTheWholeWorkflowShows() async throws {
+        try await Self.withGateway { gateway in
+            let (_, cookie, csrf) = try await gateway.page("/complaints")
+            let filed = try await gateway.postForm(
+                "/complaints",
+                Self.fields(
+                    csrf,
+                    [
+                        ("category", "illegal_content"), ("description", #"它教人<img src=x onerror=alert(1)>诈骗"#),
+                        ("content", "req_0123456789abcdef"), ("contact", "13800138000"),
+                    ]
+                ),
+                cookie: cookie
+            )
+            #expect(filed.status == 201)
+            #expect(filed.header("Cache-Control") == "no-store")
+            let ticket = try #require(Self.span("ticket", in: filed.text))
+            let code = try #require(Self.span("access-code", in: filed.text))
+            #expect(code.count == 20)
+            #expect(filed.text.contains("2026-12-21 23:59"))  // 15 working days from Monday 2026-11-30
+
+            // Unknown ticket and wrong code look the same; the right code shows the timeline.
+            let (_, statusCookie, statusCSRF) = try await gateway.page("/complaints/status", cookie: cookie)
+            let wrong = try await gateway.postForm(
+                "/complaints/status",
+                Self.fields(statusCSRF, [("ticket", ticket), ("code", "AAAAAAAAAAAAAAAAAAAA")]),
+                cookie: statusCookie
+            )
+            let unknown = try await gateway.postForm(
+                "/complaints/status",
+                Self.fields(statusCSRF, [("ticket", "C20261130-00000000"), ("code", code)]),
+                cookie: statusCookie
+            )
+            #expect(wrong.status == 404 && unknown.status == 404)
+            #expect(wrong.text.contains("工单号或查询码不正确") && unknown.text.contains("工单号或查询码不正确"))
+            let api = try await gateway.call(.GET, "/v1/complaints/\(ticket)")
+            #expect(api.status == 404)  // no code, no ticket
+
+            // The officer takes it on, asks for more, the complainant answers, the officer decides.
+            let act = { (body: String) in try await gateway.admin(.POST, "/admin/complaints/\(ticket)/actions", body) }
+            #expect(try await act(#"{"action":"accept","assignee":"officer-1"}"#).status == 200)
+            #expect(try await act(#"{"action":"note","text":"内部备注：核查日志"}"#).status == 200)
+            #expect(try await act(#"{"action":"request_info","text":"请提供对话截图的文字"}"#).status == 200)
+            let answered = try await gateway.postForm(
+                "/complaints/respond",
+                Self.fields(statusCSRF, [("ticket", ticket), ("code", code), ("text", "对话内容如下……")]),
+                cookie: statusCookie
+            )
+            #expect(answered.status == 200)
+            #expect(try await act(#"{"action":"close"}"#).status == 409)  // not decided yet
+            #expect(try await act(#"{"action":"resolve"}"#).status == 400)  // feedback is required
+            #expect(try await act(#"{"action":"resolve","text":"已删除违法内容并处置账号 <b>ok</b>"}"#).status == 200)
+            #expect(try await act(#"{"action":"resolve","text":"again"}"#).status == 409)
+            #expect(try await act(#"{"action":"close"}"#).status == 200)
+            #expect(try await act(#"{"action":"bogus"}"#).status == 400)
+
+            let shown = try await gateway.postForm(
+                "/complaints/status?lang=en",
+                Self.fields(statusCSRF, [("ticket", ticket.lowercased()), ("code", code)]),
+                cookie: statusCookie
+            )
+            #expect(shown.status == 200)
+            #expect(shown.text.contains(#"id="status">Closed"#))
+            #expect(shown.text.contains("已删除违法内容并处置账号 &lt;b&gt;ok&lt;/b&gt;"))
+            #expect(shown.text.contains("请提供对话截图的文字"))
+            #expect(!shown.text.contains("内部备注"))  // notes stay internal
+            #expect(!shown.text.contains("nil"))
+
+            // The officer sees everything, the complainant's words included, escaped nowhere needed.
+            let detail = try await gateway.admin(.GET, "/admin/complaints/\(ticket)")
+            #expect(detail.object["text"]?.stringValue?.contains("诈骗") == true)
+            #expect(detail.object["content_ref"]?.stringValue == "req_0123456789abcdef")
+            #expect(detail.object["timeline"]?.arrayValue?.count == 7)
+            let types = try await gateway.log.events(from: 0, limit: 1_000).map(\.0.type)
+            for type in [
+                "complaint.received", "complaint.accept", "complaint.note", "complaint.request_info",
+                "complaint.respond", "complaint.resolve", "complaint.close",
+            ] {
+                #expect(types.contains(type), "\(type)")
+            }
+            // The contact is kept only as a keyed hash.
+            let stored = try #require(try await gateway.store.complaint(id: ticket))
+            #expect(stored.contactSHA256?.count == 64)
+            #expect(stored.accessSHA256 != code)
+        }
+    }
+
+    @Test func overdueTicketsAreFlaggedOnTheTestClock() async throws {
+        let clock = TestClock(TestClock.beijing("2026-11-30", 10, 0))
+        try await Self.withGateway(clock: clock) { gateway in
+            let filed = try await gateway.call(
+                .POST,
+                "/v1/complaints",
+                #"{"category":"personal_information","description":"请删除我的对话记录","contact":"me@example.cn","language":"en"}"#
+            )
+            #expect(filed.status == 201)
+            let ticket = try #require(filed.object["ticket"]?.stringValue)
+            let code = try #require(filed.object["access_code"]?.stringValue)
+            #expect(try await gateway.admin(.GET, "/admin/complaints?overdue=true").object["overdue"]?.intValue == 0)
+            clock.set(TestClock.beijing("2026-12-21", 23, 59))
+            #expect(try await gateway.admin(.GET, "/admin/complaints?overdue=true").object["overdue"]?.intValue == 0)
+            clock.set(TestClock.beijing("2026-12-22", 0, 0))
+            let overdue = try await gateway.admin(.GET, "/admin/complaints?overdue=true")
+            #expect(overdue.object["complaints"]?.arrayValue?.first?.objectValue?["ticket"]?.stringValue == ticket)
+            #expect(try await gateway.admin(.GET, "/admin/complaints?status=weird").status == 400)
+
+            // Apps read their ticket with the code in a header (never in the URL).
+            var request = HTTPClientRequestForCode(gateway: gateway, ticket: ticket, code: code)
+            let read = try await request.send()
+            #expect(read.status == 200)
+            #expect(read.object["status"]?.stringValue == "received")
+            request.code = code.lowercased()
+            #expect(try await request.send().status == 200)  // codes are case-insensitive
+            request.code = String(code.dropLast())
+            #expect(try await request.send().status == 404)
+            #expect(
+                try await gateway.call(.POST, "/v1/complaints", #"{"category":"other","description":5}"#).status == 400
+            )
+            #expect(
+                try await gateway.call(.POST, "/v1/complaints", #"{"category":"x","description":"一段描述"}"#).status == 400
+            )
+        }
+    }
+
+    @Test func submissionsAreLimitedPerClient() async throws {
+        try await Self.withGateway { gateway in
+            let (_, cookie, csrf) = try await gateway.page("/complaints")
+            var statuses: [Int] = []
+            for index in 0..<11 {
+                statuses.append(
+                    try await gateway.postForm(
+                        "/complaints",
+                        Self.fields(csrf, [("category", "other"), ("description", "第 \(index) 条投诉内容")]),
+                        cookie: cookie
+                    ).status
+                )
+            }
+            #expect(statuses.prefix(10).allSatisfy { $0 == 201 })
+            #expect(statuses.last == 429)
+        }
+    }
+
+    @Test func resolvingAnAppealCanLiftItsSanction() async throws {
+        try await Self.withGateway { gateway in
+            let imposed = try await gateway.admin(
+                .POST,
+                "/admin/tenants/app-one/users/mallory/sanctions",
+                #"{"level":"suspension","reason":"人工审核","hours":24}"#
+            )
+            let sanction = try #require(imposed.object["id"]?.stringValue)
+            #expect(try await gateway.chat(user: "mallory").errorCode == "user_suspended")
+            let appeal = try await gateway.call(
+                .POST,
+                "/v1/hegui/users/mallory/sanctions/\(sanction)/appeal",
+                #"{"text":"我没有违规"}"#
+            )
+            let ticket = try #require(appeal.object["ticket"]?.stringValue)
+            let resolved = try await gateway.admin(
+                .POST,
+                "/admin/complaints/\(ticket)/actions",
+                #"{"action":"resolve","text":"申诉成立，已解除暂停","lift_sanction":true}"#
+            )
+            #expect(resolved.status == 200)
+            #expect(try await gateway.chat(user: "mallory").status == 200)
+            #expect(try await gateway.store.sanction(id: sanction)?.liftReason?.contains(ticket) == true)
+        }
+    }
+
+    /// The text of the element with this id.
+    static func span(_ id: String, in html: String) -> String? {
+        guard let range = html.range(of: #"id="\#(id)">"#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "<" })
+    }
+}
+
+/// `GET /v1/complaints/{ticket}` with the access code in `X-Hegui-Access-Code`.
+struct HTTPClientRequestForCode {
+    var gateway: UserGateway
+    var ticket: String
+    var code: String
+
+    func send() async throws -> UserGateway.Reply {
+        try await self.gateway.call(
+            .GET,
+            "/v1/complaints/\(self.ticket)",
+            headers: [("X-Hegui-Access-Code", self.code)]
+        )
+    }
+}
