@@ -41,6 +41,8 @@ package struct UserGateway: Sendable {
     package var model: ScriptedModel
     /// The replica's usage ledger (batched writes; `flush()` writes them now).
     package var ledger: UsageLedger
+    /// The complaint channel's service (for the SLA gauges).
+    package var complaints: ComplaintService
 
     /// A JSON call: status, headers and the parsed body (`nil` when not JSON).
     package struct Reply: Sendable {
@@ -204,7 +206,8 @@ package struct UserGateway: Sendable {
                         log: log,
                         clock: clock,
                         model: model,
-                        ledger: users.ledger
+                        ledger: users.ledger,
+                        complaints: users.complaints
                     )
                 )
             }

@@ -279,6 +279,14 @@ struct Serve: AsyncParsableCommand {
         )
         services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
         services.append(UsageLedgerService(ledger: users.ledger))
+        services.append(
+            ComplaintSLAService(
+                complaints: users.complaints,
+                factory: GatewayMetrics.makeFactory(registry: registry),
+                interval: .seconds(60),
+                logger: logger
+            )
+        )
         if let classifierClient { services.append(HTTPClientService(client: classifierClient)) }
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {

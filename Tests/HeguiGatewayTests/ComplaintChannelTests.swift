@@ -3,7 +3,9 @@ import HeguiCore
 import HeguiGateway
 import HeguiStore
 import HeguiTesting
+import Logging
 import NIOHTTP1
+import Prometheus
 import Testing
 
 /// The complaint and report channel on the wire (issue 7; IM-15, IM-14): the public pages with
@@ -200,6 +202,20 @@ struct ComplaintChannelTests {
             clock.set(TestClock.beijing("2026-12-21", 23, 59))
             #expect(try await gateway.admin(.GET, "/admin/complaints?overdue=true").object["overdue"]?.intValue == 0)
             clock.set(TestClock.beijing("2026-12-22", 0, 0))
+            // /metrics shows it (every replica recounts from the store).
+            let registry = PrometheusCollectorRegistry()
+            let sla = ComplaintSLAService(
+                complaints: gateway.complaints,
+                factory: GatewayMetrics.makeFactory(registry: registry),
+                interval: .seconds(60),
+                logger: Logger(label: "test")
+            )
+            await sla.update()
+            var rendered: [UInt8] = []
+            registry.emit(into: &rendered)
+            let metrics = String(decoding: rendered, as: UTF8.self)
+            #expect(metrics.contains("hegui_complaints_overdue 1"))
+            #expect(metrics.contains("hegui_complaints_open 1"))
             let overdue = try await gateway.admin(.GET, "/admin/complaints?overdue=true")
             #expect(overdue.object["complaints"]?.arrayValue?.first?.objectValue?["ticket"]?.stringValue == ticket)
             #expect(try await gateway.admin(.GET, "/admin/complaints?status=weird").status == 400)
