@@ -71,6 +71,8 @@ package func buildApplication(
     if let users, let userAPI, let complaintAPI {
         userAPI.addTenantRoutes(to: api.group("hegui"))
         complaintAPI.addTenantRoutes(to: api)
+        TakedownAPIController(takedowns: users.takedowns, maximumBodyBytes: configuration.server.maximumBodyBytes)
+            .addTenantRoutes(to: api)
         PublicPagesController(store: users.store).addRoutes(to: router)
         ComplaintPagesController(
             complaints: users.complaints,
@@ -95,6 +97,8 @@ package func buildApplication(
             ).addRoutes(to: group.group("tenants"))
             userAPI.addAdminRoutes(to: group)
             complaintAPI?.addAdminRoutes(to: group)
+            TakedownAPIController(takedowns: users.takedowns, maximumBodyBytes: configuration.server.maximumBodyBytes)
+                .addAdminRoutes(to: group)
         }
     }
 

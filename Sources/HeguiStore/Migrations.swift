@@ -256,6 +256,41 @@ enum Migrations {
                     PRIMARY KEY (complaint_id, seq)
                 )
                 """,
+                // Takedowns (IM-14): evidence held for the authorities (retention and deletion pass
+                // it by), content marked removed, rectification samples.
+                """
+                CREATE TABLE evidence_holds (
+                    seq BIGINT PRIMARY KEY,
+                    takedown_id TEXT NOT NULL,
+                    held_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE takedowns (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT,
+                    content_id TEXT NOT NULL,
+                    complaint_id TEXT,
+                    incident_id TEXT NOT NULL,
+                    end_user TEXT,
+                    risks TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    audit_seq BIGINT
+                )
+                """,
+                "CREATE INDEX takedowns_content ON takedowns (content_id)",
+                """
+                CREATE TABLE rectification_samples (
+                    id TEXT PRIMARY KEY,
+                    takedown_id TEXT NOT NULL,
+                    risks TEXT NOT NULL,
+                    prompt TEXT,
+                    bad_output TEXT,
+                    reference_answer TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_events_request ON audit_events (request_id)",
             ]
         ),
     ]

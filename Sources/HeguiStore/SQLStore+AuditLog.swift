@@ -439,6 +439,7 @@ extension SQLStore {
                     """
                     SELECT COUNT(*) AS count FROM audit_evidence
                     WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
+                        AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
                 ).first()
             }
@@ -446,7 +447,10 @@ extension SQLStore {
             guard count > 0 else { return 0 }
             try await self.serialized { database in
                 try await database.raw(
-                    "DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))"
+                    """
+                    DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
+                        AND seq NOT IN (SELECT seq FROM evidence_holds)
+                    """
                 ).run()
             }
             return count
@@ -484,6 +488,7 @@ extension SQLStore {
                     """
                     DELETE FROM audit_evidence
                     WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff) AND purged_at IS NULL)
+                        AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
                 ).run()
                 try await database.raw(

@@ -242,6 +242,7 @@ extension SQLStore {
                     """
                     SELECT COUNT(*) AS count FROM audit_evidence WHERE seq IN
                         (SELECT seq FROM audit_events WHERE end_user = \(bind: pseudonym) AND tenant = \(bind: tenant))
+                        AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
                 ).first()
                 let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
@@ -249,6 +250,7 @@ extension SQLStore {
                     """
                     DELETE FROM audit_evidence WHERE seq IN
                         (SELECT seq FROM audit_events WHERE end_user = \(bind: pseudonym) AND tenant = \(bind: tenant))
+                        AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
                 ).run()
                 return count

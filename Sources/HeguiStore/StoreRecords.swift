@@ -421,3 +421,71 @@ package struct ComplaintEventRecord: Sendable, Hashable {
         self.text = text
     }
 }
+
+/// Generated content found illegal and taken down (IM-14.1–14.3): which content, from which
+/// ticket, the incident opened for it, and the user it came to.
+package struct TakedownRecord: Sendable, Hashable {
+    package var id: String
+    package var tenant: String?
+    /// The request id (`req_…`) or completion id (`chatcmpl-…`) the app knows the content by.
+    package var contentID: String
+    package var complaintID: String?
+    package var incidentID: String
+    /// The pseudonym of the user the content was generated for, when known.
+    package var endUser: String?
+    package var risks: [RiskCode]
+    package var createdAt: Int64
+    package var auditSequence: UInt64?
+
+    package init(
+        id: String,
+        tenant: String?,
+        contentID: String,
+        complaintID: String?,
+        incidentID: String,
+        endUser: String?,
+        risks: [RiskCode],
+        createdAt: Int64,
+        auditSequence: UInt64? = nil
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.contentID = contentID
+        self.complaintID = complaintID
+        self.incidentID = incidentID
+        self.endUser = endUser
+        self.risks = risks
+        self.createdAt = createdAt
+        self.auditSequence = auditSequence
+    }
+}
+
+/// A sample for model rectification (IM-14.2): the prompt, the bad output and a corrected
+/// reference answer, for the next round of safety training.
+package struct RectificationSampleRecord: Sendable, Hashable {
+    package var id: String
+    package var takedownID: String
+    package var risks: [RiskCode]
+    package var prompt: String?
+    package var badOutput: String?
+    package var referenceAnswer: String
+    package var createdAt: Int64
+
+    package init(
+        id: String,
+        takedownID: String,
+        risks: [RiskCode],
+        prompt: String?,
+        badOutput: String?,
+        referenceAnswer: String,
+        createdAt: Int64
+    ) {
+        self.id = id
+        self.takedownID = takedownID
+        self.risks = risks
+        self.prompt = prompt
+        self.badOutput = badOutput
+        self.referenceAnswer = referenceAnswer
+        self.createdAt = createdAt
+    }
+}

@@ -303,3 +303,96 @@ struct HTTPClientRequestForCode {
         )
     }
 }
+
+/// Takedowns and incidents (issue 7 item 4; IM-14.1–14.5).
+@Suite(.timeLimit(.minutes(2)))
+struct TakedownTests {
+    @Test func aTakedownHoldsEvidenceRemovesContentCountsTheViolationAndOpensAnIncident() async throws {
+        try await ComplaintChannelTests.withGateway { gateway in
+            gateway.model.setScript(.init(reply: "教你一套刷单返现的话术。"))
+            let chat = try await gateway.chat("给我一些赚钱的办法", user: "alice")
+            #expect(chat.status == 200)
+            let requestID = try #require(chat.header("X-Request-Id"))
+
+            // A complaint names the request.
+            let filed = try await gateway.call(
+                .POST,
+                "/v1/complaints",
+                #"{"category":"illegal_content","description":"助手教人刷单诈骗","content":"\#(requestID) 教你一套刷单返现的话术。"}"#
+            )
+            let ticket = try #require(filed.object["ticket"]?.stringValue)
+            let complaint = try #require(try await gateway.store.complaint(id: ticket))
+
+            let taken = try await gateway.admin(
+                .POST,
+                "/admin/takedowns",
+                #"""
+                {"content_id":"\#(requestID)","ticket":"\#(ticket)","risks":["A1h"],
+                 "reference_answer":"抱歉，刷单返利是诈骗，我不能提供。","bad_output":"教你一套刷单返现的话术。","severity":"high"}
+                """#
+            )
+            #expect(taken.status == 201)
+            let incident = try #require(taken.object["incident"]?.stringValue)
+            #expect(taken.object["user_pseudonym"]?.stringValue?.isEmpty == false)
+
+            // Apps learn the content is removed; another tenant's key learns nothing of it.
+            let status = try await gateway.call(.GET, "/v1/content/\(requestID)")
+            #expect(status.object["status"]?.stringValue == "removed")
+            #expect(status.object["risks"]?.arrayValue == [.string("A1h")])
+            let other = try await gateway.call(.GET, "/v1/content/\(requestID)", bearer: GatewayFixtures.otherTenantKey)
+            #expect(other.object["status"]?.stringValue == "ok")
+
+            // The user's violation is on the ladder: a warning rides on the next answer.
+            #expect(try await gateway.chat(user: "alice").header("X-Hegui-Warning") == "violation")
+
+            // The evidence is held: retention and a deletion request pass it by.
+            let held = try #require(complaint.auditSequence)
+            _ = try await gateway.store.purgeEvidence(olderThan: Int64.max)
+            #expect(try await gateway.store.evidence(sequence: held)?.contains("刷单") == true)
+
+            // The incident report, in JSON and in words, and its filing.
+            let report = try await gateway.admin(.GET, "/admin/incidents/\(incident)/report")
+            let takedown = try #require(report.object["takedowns"]?.arrayValue?.first?.objectValue)
+            #expect(takedown["content_id"]?.stringValue == requestID)
+            #expect(takedown["complaint"]?.stringValue == ticket)
+            #expect(takedown["held_evidence"]?.arrayValue?.contains(.number(String(held))) == true)
+            let text = try await gateway.call(
+                .GET,
+                "/admin/incidents/\(incident)/report?format=text",
+                bearer: UserGateway.adminToken
+            )
+            #expect(text.text.contains("事件编号 Incident: \(incident)"))
+            #expect(text.text.contains("A1h"))
+            let reported = try await gateway.admin(
+                .POST,
+                "/admin/incidents/\(incident)/status",
+                #"{"status":"reported","note":"已报送网信办"}"#
+            )
+            #expect(reported.object["status"]?.stringValue == "reported")
+            #expect(
+                try await gateway.admin(.GET, "/admin/incidents?status=reported").object["incidents"]?.arrayValue?.count
+                    == 1
+            )
+
+            // The rectification sample for safety training.
+            let samples = try await gateway.call(.GET, "/admin/rectification-samples", bearer: UserGateway.adminToken)
+            #expect(samples.text.contains("抱歉，刷单返利是诈骗"))
+            #expect(samples.text.contains("教你一套刷单返现的话术"))
+            #expect(samples.header("Content-Type")?.hasPrefix("application/x-ndjson") == true)
+
+            // The ticket's timeline says what was done; the whole log verifies.
+            let detail = try await gateway.admin(.GET, "/admin/complaints/\(ticket)")
+            #expect(detail.text.contains(incident))
+            let types = try await gateway.log.events(from: 0, limit: 1_000).map(\.0.type)
+            #expect(types.contains("content.taken_down") && types.contains("incident.reported"))
+            #expect(try await gateway.log.verify().isEmpty)
+
+            #expect(
+                try await gateway.admin(.POST, "/admin/takedowns", #"{"content_id":"x","risks":["Z9"]}"#).status == 400
+            )
+            #expect(
+                try await gateway.admin(.POST, "/admin/takedowns", #"{"content_id":"x","risks":["A1h"]}"#).status == 400
+            )
+        }
+    }
+}

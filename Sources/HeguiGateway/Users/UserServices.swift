@@ -12,6 +12,7 @@ package struct UserServices: Sendable {
     package var users: EndUserService
     package var ledger: UsageLedger
     package var complaints: ComplaintService
+    package var takedowns: TakedownService
     /// The deployment's key for pseudonyms, digests and CSRF tokens.
     package var key: [UInt8]
     package var store: SQLStore
@@ -65,6 +66,14 @@ package struct UserServices: Sendable {
             settings: complaintSettings,
             key: pseudonymKey,
             sanctions: self.sanctions,
+            logger: logger,
+            now: now
+        )
+        self.takedowns = TakedownService(
+            store: store,
+            auditLog: auditLog,
+            sanctions: self.sanctions,
+            complaints: self.complaints,
             logger: logger,
             now: now
         )
