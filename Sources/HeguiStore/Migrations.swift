@@ -291,6 +291,22 @@ enum Migrations {
                 )
                 """,
                 "CREATE INDEX audit_events_request ON audit_events (request_id)",
+                // Notifications to the provider's systems, written before they are sent and
+                // retried until delivered (each at most once per key).
+                """
+                CREATE TABLE webhook_outbox (
+                    id TEXT PRIMARY KEY,
+                    dedupe_key TEXT NOT NULL UNIQUE,
+                    event TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    attempts BIGINT NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    delivered_at BIGINT,
+                    last_error TEXT
+                )
+                """,
+                "CREATE INDEX webhook_outbox_due ON webhook_outbox (delivered_at, next_attempt_at)",
             ]
         ),
     ]

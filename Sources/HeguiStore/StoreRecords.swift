@@ -489,3 +489,40 @@ package struct RectificationSampleRecord: Sendable, Hashable {
         self.createdAt = createdAt
     }
 }
+
+/// A notification waiting in the outbox, or delivered.
+package struct WebhookMessageRecord: Sendable, Hashable {
+    package var id: String
+    /// At most one message per key (`complaint.overdue:C2026…`).
+    package var dedupeKey: String
+    package var event: String
+    /// The JSON body sent.
+    package var payload: String
+    package var createdAt: Int64
+    package var attempts: Int
+    package var nextAttemptAt: Int64
+    package var deliveredAt: Int64?
+    package var lastError: String?
+
+    package init(
+        id: String,
+        dedupeKey: String,
+        event: String,
+        payload: String,
+        createdAt: Int64,
+        attempts: Int = 0,
+        nextAttemptAt: Int64? = nil,
+        deliveredAt: Int64? = nil,
+        lastError: String? = nil
+    ) {
+        self.id = id
+        self.dedupeKey = dedupeKey
+        self.event = event
+        self.payload = payload
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt ?? createdAt
+        self.deliveredAt = deliveredAt
+        self.lastError = lastError
+    }
+}

@@ -279,6 +279,25 @@ struct Serve: AsyncParsableCommand {
         )
         services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
         services.append(UsageLedgerService(ledger: users.ledger))
+        if let url = configuration.complaints.webhookURL, let secret = configuration.complaints.webhookSecret {
+            var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            clientConfiguration.timeout.connect = .seconds(5)
+            let client = HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: clientConfiguration
+            )
+            services.append(HTTPClientService(client: client))
+            services.append(
+                WebhookDeliveryService(
+                    store: store,
+                    url: url,
+                    secret: Array(secret.utf8),
+                    client: client,
+                    logger: logger
+                )
+            )
+            logger.info("notifications go to a webhook", metadata: ["webhook.url": .string(Self.redactedURL(url))])
+        }
         services.append(
             ComplaintSLAService(
                 complaints: users.complaints,

@@ -1,11 +1,16 @@
+import AsyncHTTPClient
 import Foundation
 import HeguiCore
 import HeguiGateway
 import HeguiStore
 import HeguiTesting
+import Hummingbird
 import Logging
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Prometheus
+import Synchronization
 import Testing
 
 /// The complaint and report channel on the wire (issue 7; IM-15, IM-14): the public pages with
@@ -393,6 +398,128 @@ struct TakedownTests {
             #expect(
                 try await gateway.admin(.POST, "/admin/takedowns", #"{"content_id":"x","risks":["A1h"]}"#).status == 400
             )
+        }
+    }
+}
+
+/// Notifications to the provider's webhook (issue 7 item 5): queued in the store once per key,
+/// signed, retried with backoff on a test clock against a real HTTP receiver on loopback.
+@Suite(.timeLimit(.minutes(2)))
+struct WebhookTests {
+    final class Receiver: Sendable {
+        let calls = Mutex<[(headers: [String: String], body: String)]>([])
+        let failuresLeft: Mutex<Int>
+
+        init(failures: Int) { self.failuresLeft = Mutex(failures) }
+
+        func application(_ onRunning: @escaping @Sendable (any Channel) async -> Void) -> some ApplicationProtocol {
+            let router = Router()
+            router.post("hook") { request, _ -> Response in
+                let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                self.calls.withLock { $0.append((headers, body)) }
+                let fail = self.failuresLeft.withLock { left in
+                    defer { left = max(0, left - 1) }
+                    return left > 0
+                }
+                return Response(status: fail ? .internalServerError : .noContent)
+            }
+            return Application(
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: onRunning
+            )
+        }
+    }
+
+    @Test func notificationsAreSignedRetriedAndSentOncePerKey() async throws {
+        try await StoreBackend.sqlite.withStore { store, _ in
+            let clock = TestClock(TestClock.beijing("2026-11-30", 10, 0))
+            let receiver = Receiver(failures: 2)
+            let secret = Array("webhook-secret-0123456789".utf8)
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            defer { _ = client.shutdown() }
+            try await withRunningServer({ receiver.application($0) }) { port in
+                let notifications = Notifications(store: store, logger: Logger(label: "test"), now: { clock.now() })
+                let complaints = ComplaintService(
+                    store: store,
+                    auditLog: nil,
+                    settings: .init(),
+                    key: secret,
+                    sanctions: nil,
+                    notifications: notifications,
+                    logger: Logger(label: "test"),
+                    now: { clock.now() }
+                )
+                let filed = try await complaints.file(
+                    .init(category: .minors, description: "未成年人模式没有生效", contact: "parent@example.cn"),
+                    actor: "public"
+                )
+                await notifications.notify("complaint.received", key: filed.complaint.id, data: [:])  // a repeat
+                #expect(try await store.webhooks().count == 1)
+
+                let delivery = WebhookDeliveryService(
+                    store: store,
+                    url: "http://127.0.0.1:\(port)/hook",
+                    secret: secret,
+                    client: client,
+                    logger: Logger(label: "test"),
+                    now: { clock.now() }
+                )
+                #expect(await delivery.deliverDue() == 0)  // 500
+                #expect(await delivery.deliverDue() == 0)  // not due yet: nothing sent
+                #expect(receiver.calls.withLock { $0.count } == 1)
+                clock.advance(seconds: 2)
+                #expect(await delivery.deliverDue() == 0)  // 500 again; next in 4 s
+                clock.advance(seconds: 3)
+                #expect(await delivery.deliverDue() == 0)
+                clock.advance(seconds: 1)
+                #expect(await delivery.deliverDue() == 1)
+                let calls = receiver.calls.withLock { $0 }
+                #expect(calls.count == 3)
+                let last = try #require(calls.last)
+                #expect(last.headers["x-hegui-event"] == "complaint.received")
+                let signature = try #require(last.headers["x-hegui-signature"])
+                let time = try #require(signature.split(separator: ",").first?.dropFirst(2)).description
+                #expect(
+                    signature == WebhookDeliveryService.signature(body: last.body, time: Int64(time)!, secret: secret)
+                )
+                #expect(last.body.contains(filed.complaint.id))
+                #expect(!last.body.contains("parent@example.cn") && !last.body.contains("未成年人模式没有生效"))
+                let stored = try #require(try await store.webhooks().first)
+                #expect(stored.deliveredAt != nil && stored.attempts == 3)
+
+                // An overdue ticket is announced once, however often the counts are refreshed.
+                clock.set(TestClock.beijing("2026-12-31", 0, 0))
+                let sla = ComplaintSLAService(
+                    complaints: complaints,
+                    factory: GatewayMetrics.makeFactory(registry: PrometheusCollectorRegistry()),
+                    interval: .seconds(60),
+                    logger: Logger(label: "test")
+                )
+                await sla.update()
+                await sla.update()
+                #expect(try await store.webhooks().filter { $0.event == "complaint.overdue" }.count == 1)
+
+                // A receiver that never answers well is given up after the last attempt.
+                let giveUp = WebhookDeliveryService(
+                    store: store,
+                    url: "http://127.0.0.1:\(port)/missing",
+                    secret: secret,
+                    client: client,
+                    maximumAttempts: 2,
+                    logger: Logger(label: "test"),
+                    now: { clock.now() }
+                )
+                #expect(await giveUp.deliverDue() == 0)
+                clock.advance(seconds: 10)
+                #expect(await giveUp.deliverDue() == 0)
+                clock.advance(seconds: 100_000)
+                #expect(try await store.dueWebhooks(at: clock.now(), limit: 10).isEmpty)
+                let overdue = try #require(try await store.webhooks().first { $0.event == "complaint.overdue" })
+                #expect(overdue.attempts == 2 && overdue.deliveredAt == nil && overdue.lastError == "HTTP 404")
+            }
         }
     }
 }

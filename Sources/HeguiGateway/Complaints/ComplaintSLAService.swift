@@ -30,6 +30,14 @@ package struct ComplaintSLAService: Service {
             let tickets = try await self.complaints.list(status: nil, overdueOnly: false, limit: 100_000)
             self.open.record(tickets.filter { !$0.0.status.isDecided }.count)
             self.overdue.record(tickets.filter(\.1).count)
+            // Each ticket that falls overdue is announced once.
+            for (complaint, _) in tickets.filter(\.1) {
+                await self.complaints.notifications?.notify(
+                    "complaint.overdue",
+                    key: complaint.id,
+                    data: ComplaintService.summary(complaint)
+                )
+            }
         } catch {
             self.logger.warning("complaint counts not refreshed", metadata: ["store.error": "\(error)"])
         }

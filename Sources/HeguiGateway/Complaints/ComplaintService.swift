@@ -25,6 +25,7 @@ package final class ComplaintService: Sendable {
     let settings: Settings
     let key: [UInt8]
     let sanctions: SanctionService?
+    let notifications: Notifications?
     let logger: Logger
     let now: @Sendable () -> Int64
 
@@ -34,6 +35,7 @@ package final class ComplaintService: Sendable {
         settings: Settings,
         key: [UInt8],
         sanctions: SanctionService?,
+        notifications: Notifications? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
@@ -42,6 +44,7 @@ package final class ComplaintService: Sendable {
         self.settings = settings
         self.key = key
         self.sanctions = sanctions
+        self.notifications = notifications
         self.logger = logger
         self.now = now
     }
@@ -145,7 +148,17 @@ package final class ComplaintService: Sendable {
         _ = try await self.store.addComplaintEvent(
             ComplaintEventRecord(complaintID: id, time: time, action: "received", actor: actor, isPublic: true)
         )
+        await self.notifications?.notify("complaint.received", key: id, data: Self.summary(complaint))
         return Filed(complaint: complaint, accessCode: code)
+    }
+
+    /// What a notification says of a ticket: no complainant's words, no contact.
+    static func summary(_ complaint: ComplaintRecord) -> JSONObject {
+        [
+            "ticket": .string(complaint.id), "category": .string(complaint.category),
+            "status": .string(complaint.status.rawValue), "tenant": complaint.tenant.map(JSONValue.string) ?? .null,
+            "received_at": .number(String(complaint.receivedAt)), "due_at": .number(String(complaint.dueAt)),
+        ]
     }
 
     /// `C` + the Beijing date + 8 random hex digits: `C20261129-3F9A2C71`.

@@ -13,6 +13,7 @@ package final class TakedownService: Sendable {
     let auditLog: AuditLog?
     let sanctions: SanctionService?
     let complaints: ComplaintService?
+    let notifications: Notifications?
     let logger: Logger
     let now: @Sendable () -> Int64
 
@@ -21,6 +22,7 @@ package final class TakedownService: Sendable {
         auditLog: AuditLog?,
         sanctions: SanctionService?,
         complaints: ComplaintService?,
+        notifications: Notifications? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
@@ -28,6 +30,7 @@ package final class TakedownService: Sendable {
         self.auditLog = auditLog
         self.sanctions = sanctions
         self.complaints = complaints
+        self.notifications = notifications
         self.logger = logger
         self.now = now
     }
@@ -172,6 +175,15 @@ package final class TakedownService: Sendable {
                 actor: actor
             )
         }
+        await self.notifications?.notify(
+            "incident.opened",
+            key: incidentID,
+            data: [
+                "incident": .string(incidentID), "severity": .string(incident.severity),
+                "content_id": .string(order.contentID), "risks": .array(order.risks.map { .string($0.rawValue) }),
+                "ticket": order.complaintID.map(JSONValue.string) ?? .null,
+            ]
+        )
         return (takedown, incident)
     }
 

@@ -126,6 +126,8 @@ extension GatewayConfiguration {
         }
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
+        if let url = value("HEGUI_WEBHOOK_URL") { self.complaints.webhookURL = url }
+        if let secret = value("HEGUI_WEBHOOK_SECRET") { self.complaints.webhookSecret = secret }
         if let flag = value("HEGUI_REQUIRE_AGREEMENT") {
             guard let parsed = Self.parseBool(flag) else {
                 throw fail("HEGUI_REQUIRE_AGREEMENT", "must be true or false, got '\(flag)'")
@@ -154,6 +156,13 @@ extension GatewayConfiguration {
 
     /// Checks values whose validity depends on more than one source.
     package func validate() throws {
+        if self.complaints.webhookURL != nil, (self.complaints.webhookSecret?.utf8.count ?? 0) < 16 {
+            throw ConfigurationError(
+                source: "complaints.webhook_url",
+                message:
+                    "a webhook needs a secret of at least 16 characters (HEGUI_WEBHOOK_SECRET or complaints.webhook_secret_file)"
+            )
+        }
         guard (0...65_535).contains(self.server.port) else {
             throw ConfigurationError(source: "configuration", key: "server.port", message: "must be from 0 to 65535")
         }
@@ -427,9 +436,25 @@ struct YAMLReader {
                     }
                 }
             case "complaints":
-                let allowed = ["feedback_working_days", "submissions_per_hour", "trust_forwarded_for"]
+                let allowed = [
+                    "feedback_working_days", "submissions_per_hour", "trust_forwarded_for", "webhook_url",
+                    "webhook_secret_file",
+                ]
                 for (key, node) in try self.mapping(node, key, allowed: allowed) {
                     switch key {
+                    case "complaints.webhook_url":
+                        let url = try self.string(node, key)
+                        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                            throw self.error(node, key, "must be an http:// or https:// URL")
+                        }
+                        configuration.complaints.webhookURL = url
+                    case "complaints.webhook_secret_file":
+                        configuration.complaints.webhookSecret = try GatewayConfiguration.readSecret(
+                            path: try self.string(node, key),
+                            source: self.source,
+                            key: key,
+                            line: node.mark?.line
+                        )
                     case "complaints.feedback_working_days":
                         configuration.complaints.feedbackWorkingDays = try self.integer(node, key, in: 1...60)
                     case "complaints.submissions_per_hour":

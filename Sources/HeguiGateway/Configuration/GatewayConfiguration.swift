@@ -241,6 +241,10 @@ package struct GatewayConfiguration: Sendable {
         package var submissionsPerHour = 10
         /// Take the client's address from `X-Forwarded-For` (only behind a trusted reverse proxy).
         package var trustForwardedFor = false
+        /// Where new tickets, overdue tickets and incidents are posted; `nil` for none.
+        package var webhookURL: String?
+        /// The webhook's HMAC secret, from `HEGUI_WEBHOOK_SECRET` or `complaints.webhook_secret_file`.
+        package var webhookSecret: String?
 
         package init() {}
     }

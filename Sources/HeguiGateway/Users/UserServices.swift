@@ -13,6 +13,8 @@ package struct UserServices: Sendable {
     package var ledger: UsageLedger
     package var complaints: ComplaintService
     package var takedowns: TakedownService
+    /// The webhook outbox, when a webhook is configured.
+    package var notifications: Notifications?
     /// The deployment's key for pseudonyms, digests and CSRF tokens.
     package var key: [UInt8]
     package var store: SQLStore
@@ -60,12 +62,16 @@ package struct UserServices: Sendable {
         complaintSettings.calendar = settings.calendar
         complaintSettings.zone = settings.minors.zone
         self.key = pseudonymKey
+        let notifications =
+            configuration.complaints.webhookURL == nil ? nil : Notifications(store: store, logger: logger, now: now)
+        self.notifications = notifications
         self.complaints = ComplaintService(
             store: store,
             auditLog: auditLog,
             settings: complaintSettings,
             key: pseudonymKey,
             sanctions: self.sanctions,
+            notifications: notifications,
             logger: logger,
             now: now
         )
@@ -74,6 +80,7 @@ package struct UserServices: Sendable {
             auditLog: auditLog,
             sanctions: self.sanctions,
             complaints: self.complaints,
+            notifications: notifications,
             logger: logger,
             now: now
         )
