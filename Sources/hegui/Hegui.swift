@@ -14,6 +14,7 @@ struct Hegui: AsyncParsableCommand {
         version: Self.version,
         subcommands: [
             Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, TenantCommand.self, UserCommand.self,
+            ComplaintCommand.self,
             Init.self, DemoModelCommand.self,
         ]
     )

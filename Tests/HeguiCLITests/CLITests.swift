@@ -432,6 +432,43 @@ struct CLIBinaryTests {
         #expect(verify.status == 0, "\(verify.output)")
     }
 
+    /// `hegui complaint` (issue 7): a ticket filed over the API is listed, read and decided on the
+    /// command line; a step the workflow does not allow is refused.
+    @Test func complaintCommandsHandleATicket() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (process, output, _) = try Self.start(["serve", "--port", "0"], in: directory)
+        var text = ""
+        Self.read(output, into: &text, until: "listening on")
+        let port = try #require(text.split(separator: "127.0.0.1:").last?.prefix { $0.isNumber })
+        let key = try String(contentsOf: directory.appendingPathComponent("hegui-data/dev-tenant-key"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/complaints")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.body = .bytes(ByteBuffer(string: #"{"category":"other","description":"命令行处理的投诉"}"#))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        try await client.shutdown()
+        process.terminate()
+        process.waitUntilExit()
+        let ticket = try #require(try JSONParser.parse(body).objectValue?["ticket"]?.stringValue)
+
+        let list = try Self.run(["complaint", "list"], in: directory)
+        #expect(list.status == 0)
+        #expect(list.output.contains(ticket) && list.output.contains("received"))
+        #expect(try Self.run(["complaint", "act", ticket, "accept", "--assignee", "li"], in: directory).status == 0)
+        #expect(try Self.run(["complaint", "act", ticket, "close"], in: directory).status == 2)
+        let resolved = try Self.run(["complaint", "act", ticket, "resolve", "--text", "已处理"], in: directory)
+        #expect(resolved.output.contains("resolved"))
+        let shown = try Self.run(["complaint", "show", ticket], in: directory)
+        #expect(shown.output.contains("命令行处理的投诉"))
+        #expect(shown.output.contains("resolve: 已处理"))
+        #expect(try Self.run(["complaint", "act", ticket, "dance"], in: directory).status != 0)
+        #expect(try Self.run(["audit", "verify"], in: directory).status == 0)
+    }
+
     @Test func serveStartsOnDefaultsPrintsTheKeyOnceAndStopsOnSIGTERM() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
