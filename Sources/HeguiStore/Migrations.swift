@@ -307,6 +307,20 @@ enum Migrations {
                 )
                 """,
                 "CREATE INDEX webhook_outbox_due ON webhook_outbox (delivered_at, next_attempt_at)",
+                // Files a complainant attached (type- and size-checked), base64 in a text column so
+                // that the same SQL serves both databases.
+                """
+                CREATE TABLE complaint_attachments (
+                    complaint_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    filename TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size BIGINT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (complaint_id, seq)
+                )
+                """,
             ]
         ),
     ]

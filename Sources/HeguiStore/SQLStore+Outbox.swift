@@ -1,3 +1,4 @@
+import Foundation
 import HeguiCore
 import SQLKit
 
@@ -72,5 +73,49 @@ extension SQLStore {
             deliveredAt: try row.decode(column: "delivered_at", as: Int64?.self),
             lastError: try row.decode(column: "last_error", as: String?.self)
         )
+    }
+}
+
+extension SQLStore {
+    // MARK: Complaint attachments
+
+    static func bytes(base64 text: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: text) else { throw StoreError(.corrupt, "an attachment does not decode") }
+        return Array(data)
+    }
+
+    package func addComplaintAttachment(_ attachment: ComplaintAttachmentRecord) async throws {
+        try await self.run(
+            """
+            INSERT INTO complaint_attachments (complaint_id, seq, filename, content_type, size, sha256, data)
+            VALUES (\(bind: attachment.complaintID), \(bind: Int64(attachment.sequence)), \(bind: attachment.filename),
+                \(bind: attachment.contentType), \(bind: Int64(attachment.size)), \(bind: attachment.sha256),
+                \(bind: Data(attachment.data).base64EncodedString()))
+            """,
+            "store an attachment"
+        )
+    }
+
+    /// A ticket's attachments; with their bytes only when `withData`.
+    package func complaintAttachments(id: String, withData: Bool) async throws -> [ComplaintAttachmentRecord] {
+        try await self.rows(
+            withData
+                ? "SELECT * FROM complaint_attachments WHERE complaint_id = \(bind: id) ORDER BY seq"
+                : """
+                SELECT complaint_id, seq, filename, content_type, size, sha256, '' AS data FROM complaint_attachments
+                WHERE complaint_id = \(bind: id) ORDER BY seq
+                """,
+            "read attachments"
+        ) { row in
+            ComplaintAttachmentRecord(
+                complaintID: try row.decode(column: "complaint_id", as: String.self),
+                sequence: Int(try row.decode(column: "seq", as: Int64.self)),
+                filename: try row.decode(column: "filename", as: String.self),
+                contentType: try row.decode(column: "content_type", as: String.self),
+                size: Int(try row.decode(column: "size", as: Int64.self)),
+                sha256: try row.decode(column: "sha256", as: String.self),
+                data: try Self.bytes(base64: try row.decode(column: "data", as: String.self))
+            )
+        }
     }
 }

@@ -172,6 +172,9 @@ package protocol ComplaintStore: Sendable {
     func addComplaintEvent(_ event: ComplaintEventRecord) async throws -> ComplaintEventRecord
     /// A ticket's timeline, in order.
     func complaintEvents(id: String) async throws -> [ComplaintEventRecord]
+    func addComplaintAttachment(_ attachment: ComplaintAttachmentRecord) async throws
+    /// A ticket's attachments, in order; with their bytes only when `withData`.
+    func complaintAttachments(id: String, withData: Bool) async throws -> [ComplaintAttachmentRecord]
 }
 
 /// Incidents and their handling (IM-14).

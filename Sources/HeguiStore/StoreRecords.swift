@@ -526,3 +526,33 @@ package struct WebhookMessageRecord: Sendable, Hashable {
         self.lastError = lastError
     }
 }
+
+/// A file attached to a complaint.
+package struct ComplaintAttachmentRecord: Sendable, Hashable {
+    package var complaintID: String
+    package var sequence: Int
+    package var filename: String
+    package var contentType: String
+    package var size: Int
+    package var sha256: String
+    /// The bytes; empty when listed without them.
+    package var data: [UInt8]
+
+    package init(
+        complaintID: String,
+        sequence: Int,
+        filename: String,
+        contentType: String,
+        size: Int,
+        sha256: String,
+        data: [UInt8]
+    ) {
+        self.complaintID = complaintID
+        self.sequence = sequence
+        self.filename = filename
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+        self.data = data
+    }
+}

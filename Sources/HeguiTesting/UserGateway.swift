@@ -129,6 +129,42 @@ package struct UserGateway: Sendable {
         )
     }
 
+    /// Posts a `multipart/form-data` form with files, as a browser would.
+    package func postMultipart(
+        _ path: String,
+        _ fields: [(String, String)],
+        files: [(name: String, filename: String, type: String, bytes: [UInt8])],
+        cookie: String?
+    ) async throws -> Reply {
+        let boundary = "----hegui-test-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for file in files {
+            body.writeString(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n"
+                    + "Content-Type: \(file.type)\r\n\r\n"
+            )
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+        request.body = .bytes(body)
+        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        return Reply(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            json: nil,
+            text: text
+        )
+    }
+
     package func admin(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> Reply {
         try await self.call(method, path, body, bearer: Self.adminToken)
     }

@@ -69,4 +69,29 @@ import Testing
         #expect(!csrf.isValid("2000000.\(nonce).\(token.split(separator: ".")[2])", cookieNonce: nonce, at: 2_000_000))
         #expect(!csrf.isValid("garbage", cookieNonce: nonce, at: 1_000_500))
     }
+
+    @Test(
+        arguments: [
+            ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0], "image/png"),
+            ([0xFF, 0xD8, 0xFF, 0xE0], "image/jpeg"),
+            (Array("GIF89a...".utf8), "image/gif"),
+            (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8".utf8), "image/webp"),
+            (Array("%PDF-1.7".utf8), "application/pdf"),
+            (Array("对话记录\n第二行".utf8), "text/plain; charset=utf-8"),
+            ([0x4D, 0x5A, 0x90, 0x00], nil),  // a Windows executable
+            (Array("<html>\u{1}".utf8), nil),
+            ([0xC3, 0x28], nil),  // not UTF-8
+        ] as [([UInt8], String?)]
+    )
+    func attachmentTypesAreSniffed(bytes: [UInt8], type: String?) {
+        #expect(AttachmentPolicy.mediaType(of: bytes) == type)
+    }
+
+    @Test(arguments: [
+        ("截图.png", "截图.png"), ("../../etc/passwd", "passwd"), ("C:\\Users\\a\\x.pdf", "x.pdf"),
+        ("a\"b\u{0}.txt", "ab.txt"), ("", "attachment"),
+    ])
+    func attachmentNamesAreMadeSafe(name: String, safe: String) {
+        #expect(AttachmentPolicy.safeFilename(name) == safe)
+    }
 }

@@ -243,6 +243,79 @@ struct ComplaintChannelTests {
         }
     }
 
+    @Test func attachmentsAreTypeAndSizeCheckedAndServedOnlyAsDownloads() async throws {
+        try await Self.withGateway { gateway in
+            let (_, cookie, csrf) = try await gateway.page("/complaints")
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
+            let fields = [("csrf", csrf ?? ""), ("category", "illegal_content"), ("description", "附件里是截图和对话记录")]
+            let exe = try await gateway.postMultipart(
+                "/complaints",
+                fields,
+                files: [("attachments", "tool.exe", "application/octet-stream", [0x4D, 0x5A, 0x90, 0x00])],
+                cookie: cookie
+            )
+            #expect(exe.status == 400)
+            #expect(exe.text.contains("“tool.exe”不是 PNG"))
+            #expect(exe.text.contains("附件里是截图和对话记录"))  // what was typed is kept
+            let tooMany = try await gateway.postMultipart(
+                "/complaints",
+                fields,
+                files: (0..<4).map { ("attachments", "s\($0).png", "image/png", png) },
+                cookie: cookie
+            )
+            #expect(tooMany.status == 400)
+            let tooBig = try await gateway.postMultipart(
+                "/complaints",
+                fields,
+                files: [("attachments", "big.png", "image/png", png + Array(repeating: 0, count: 2 << 20))],
+                cookie: cookie
+            )
+            #expect(tooBig.status == 400)
+            #expect(tooBig.text.contains("超过 2 MB"))
+
+            let filed = try await gateway.postMultipart(
+                "/complaints",
+                fields,
+                files: [
+                    ("attachments", "截图<1>.png", "image/png", png),
+                    ("attachments", "chat.txt", "text/html", Array("对话：教你刷单".utf8)),
+                ],
+                cookie: cookie
+            )
+            #expect(filed.status == 201)
+            let ticket = try #require(ComplaintChannelTests.span("ticket", in: filed.text))
+            let detail = try await gateway.admin(.GET, "/admin/complaints/\(ticket)")
+            let attachments = (detail.object["attachments"]?.arrayValue ?? []).compactMap { $0.objectValue }
+            #expect(attachments.map { $0["filename"]?.stringValue } == ["截图<1>.png", "chat.txt"])
+            // The type is what the bytes are, not what the browser claimed.
+            #expect(attachments.map { $0["content_type"]?.stringValue } == ["image/png", "text/plain; charset=utf-8"])
+            let download = try await gateway.call(
+                .GET,
+                "/admin/complaints/\(ticket)/attachments/1",
+                bearer: UserGateway.adminToken
+            )
+            #expect(download.text == "对话：教你刷单")
+            #expect(download.header("Content-Disposition")?.hasPrefix("attachment;") == true)
+            #expect(download.header("X-Content-Type-Options") == "nosniff")
+            #expect(try await gateway.call(.GET, "/admin/complaints/\(ticket)/attachments/1").status == 401)
+            #expect(try await gateway.admin(.GET, "/admin/complaints/\(ticket)/attachments/9").status == 404)
+
+            // Apps send files as base64.
+            let viaAPI = try await gateway.call(
+                .POST,
+                "/v1/complaints",
+                #"{"category":"other","description":"接口提交带附件","attachments":[{"filename":"a.pdf","data_base64":"JVBERi0xLjcK"}]}"#
+            )
+            #expect(viaAPI.status == 201)
+            let bad = try await gateway.call(
+                .POST,
+                "/v1/complaints",
+                #"{"category":"other","description":"接口提交带附件","attachments":[{"filename":"a.exe","data_base64":"TVqQAA=="}]}"#
+            )
+            #expect(bad.status == 400)
+        }
+    }
+
     @Test func submissionsAreLimitedPerClient() async throws {
         try await Self.withGateway { gateway in
             let (_, cookie, csrf) = try await gateway.page("/complaints")

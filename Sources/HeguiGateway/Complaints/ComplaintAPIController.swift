@@ -3,6 +3,7 @@ import HTTPTypes
 import HeguiCore
 import HeguiStore
 package import Hummingbird
+import NIOCore
 
 /// Complaints over JSON (issue 7 items 2 and 3): for apps that embed their own form
 /// (`POST /v1/complaints`, `GET /v1/complaints/{ticket}` with `X-Hegui-Access-Code`), and for the
@@ -35,17 +36,30 @@ package struct ComplaintAPIController: Sendable {
                     throw APIError.invalidParameter(field, expectedZH: "字符串", expected: "a string", got: value.typeName)
                 }
             }
-            let filed = try await self.complaints.file(
-                ComplaintService.Submission(
-                    category: category,
-                    description: body["description"]?.stringValue ?? "",
-                    content: body["content"]?.stringValue ?? "",
-                    contact: body["contact"]?.stringValue,
-                    language: body["language"]?.stringValue == "en" ? "en" : "zh",
-                    tenant: context.tenant?.id
-                ),
-                actor: "app"
+            var attachments: [(filename: String, bytes: [UInt8])] = []
+            for (index, item) in (body["attachments"]?.arrayValue ?? []).enumerated() {
+                guard let object = item.objectValue, let data = object["data_base64"]?.stringValue,
+                    let bytes = Data(base64Encoded: data)
+                else {
+                    throw APIError.invalidParameter(
+                        "attachments[\(index)]",
+                        expectedZH: "{\"filename\", \"data_base64\"}",
+                        expected: "{\"filename\", \"data_base64\"}",
+                        got: item.typeName
+                    )
+                }
+                attachments.append((object["filename"]?.stringValue ?? "attachment", Array(bytes)))
+            }
+            var submission = ComplaintService.Submission(
+                category: category,
+                description: body["description"]?.stringValue ?? "",
+                content: body["content"]?.stringValue ?? "",
+                contact: body["contact"]?.stringValue,
+                language: body["language"]?.stringValue == "en" ? "en" : "zh",
+                tenant: context.tenant?.id
             )
+            submission.attachments = attachments
+            let filed = try await self.complaints.file(submission, actor: "app")
             guard case .object(var object) = self.json(filed.complaint, events: nil) else {
                 throw APIError.internalError()
             }
@@ -116,12 +130,44 @@ package struct ComplaintAPIController: Sendable {
             object["overdue"] = .bool(
                 ComplaintWorkflow.isOverdue(status: complaint.status, dueAt: complaint.dueAt, at: self.complaints.now())
             )
+            object["attachments"] = .array(
+                try await self.complaints.store.complaintAttachments(id: id, withData: false).map { attachment in
+                    [
+                        "index": .number(String(attachment.sequence)), "filename": .string(attachment.filename),
+                        "content_type": .string(attachment.contentType), "size": .number(String(attachment.size)),
+                        "sha256": .string(attachment.sha256),
+                        "url": .string("/admin/complaints/\(id)/attachments/\(attachment.sequence)"),
+                    ]
+                }
+            )
             // The complainant's words, kept as evidence beside the first audit event.
             if let sequence = complaint.auditSequence {
                 object["text"] =
                     try await self.complaints.store.evidence(sequence: sequence).map(JSONValue.string) ?? .null
             }
             return Response.json(JSONValue.object(object).serialized)
+        }
+        group.get("complaints/{ticket}/attachments/{index}") { _, context in
+            let id = context.parameters.get("ticket") ?? ""
+            let index = Int(context.parameters.get("index") ?? "") ?? -1
+            guard
+                let attachment = try await self.complaints.store.complaintAttachments(id: id, withData: true)
+                    .first(where: { $0.sequence == index })
+            else {
+                throw StoreError(.notFound, "no attachment \(index) of complaint '\(id)'")
+            }
+            // Always a download, never rendered by the officer's browser.
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: attachment.contentType,
+                    .contentDisposition: "attachment; filename=\"attachment-\(index)\"; filename*=UTF-8''"
+                        + (attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+                    .init("X-Content-Type-Options")!: "nosniff",  // a valid token
+                    .contentSecurityPolicy: "default-src 'none'; sandbox",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: attachment.data))
+            )
         }
         group.post("complaints/{ticket}/actions") { request, context in
             let body = try await Request.jsonObject(request, limit: self.maximumBodyBytes)

@@ -3,6 +3,7 @@ import HTTPTypes
 import HeguiCore
 import HeguiStore
 package import Hummingbird
+import MultipartKit
 import Mustache
 import NIOCore
 
@@ -37,6 +38,8 @@ package struct ComplaintPagesController: Sendable {
 
     static let cookieName = "hegui_csrf"
     static let maximumFormBytes = 64 << 10
+    /// The complaint form with its attachments (three of at most 2 MB, and the fields).
+    static let maximumUploadBytes = 7 << 20
 
     package func addRoutes(to router: Router<GatewayRequestContext>) {
         router.get("complaints") { request, _ in
@@ -45,7 +48,18 @@ package struct ComplaintPagesController: Sendable {
         }
         router.post("complaints") { request, context in
             let page = Page(request: request, csrf: self.csrf, now: self.complaints.now())
-            let form = try await self.form(request)
+            let form: [String: String]
+            let files: [(filename: String, bytes: [UInt8])]
+            do {
+                (form, files) = try await self.formWithFiles(request, limit: Self.maximumUploadBytes)
+            } catch is NIOTooManyBytesError {
+                return self.render(
+                    "form",
+                    page,
+                    self.formContext(page, values: [:], errors: [:], formError: page.text("tooLarge")),
+                    status: .contentTooLarge
+                )
+            }
             let language = form["lang"] == "en" ? "en" : page.language
             guard self.csrf.isValid(form["csrf"] ?? "", cookieNonce: page.cookieNonce, at: page.time) else {
                 return self.render(
@@ -63,13 +77,14 @@ package struct ComplaintPagesController: Sendable {
                     status: .badRequest
                 )
             }
-            let submission = ComplaintService.Submission(
+            var submission = ComplaintService.Submission(
                 category: category,
                 description: form["description"] ?? "",
                 content: form["content"] ?? "",
                 contact: (form["contact"] ?? "").isEmpty ? nil : form["contact"],
                 language: language
             )
+            submission.attachments = files
             let problems = submission.problems()
             guard problems.isEmpty else {
                 return self.render(
@@ -189,17 +204,80 @@ package struct ComplaintPagesController: Sendable {
     }
 
     func form(_ request: Request) async throws -> [String: String] {
-        let body = try await request.body.collect(upTo: Self.maximumFormBytes)
-        guard let fields = body.withUnsafeReadableBytes({ FormData.parse($0) }) else {
-            throw APIError(
-                status: 400,
-                type: "invalid_request_error",
-                code: .invalidParameter,
-                zh: "表单数据无效（须为 UTF-8）",
-                en: "The form data is not valid (it must be UTF-8)"
-            )
+        try await self.formWithFiles(request, limit: Self.maximumFormBytes).fields
+    }
+
+    static let invalidForm = APIError(
+        status: 400,
+        type: "invalid_request_error",
+        code: .invalidParameter,
+        zh: "表单数据无效（须为 UTF-8）",
+        en: "The form data is not valid (it must be UTF-8)"
+    )
+
+    /// The fields of a form, urlencoded or `multipart/form-data`, and any files in it.
+    func formWithFiles(
+        _ request: Request,
+        limit: Int
+    ) async throws -> (
+        fields: [String: String], files: [(filename: String, bytes: [UInt8])]
+    ) {
+        let body = try await request.body.collect(upTo: limit)
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else {
+            guard let fields = body.withUnsafeReadableBytes({ FormData.parse($0) }) else { throw Self.invalidForm }
+            return (fields, [])
         }
-        return fields
+        guard
+            let boundary = contentType.split(separator: ";").lazy
+                .map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { $0.lowercased().hasPrefix("boundary=") })?
+                .dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        else { throw Self.invalidForm }
+        var fields: [String: String] = [:]
+        var files: [(filename: String, bytes: [UInt8])] = []
+        var headers: [String: String] = [:]
+        var content: [UInt8] = []
+        var broken = false
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in headers[name.lowercased()] = value }
+        parser.onBody = { buffer in content += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+        parser.onPartComplete = {
+            defer {
+                headers = [:]
+                content = []
+            }
+            let disposition = headers["content-disposition"] ?? ""
+            guard let name = Self.parameter("name", in: disposition) else { return }
+            if let filename = Self.parameter("filename", in: disposition) {
+                if !filename.isEmpty || !content.isEmpty { files.append((filename, content)) }
+            } else if let text = String(validating: content, as: UTF8.self) {
+                if fields[name] == nil { fields[name] = text }
+            } else {
+                broken = true
+            }
+        }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw Self.invalidForm
+        }
+        if broken { throw Self.invalidForm }
+        return (fields, files)
+    }
+
+    /// A parameter of a `Content-Disposition` value (`name="description"`).
+    static func parameter(_ name: String, in header: String) -> String? {
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
+            return value
+        }
+        return nil
     }
 
     func formContext(
@@ -320,6 +398,8 @@ package struct ComplaintPagesController: Sendable {
         "contentHint": "请求编号（req_…）、对话编号，或粘贴相关文字。",
         "contact": "联系方式（可选）",
         "contactHint": "电话或邮箱，仅用于反馈处理结果。",
+        "attachments": "附件（可选）",
+        "attachmentsHint": "截图或文件，最多 3 个，每个不超过 2 MB（PNG、JPEG、GIF、WebP、PDF、文本）。附件需重新选择。",
         "submit": "提交",
         "filedTitle": "已收到您的投诉",
         "ticket": "工单号",
@@ -340,6 +420,7 @@ package struct ComplaintPagesController: Sendable {
         "csrf": "页面已过期，请重新提交。/ The page expired; submit again.",
         "notFound": "工单号或查询码不正确。/ The ticket number or access code is wrong.",
         "tooMany": "提交过于频繁，请稍后再试。/ Too many submissions; try again later.",
+        "tooLarge": "提交的内容过大（附件合计不超过 6 MB）。/ The submission is too large (6 MB of attachments at most).",
         "event.received": "已收到投诉",
         "event.request_info": "请您补充材料",
         "event.respond": "您已补充材料",
@@ -363,6 +444,9 @@ package struct ComplaintPagesController: Sendable {
         "contentHint": "A request id (req_…), a conversation id, or the text itself.",
         "contact": "Contact (optional)",
         "contactHint": "A phone number or e-mail, used only to tell you the result.",
+        "attachments": "Attachments (optional)",
+        "attachmentsHint":
+            "Screenshots or files: up to 3, at most 2 MB each (PNG, JPEG, GIF, WebP, PDF, text). Files must be chosen again after a correction.",
         "submit": "Submit",
         "filedTitle": "We have received your complaint",
         "ticket": "Ticket",
@@ -383,6 +467,7 @@ package struct ComplaintPagesController: Sendable {
         "csrf": "The page expired; submit again. / 页面已过期，请重新提交。",
         "notFound": "The ticket number or access code is wrong. / 工单号或查询码不正确。",
         "tooMany": "Too many submissions; try again later. / 提交过于频繁，请稍后再试。",
+        "tooLarge": "The submission is too large (6 MB of attachments at most). / 提交的内容过大（附件合计不超过 6 MB）。",
         "event.received": "Complaint received",
         "event.request_info": "We asked you for more information",
         "event.respond": "You sent more information",

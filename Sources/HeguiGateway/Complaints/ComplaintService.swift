@@ -60,6 +60,8 @@ package final class ComplaintService: Sendable {
         package var contact: String?
         package var language: String
         package var tenant: String?
+        /// Files attached: the name given and the bytes.
+        package var attachments: [(filename: String, bytes: [UInt8])] = []
 
         package init(
             category: ComplaintCategory,
@@ -88,6 +90,20 @@ package final class ComplaintService: Sendable {
             }
             if self.content.count > 20_000 {
                 problems["content"] = "相关内容不能超过 20000 字 / The content concerned can be at most 20,000 characters"
+            }
+            let policy = AttachmentPolicy()
+            if self.attachments.count > policy.maximumFiles {
+                problems["attachments"] =
+                    "最多附 \(policy.maximumFiles) 个文件 / At most \(policy.maximumFiles) files can be attached"
+            }
+            for attachment in self.attachments {
+                let name = AttachmentPolicy.safeFilename(attachment.filename)
+                if attachment.bytes.count > policy.maximumBytes {
+                    problems["attachments"] = "“\(name)”超过 2 MB / “\(name)” is larger than 2 MB"
+                } else if AttachmentPolicy.mediaType(of: attachment.bytes) == nil {
+                    problems["attachments"] =
+                        "“\(name)”不是 PNG、JPEG、GIF、WebP、PDF 或文本文件 / “\(name)” is not a PNG, JPEG, GIF, WebP, PDF or text file"
+                }
             }
             if let contact = self.contact, contact.count > 200 {
                 problems["contact"] = "联系方式不能超过 200 字 / The contact can be at most 200 characters"
@@ -148,6 +164,19 @@ package final class ComplaintService: Sendable {
         _ = try await self.store.addComplaintEvent(
             ComplaintEventRecord(complaintID: id, time: time, action: "received", actor: actor, isPublic: true)
         )
+        for (index, attachment) in submission.attachments.enumerated() {
+            try await self.store.addComplaintAttachment(
+                ComplaintAttachmentRecord(
+                    complaintID: id,
+                    sequence: index,
+                    filename: AttachmentPolicy.safeFilename(attachment.filename),
+                    contentType: AttachmentPolicy.mediaType(of: attachment.bytes) ?? "application/octet-stream",
+                    size: attachment.bytes.count,
+                    sha256: HexEncoding.encode(SHA256.hash(data: attachment.bytes)),
+                    data: attachment.bytes
+                )
+            )
+        }
         await self.notifications?.notify("complaint.received", key: id, data: Self.summary(complaint))
         return Filed(complaint: complaint, accessCode: code)
     }

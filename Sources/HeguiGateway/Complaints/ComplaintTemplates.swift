@@ -39,7 +39,7 @@ enum ComplaintTemplates {
         <p><strong>{{t.limit}}</strong></p>
         </div>
         {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
-        <form method="post" action="/complaints?lang={{lang}}" accept-charset="utf-8">
+        <form method="post" action="/complaints?lang={{lang}}" accept-charset="utf-8" enctype="multipart/form-data">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="lang" value="{{lang}}">
         <label for="category">{{t.category}}</label>
@@ -59,6 +59,10 @@ enum ComplaintTemplates {
         <input id="contact" name="contact" maxlength="200" value="{{values.contact}}" aria-describedby="contact-hint">
         <p class="hint" id="contact-hint">{{t.contactHint}}</p>
         {{#errors.contact}}<p class="error">{{errors.contact}}</p>{{/errors.contact}}
+        <label for="attachments">{{t.attachments}}</label>
+        <input id="attachments" name="attachments" type="file" multiple accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,image/*,application/pdf,text/plain" aria-describedby="attachments-hint">
+        <p class="hint" id="attachments-hint">{{t.attachmentsHint}}</p>
+        {{#errors.attachments}}<p class="error">{{errors.attachments}}</p>{{/errors.attachments}}
         <button type="submit">{{t.submit}}</button>
         </form>
         {{>foot}}
