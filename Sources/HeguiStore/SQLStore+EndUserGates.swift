@@ -226,13 +226,7 @@ extension SQLStore {
                 try row.decode(column: "evidence", as: Int64.self) != 0
             )
         }
-        var events: [(event: AuditEvent, hasEvidence: Bool)] = []
-        for (sequence, hasEvidence) in sequences {
-            if let (event, _) = try await self.auditEvents(from: sequence, limit: 1).first, event.sequence == sequence {
-                events.append((event, hasEvidence))
-            }
-        }
-        return events
+        return try await self.auditEvents(at: sequences)
     }
 
     package func eraseEvidence(tenant: String, user pseudonym: String) async throws -> Int {

@@ -130,6 +130,11 @@ extension SQLStore {
                 try row.decode(column: "evidence", as: Int64.self) != 0
             )
         }
+        return try await self.auditEvents(at: sequences)
+    }
+
+    /// The events at these sequence numbers (those whose metadata is kept), each with its flag.
+    func auditEvents(at sequences: [(UInt64, Bool)]) async throws -> [(event: AuditEvent, hasEvidence: Bool)] {
         var events: [(event: AuditEvent, hasEvidence: Bool)] = []
         for (sequence, hasEvidence) in sequences {
             if let (event, _) = try await self.auditEvents(from: sequence, limit: 1).first, event.sequence == sequence {

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -21,8 +20,8 @@ import urllib.request
 
 import pytest
 import websocket
+from served import read, served
 
-BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(
@@ -39,23 +38,8 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def gateway():
-    data_dir = tempfile.mkdtemp(prefix="hegui-pages-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
-    process = subprocess.Popen([BINARY, "serve", "--port", "0", "--data-dir", data_dir],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    port = None
-    for line in process.stdout:
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-            break
-    assert port, "the gateway did not start"
-    with open(os.path.join(data_dir, "admin-token")) as handle:
-        admin = handle.read().strip()
-    yield f"http://127.0.0.1:{port}", admin
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=20) == 0
-    shutil.rmtree(data_dir, ignore_errors=True)
+    with served() as (base, data_dir):
+        yield base, read(data_dir, "admin-token")
 
 
 class Browser:

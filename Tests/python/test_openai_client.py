@@ -5,53 +5,31 @@ Run by .ci/run in a virtualenv; by hand:
 """
 
 import os
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
 
 import openai
 import pytest
+from served import read, served
 
-BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
 
 
 @pytest.fixture(scope="module")
 def gateway():
-    data_dir = tempfile.mkdtemp(prefix="hegui-py-")
-    # A lexicon with a term refused on input and one refused only on output (the demo model
-    # echoes the prompt, so the second reaches the answer and stops the stream).
-    lexicon = os.path.join(data_dir, "terms.txt")
-    with open(lexicon, "w") as handle:
-        handle.write("# risk: A1d action: block\n恐怖袭击\n# risk: custom.echo action: block\n回声词\n")
-    policy = os.path.join(data_dir, "policy.yaml")
-    with open(policy, "w") as handle:
-        handle.write(
-            "default: standard\npolicies:\n  standard:\n    rules:\n"
-            "      custom.echo: { input: allow, output: block }\n"
-        )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
-    process = subprocess.Popen(
-        [BINARY, "serve", "--port", "0", "--data-dir", data_dir, "--lexicon", lexicon, "--policy", policy],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        text=True,
-    )
-    port = None
-    for line in process.stdout:
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-            break
-    assert port, "the gateway did not start"
-    with open(os.path.join(data_dir, "dev-tenant-key")) as handle:
-        key = handle.read().strip()
-    yield f"http://127.0.0.1:{port}/v1", key
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=20) == 0
-    shutil.rmtree(data_dir, ignore_errors=True)
+    def prepare(data_dir):
+        # A lexicon with a term refused on input and one refused only on output (the demo model
+        # echoes the prompt, so the second reaches the answer and stops the stream).
+        lexicon = os.path.join(data_dir, "terms.txt")
+        with open(lexicon, "w") as handle:
+            handle.write("# risk: A1d action: block\n恐怖袭击\n# risk: custom.echo action: block\n回声词\n")
+        policy = os.path.join(data_dir, "policy.yaml")
+        with open(policy, "w") as handle:
+            handle.write(
+                "default: standard\npolicies:\n  standard:\n    rules:\n"
+                "      custom.echo: { input: allow, output: block }\n"
+            )
+        return ["--lexicon", lexicon, "--policy", policy]
+
+    with served(prepare) as (base, data_dir):
+        yield f"{base}/v1", read(data_dir, "dev-tenant-key")
 
 
 def client(gateway, key=None):

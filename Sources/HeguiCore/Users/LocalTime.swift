@@ -34,6 +34,13 @@ package struct LocalTime: Sendable, Hashable {
         CivilDate(daysSince1970: self.day(of: time))
     }
 
+    /// `2026-11-29 06:00`: the local date and time to the minute, as pages and messages show it.
+    package func text(of time: Int64) -> String {
+        let minute = Int(self.millisecondOfDay(time) / 60_000)
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(self.date(of: time)) \(pad(minute / 60)):\(pad(minute % 60))"
+    }
+
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient

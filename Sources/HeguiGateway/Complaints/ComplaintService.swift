@@ -347,9 +347,6 @@ package final class ComplaintService: Sendable {
 
     /// A Beijing-time rendering of a time: `2026-12-18 23:59`.
     package func format(_ time: Int64) -> String {
-        let zone = self.settings.zone
-        let minute = Int(zone.millisecondOfDay(time) / 60_000)
-        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(zone.date(of: time)) \(pad(minute / 60)):\(pad(minute % 60))"
+        self.settings.zone.text(of: time)
     }
 }

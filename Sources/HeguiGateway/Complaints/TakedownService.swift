@@ -293,10 +293,7 @@ package final class TakedownService: Sendable {
     }
 
     static func format(_ time: Int64) -> String {
-        let zone = LocalTime.beijing
-        let minute = Int(zone.millisecondOfDay(time) / 60_000)
-        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(zone.date(of: time)) \(pad(minute / 60)):\(pad(minute % 60))"
+        LocalTime.beijing.text(of: time)
     }
 
     private func append(_ draft: AuditEventDraft) async throws -> AuditEvent? {

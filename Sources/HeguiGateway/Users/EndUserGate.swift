@@ -311,10 +311,6 @@ package final class EndUserGate: Sendable {
 
     /// `2026-11-29 06:00` in the gate's zone.
     func format(_ time: Int64) -> String {
-        let date = self.zone.date(of: time)
-        let minute = Int(self.zone.millisecondOfDay(time) / 60_000)
-        let hour = String(minute / 60)
-        let minutes = String(minute % 60)
-        return "\(date) \(hour.count < 2 ? "0" + hour : hour):\(minutes.count < 2 ? "0" + minutes : minutes)"
+        self.zone.text(of: time)
     }
 }
