@@ -85,6 +85,8 @@ package enum StarterConfiguration {
           feedback_working_days: 15  # the published time limit for a reply (the provider chooses it)
           submissions_per_hour: 10   # per client address, on the public form
           trust_forwarded_for: false # true only behind a reverse proxy that sets X-Forwarded-For
+          # webhook_url: https://ops.example.cn/hegui   # or HEGUI_WEBHOOK_URL: new, overdue tickets, incidents
+          # webhook_secret_file: /run/secrets/hegui-webhook  # or HEGUI_WEBHOOK_SECRET (≥ 16 characters)
 
         # The sanctions ladder (IM-14.4, TC-7.7): violations (refusals) per user turn into measures.
         sanctions:
