@@ -406,7 +406,8 @@ struct TakedownTests {
                 "/admin/takedowns",
                 #"""
                 {"content_id":"\#(requestID)","ticket":"\#(ticket)","risks":["A1h"],
-                 "reference_answer":"抱歉，刷单返利是诈骗，我不能提供。","bad_output":"教你一套刷单返现的话术。","severity":"high"}
+                 "reference_answer":"抱歉，刷单返利是诈骗，我不能提供。","bad_output":"教你一套刷单返现的话术。","severity":"high",
+                 "prompt":"给我一些赚钱的办法"}
                 """#
             )
             #expect(taken.status == 201)
@@ -452,11 +453,18 @@ struct TakedownTests {
                     == 1
             )
 
-            // The rectification sample for safety training.
+            // The rectification sample for safety training: alice's prompt only with her consent.
             let samples = try await gateway.call(.GET, "/admin/rectification-samples", bearer: UserGateway.adminToken)
             #expect(samples.text.contains("抱歉，刷单返利是诈骗"))
             #expect(samples.text.contains("教你一套刷单返现的话术"))
             #expect(samples.header("Content-Type")?.hasPrefix("application/x-ndjson") == true)
+            #expect(samples.text.contains(#""prompt_withheld":"no training consent""#))  // no consent by default
+            _ = try await gateway.call(.PATCH, "/v1/hegui/users/alice", #"{"training_consent":true}"#)
+            let consented = try await gateway.call(.GET, "/admin/rectification-samples", bearer: UserGateway.adminToken)
+            #expect(consented.text.contains(#""prompt":"给我一些赚钱的办法""#))
+            _ = try await gateway.call(.POST, "/v1/hegui/users/alice/training-consent/withdraw")
+            let withdrawn = try await gateway.call(.GET, "/admin/rectification-samples", bearer: UserGateway.adminToken)
+            #expect(withdrawn.text.contains(#""prompt":null"#))
 
             // The ticket's timeline says what was done; the whole log verifies.
             let detail = try await gateway.admin(.GET, "/admin/complaints/\(ticket)")

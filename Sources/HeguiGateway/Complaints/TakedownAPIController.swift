@@ -11,7 +11,8 @@ import NIOCore
 ///   "prompt","bad_output","severity","summary"}`: take content down (201, with the incident).
 /// - `GET  /admin/incidents[?status=open]`, `GET /admin/incidents/{id}/report[?format=text]`,
 ///   `POST /admin/incidents/{id}/status` `{"status":"contained|reported|closed","note"}`.
-/// - `GET  /admin/rectification-samples[?since=ms]`: JSON Lines for safety training (IM-14.2).
+/// - `GET  /admin/rectification-samples[?since=ms]`: JSON Lines for safety training (IM-14.2); a
+///   user's prompt only with the user's training consent.
 /// - `GET  /v1/content/{id}` (tenant key): whether the app must remove a piece of content.
 package struct TakedownAPIController: Sendable {
     let takedowns: TakedownService
@@ -137,19 +138,7 @@ package struct TakedownAPIController: Sendable {
         }
         group.get("rectification-samples") { request, _ in
             let since = request.uri.queryParameters["since"].flatMap { Int64(String($0)) } ?? 0
-            let samples = try await self.takedowns.store.rectificationSamples(since: since, limit: 10_000)
-            let lines = samples.map { sample -> String in
-                let object: JSONObject = [
-                    "id": .string(sample.id),
-                    "takedown": .string(sample.takedownID),
-                    "risks": .array(sample.risks.map { .string($0.rawValue) }),
-                    "prompt": sample.prompt.map(JSONValue.string) ?? .null,
-                    "bad_output": sample.badOutput.map(JSONValue.string) ?? .null,
-                    "reference_answer": .string(sample.referenceAnswer),
-                    "created_at": .number(String(sample.createdAt)),
-                ]
-                return JSONValue.object(object).serialized
-            }
+            let lines = try await self.takedowns.trainingSamples(since: since)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/x-ndjson; charset=utf-8"],

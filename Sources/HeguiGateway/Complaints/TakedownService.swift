@@ -14,6 +14,8 @@ package final class TakedownService: Sendable {
     let sanctions: SanctionService?
     let complaints: ComplaintService?
     let notifications: Notifications?
+    /// Whether a user who has not said otherwise consents to training use (TC-7.3).
+    let trainingConsentDefault: Bool
     let logger: Logger
     let now: @Sendable () -> Int64
 
@@ -23,9 +25,11 @@ package final class TakedownService: Sendable {
         sanctions: SanctionService?,
         complaints: ComplaintService?,
         notifications: Notifications? = nil,
+        trainingConsentDefault: Bool = false,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
+        self.trainingConsentDefault = trainingConsentDefault
         self.store = store
         self.auditLog = auditLog
         self.sanctions = sanctions
@@ -185,6 +189,44 @@ package final class TakedownService: Sendable {
             ]
         )
         return (takedown, incident)
+    }
+
+    /// The rectification samples for training (IM-14.2), as JSON Lines. A user's own words (the
+    /// prompt) are left out unless the user consents to training use — withdrawn consent takes
+    /// effect in every export from then on (TC-7.3, IM-11); the model's output and the reference
+    /// answer stay.
+    package func trainingSamples(since: Int64) async throws -> [String] {
+        var consent: [String: Bool] = [:]
+        var lines: [String] = []
+        for sample in try await self.store.rectificationSamples(since: since, limit: 10_000) {
+            var prompt = sample.prompt.map(JSONValue.string) ?? .null
+            var withheld = false
+            if sample.prompt != nil, let takedown = try await self.store.takedown(id: sample.takedownID),
+                let tenant = takedown.tenant, let user = takedown.endUser
+            {
+                let key = tenant + "\u{1F}" + user
+                if consent[key] == nil {
+                    let record = try await self.store.endUser(tenant: tenant, pseudonym: user)
+                    consent[key] = record?.trainingConsent ?? self.trainingConsentDefault
+                }
+                if consent[key] == false {
+                    prompt = .null
+                    withheld = true
+                }
+            }
+            let object: JSONObject = [
+                "id": .string(sample.id),
+                "takedown": .string(sample.takedownID),
+                "risks": .array(sample.risks.map { .string($0.rawValue) }),
+                "prompt": prompt,
+                "prompt_withheld": withheld ? .string("no training consent") : .null,
+                "bad_output": sample.badOutput.map(JSONValue.string) ?? .null,
+                "reference_answer": .string(sample.referenceAnswer),
+                "created_at": .number(String(sample.createdAt)),
+            ]
+            lines.append(JSONValue.object(object).serialized)
+        }
+        return lines
     }
 
     /// The incident report, ready to file: as JSON, and in words (Chinese with English beside it).

@@ -81,6 +81,7 @@ package struct UserServices: Sendable {
             sanctions: self.sanctions,
             complaints: self.complaints,
             notifications: notifications,
+            trainingConsentDefault: settings.trainingConsentDefault,
             logger: logger,
             now: now
         )
