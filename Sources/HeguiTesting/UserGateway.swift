@@ -74,14 +74,7 @@ package struct UserGateway: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await self.client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        return Reply(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            json: try? JSONParser.parse(text),
-            text: text
-        )
+        return try await self.send(request)
     }
 
     /// A browser's round: GET a page, keep its cookie and CSRF token.
@@ -91,17 +84,10 @@ package struct UserGateway: Sendable {
     ) async throws -> (reply: Reply, cookie: String?, csrf: String?) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.port)\(path)")
         if let cookie { request.headers.add(name: "Cookie", value: cookie) }
-        let response = try await self.client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        let reply = Reply(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            json: nil,
-            text: text
-        )
+        let reply = try await self.send(request)
         let setCookie = reply.header("Set-Cookie").flatMap { $0.split(separator: ";").first.map(String.init) }
-        let csrf = text.range(of: #"name="csrf" value=""#).map { range in
-            String(text[range.upperBound...].prefix { $0 != "\"" })
+        let csrf = reply.text.range(of: #"name="csrf" value=""#).map { range in
+            String(reply.text[range.upperBound...].prefix { $0 != "\"" })
         }
         return (reply, setCookie ?? cookie, csrf)
     }
@@ -119,14 +105,7 @@ package struct UserGateway: Sendable {
                 + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
         }.joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await self.client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        return Reply(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            json: nil,
-            text: text
-        )
+        return try await self.send(request)
     }
 
     /// Posts a `multipart/form-data` form with files, as a browser would.
@@ -155,14 +134,7 @@ package struct UserGateway: Sendable {
         request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
         if let cookie { request.headers.add(name: "Cookie", value: cookie) }
         request.body = .bytes(body)
-        let response = try await self.client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        return Reply(
-            status: Int(response.status.code),
-            headers: response.headers.map { ($0.name, $0.value) },
-            json: nil,
-            text: text
-        )
+        return try await self.send(request)
     }
 
     package func admin(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> Reply {
@@ -181,6 +153,18 @@ package struct UserGateway: Sendable {
             "/v1/chat/completions",
             GatewayFixtures.chatBody(prompt, stream: stream, user: user),
             bearer: key
+        )
+    }
+
+    /// Sends a request and reads the whole reply (parsed as JSON when it is JSON).
+    func send(_ request: HTTPClientRequest) async throws -> Reply {
+        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        return Reply(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            json: try? JSONParser.parse(text),
+            text: text
         )
     }
 

@@ -197,19 +197,16 @@ package struct AdminTenantController: Sendable {
         context: GatewayRequestContext,
         details: [String: String] = [:]
     ) async throws {
-        do {
-            _ = try await self.auditLog.append(
-                AuditEventDraft(
-                    type: type,
-                    time: Self.now(),
-                    tenant: tenant,
-                    requestID: context.requestID,
-                    details: details
-                )
-            )
-        } catch {
-            throw APIError.auditUnavailable()
-        }
+        _ = try await self.auditLog.appendOrRefuse(
+            AuditEventDraft(
+                type: type,
+                time: Self.now(),
+                tenant: tenant,
+                requestID: context.requestID,
+                details: details
+            ),
+            logger: context.logger
+        )
     }
 
     package static func json(_ tenant: TenantRecord) -> JSONValue {

@@ -336,13 +336,7 @@ package final class ComplaintService: Sendable {
     }
 
     private func append(_ draft: AuditEventDraft) async throws -> AuditEvent? {
-        guard let auditLog = self.auditLog else { return nil }
-        do {
-            return try await auditLog.append(draft)
-        } catch {
-            self.logger.error("complaint step not recorded; refused", metadata: ["audit.error": "\(error)"])
-            throw APIError.auditUnavailable()
-        }
+        try await self.auditLog?.appendOrRefuse(draft, logger: self.logger)
     }
 
     /// A Beijing-time rendering of a time: `2026-12-18 23:59`.

@@ -339,11 +339,6 @@ package final class TakedownService: Sendable {
     }
 
     private func append(_ draft: AuditEventDraft) async throws -> AuditEvent? {
-        guard let auditLog = self.auditLog else { return nil }
-        do {
-            return try await auditLog.append(draft)
-        } catch {
-            throw APIError.auditUnavailable()
-        }
+        try await self.auditLog?.appendOrRefuse(draft, logger: self.logger)
     }
 }

@@ -53,15 +53,10 @@ package final class EndUserService: Sendable {
     ) async throws
         -> AuditEvent?
     {
-        guard let auditLog = self.auditLog else { return nil }
-        do {
-            return try await auditLog.append(
-                AuditEventDraft(type: type, time: self.now(), tenant: tenant, user: pseudonym, details: details)
-            )
-        } catch {
-            self.logger.error("user operation not recorded; refused", metadata: ["audit.error": "\(error)"])
-            throw APIError.auditUnavailable()
-        }
+        try await self.auditLog?.appendOrRefuse(
+            AuditEventDraft(type: type, time: self.now(), tenant: tenant, user: pseudonym, details: details),
+            logger: self.logger
+        )
     }
 
     // MARK: Attributes

@@ -76,7 +76,7 @@ package final class SanctionService: Sendable {
         var details = ["level": level.rawValue, "reason": reason, "by": actor]
         if let expiresAt { details["expires_at"] = String(expiresAt) }
         if !evidence.isEmpty { details["violations"] = evidence.map(String.init).joined(separator: ",") }
-        let event = try await self.auditLog?.append(
+        let event = try await self.auditLog?.appendOrRefuse(
             AuditEventDraft(
                 type: "sanction.imposed",
                 time: time,
@@ -84,7 +84,8 @@ package final class SanctionService: Sendable {
                 user: pseudonym,
                 action: level >= .suspension ? .block : .flag,
                 details: details
-            )
+            ),
+            logger: self.logger
         )
         let sanction = SanctionRecord(
             id: "sn-" + UUID().uuidString.lowercased(),
@@ -112,7 +113,7 @@ package final class SanctionService: Sendable {
         guard let sanction = try await self.store.sanction(id: id), sanction.tenant == tenant else {
             throw StoreError(.notFound, "no sanction '\(id)'")
         }
-        _ = try await self.auditLog?.append(
+        _ = try await self.auditLog?.appendOrRefuse(
             AuditEventDraft(
                 type: "sanction.lifted",
                 time: time,
@@ -121,7 +122,8 @@ package final class SanctionService: Sendable {
                 details: [
                     "sanction": id, "reason": reason, "imposed_event": sanction.auditSequence.map(String.init) ?? "",
                 ]
-            )
+            ),
+            logger: self.logger
         )
         try await self.store.liftSanction(id: id, at: time, reason: reason)
         self.cache.invalidate(tenant: tenant, pseudonym: sanction.pseudonym)
@@ -144,14 +146,15 @@ package final class SanctionService: Sendable {
         var details = ["sanction": id]
         if note != nil { details["annotated"] = "true" }
         if reported { details["reported"] = "true" }
-        _ = try await self.auditLog?.append(
+        _ = try await self.auditLog?.appendOrRefuse(
             AuditEventDraft(
                 type: reported ? "sanction.reported" : "sanction.annotated",
                 time: time,
                 tenant: tenant,
                 user: sanction.pseudonym,
                 details: details
-            )
+            ),
+            logger: self.logger
         )
         if let note { try await self.store.annotateSanction(id: id, note: note) }
         if reported { try await self.store.markSanctionReported(id: id, at: time) }
