@@ -49,7 +49,12 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .target(name: "HeguiMedia", dependencies: ["HeguiCore"]),
+        // zlib, which every Swift toolchain on Linux already links (zlib1g-dev).
+        .systemLibrary(name: "CZlib"),
+        .target(
+            name: "HeguiMedia",
+            dependencies: ["HeguiCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "HeguiGateway",
             dependencies: [
@@ -96,6 +101,7 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiGateway",
+                "HeguiMedia",
                 "HeguiStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -178,7 +184,7 @@ if Context.environment["HEGUI_BENCHMARKS"] != nil {
 }
 
 // Swift 6 language mode with the strict settings of STYLE rule 1, for every target.
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),

@@ -24,6 +24,8 @@ package import Prometheus
 ///   - admin: the admin API's token and audit log; `nil` serves no `/admin` routes.
 ///   - users: tenants and keys from the store, the end-user API and public pages (issue 6);
 ///     `nil` for configured tenants only.
+///   - labels: labels generated content; `nil` labels chat answers under `configuration.labels`
+///     without sealing files.
 ///   - logger: the application's logger; requests get children of it.
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
 package func buildApplication(
@@ -36,6 +38,7 @@ package func buildApplication(
     enforcement: Enforcement,
     admin: AdminAccess? = nil,
     users: UserServices? = nil,
+    labels: LabelService? = nil,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -53,8 +56,14 @@ package func buildApplication(
     let authentication =
         users.map { TenantAuthMiddleware(directory: $0.directory) } ?? TenantAuthMiddleware(tenants: tenants)
     let api = router.group("v1").add(middleware: authentication)
-    ModelAPIController(configuration: configuration, upstream: upstream, metrics: metrics, enforcement: enforcement)
-        .addRoutes(to: api)
+    ModelAPIController(
+        configuration: configuration,
+        upstream: upstream,
+        metrics: metrics,
+        enforcement: enforcement,
+        labels: labels
+    )
+    .addRoutes(to: api)
     ModerationAPIController(enforcement: enforcement, metrics: metrics).addRoutes(to: api)
     let userAPI = users.map {
         UserAPIController(

@@ -14,7 +14,7 @@ struct Hegui: AsyncParsableCommand {
         version: Self.version,
         subcommands: [
             Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, TenantCommand.self, UserCommand.self,
-            ComplaintCommand.self,
+            ComplaintCommand.self, LabelCommand.self,
             Init.self, DemoModelCommand.self,
         ]
     )

@@ -142,15 +142,38 @@ struct Serve: AsyncParsableCommand {
                 store: store,
                 signingKey: AuditSigningKey.load(file: configuration.audit.signingKeyFile, in: dataDirectory)
             )
+            // Tenants whose own interface shows the label are on record: the duty stays with the provider.
+            let interfaceLabelled = configuration.tenants.filter {
+                ($0.chatLabels ?? configuration.labels.chat).placement == .interface
+            }
             _ = try await auditLog.append(
                 AuditEventDraft(
                     type: "gateway.started",
                     time: Int64(Date().timeIntervalSince1970 * 1000),
-                    details: ["version": Hegui.version]
+                    details: [
+                        "version": Hegui.version,
+                        "labels.producer": configuration.labels.producer,
+                        "labels.chat_placement": configuration.labels.chat.placement.rawValue,
+                        "labels.interface_tenants": interfaceLabelled.map(\.id).joined(separator: ","),
+                        "labels.seal": configuration.labels.seal,
+                    ]
                 )
             )
         } catch {
             Self.fail("store: \(error)")
+        }
+
+        // Labels on generated content (IM-12, LBL-4, LBL-5).
+        let labels: LabelService
+        do {
+            labels = try LabelService.load(configuration: configuration.labels, dataDirectory: dataDirectory)
+        } catch {
+            Self.fail("labels: \(error)")
+        }
+        if configuration.labels.isPlaceholderProducer {
+            logger.warning(
+                "labels.producer is not set: labels carry the placeholder provider code \(configuration.labels.producer); set the code from your compliance team (LBL-CODE)"
+            )
         }
 
         // The admin API's token: configured, or kept in the data directory (created once).
@@ -339,6 +362,7 @@ struct Serve: AsyncParsableCommand {
             enforcement: enforcement,
             admin: AdminAccess(tokenDigest: adminTokenDigest, auditLog: auditLog),
             users: users,
+            labels: labels,
             logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.server.port

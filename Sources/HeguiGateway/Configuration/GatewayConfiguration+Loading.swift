@@ -127,6 +127,14 @@ extension GatewayConfiguration {
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
         if let url = value("HEGUI_WEBHOOK_URL") { self.complaints.webhookURL = url }
+        if let producer = value("HEGUI_LABEL_PRODUCER") {
+            do {
+                _ = try ProviderCode(producer)
+            } catch {
+                throw ConfigurationError(source: "HEGUI_LABEL_PRODUCER", message: "\(error)")
+            }
+            self.labels.producer = producer
+        }
         if let secret = value("HEGUI_WEBHOOK_SECRET") { self.complaints.webhookSecret = secret }
         if let flag = value("HEGUI_REQUIRE_AGREEMENT") {
             guard let parsed = Self.parseBool(flag) else {
@@ -338,7 +346,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints",
+            "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -462,6 +470,7 @@ struct YAMLReader {
                     default: configuration.complaints.trustForwardedFor = try self.bool(node, key)
                     }
                 }
+            case "labels": try self.labels(node, key, into: &configuration.labels)
             case "users": try self.users(node, key, into: &configuration.users)
             case "minors": try self.minors(node, key, into: &configuration.users.minors)
             case "sanctions": try self.sanctions(node, key, into: &configuration.users)
@@ -630,6 +639,48 @@ struct YAMLReader {
         return aliases
     }
 
+    func labels(_ node: Node, _ key: String, into labels: inout GatewayConfiguration.Labels) throws {
+        let allowed = ["producer", "seal", "key_file", "chat_placement", "chat_text"]
+        for (key, node) in try self.mapping(node, key, allowed: allowed) {
+            switch key {
+            case "labels.producer":
+                let code = try self.string(node, key)
+                do {
+                    _ = try ProviderCode(code)
+                } catch {
+                    throw self.error(node, key, "\(error) (LBL-CODE: 00 + 20-character subject id + 5-character service code)")
+                }
+                labels.producer = code
+            case "labels.seal":
+                let method = try self.string(node, key)
+                guard ["ed25519", "hmac-sha256", "none"].contains(method) else {
+                    throw self.error(node, key, "must be ed25519, hmac-sha256 or none, got '\(method)'")
+                }
+                labels.seal = method
+            case "labels.key_file": labels.keyFile = try self.string(node, key)
+            case "labels.chat_placement": labels.chat.placement = try self.placement(node, key)
+            default: labels.chat.text = try self.labelText(node, key)
+            }
+        }
+    }
+
+    func placement(_ node: Node, _ key: String) throws -> ChatLabelPolicy.Placement {
+        let text = try self.string(node, key)
+        guard let placement = ChatLabelPolicy.Placement(rawValue: text) else {
+            let names = ChatLabelPolicy.Placement.allCases.map(\.rawValue).joined(separator: ", ")
+            throw self.error(node, key, "must be one of \(names), got '\(text)'")
+        }
+        return placement
+    }
+
+    func labelText(_ node: Node, _ key: String) throws -> String {
+        let text = try self.string(node, key)
+        guard ChatLabelPolicy.isConforming(text) else {
+            throw self.error(node, key, "must name AI (人工智能 or AI) and generation (生成 or 合成), GB 45438 5.1")
+        }
+        return text
+    }
+
     func tenants(_ node: Node, _ key: String) throws -> [GatewayConfiguration.Tenant] {
         guard case .sequence(let sequence) = node else { throw self.error(node, key, "must be a list") }
         var tenants: [GatewayConfiguration.Tenant] = []
@@ -642,8 +693,11 @@ struct YAMLReader {
             var policy: String?
             var requestsPerMinute: Int?
             var tokensPerDay: Int?
+            var placement: ChatLabelPolicy.Placement?
+            var labelText: String?
             let allowed = [
                 "id", "name", "key_sha256", "key_file", "refusal", "policy", "requests_per_minute", "tokens_per_day",
+                "label_placement", "label_text",
             ]
             for (key, node) in try self.mapping(item, itemKey, allowed: allowed) {
                 switch key {
@@ -652,6 +706,8 @@ struct YAMLReader {
                 case "\(itemKey).requests_per_minute":
                     requestsPerMinute = try self.integer(node, key, in: 1...10_000_000)
                 case "\(itemKey).tokens_per_day": tokensPerDay = try self.integer(node, key, in: 1...Int(Int32.max))
+                case "\(itemKey).label_placement": placement = try self.placement(node, key)
+                case "\(itemKey).label_text": labelText = try self.labelText(node, key)
                 case "\(itemKey).refusal":
                     let text = try self.string(node, key)
                     guard let parsed = GatewayConfiguration.Refusal(rawValue: text) else {
@@ -678,17 +734,22 @@ struct YAMLReader {
             }
             guard let id, !id.isEmpty else { throw self.error(item, "\(itemKey).id", "is required") }
             guard let digest else { throw self.error(item, itemKey, "needs key_sha256 or key_file") }
-            tenants.append(
-                .init(
-                    id: id,
-                    name: name ?? id,
-                    keySHA256: digest,
-                    refusal: refusal,
-                    policy: policy,
-                    requestsPerMinute: requestsPerMinute,
-                    tokensPerDay: tokensPerDay
-                )
+            var tenant = GatewayConfiguration.Tenant(
+                id: id,
+                name: name ?? id,
+                keySHA256: digest,
+                refusal: refusal,
+                policy: policy,
+                requestsPerMinute: requestsPerMinute,
+                tokensPerDay: tokensPerDay
             )
+            if placement != nil || labelText != nil {
+                tenant.chatLabels = ChatLabelPolicy(
+                    placement: placement ?? .start,
+                    text: labelText ?? ChatLabelPolicy.defaultText
+                )
+            }
+            tenants.append(tenant)
         }
         return tenants
     }

@@ -71,6 +71,8 @@ package struct GatewayConfiguration: Sendable {
         package var requestsPerMinute: Int?
         /// Tokens (prompt and completion) allowed per local day; `nil` for no budget.
         package var tokensPerDay: Int?
+        /// How this tenant's chat answers are labelled; `nil` for `labels.chat_*` (IM-12, LBL-4.1).
+        package var chatLabels: ChatLabelPolicy?
 
         package init(
             id: String,
@@ -249,7 +251,29 @@ package struct GatewayConfiguration: Sendable {
         package init() {}
     }
 
+    /// Labels on generated content (IM-12, LBL-4, LBL-5, GB 45438-2025).
+    package struct Labels: Sendable {
+        /// The placeholder producer code used until the operator configures its own: the format
+        /// code, a blank subject and a generation service (LBL-CODE). Logged as a warning at start.
+        package static let placeholderProducer = "00" + String(repeating: "0", count: 20) + "10000"
+
+        /// `ContentProducer`: the provider code from the compliance team (27 characters).
+        package var producer = Self.placeholderProducer
+        /// How records are sealed in `ReservedCode1`: `ed25519` (default; verifiable with the public
+        /// key), `hmac-sha256`, or `none`.
+        package var seal = "ed25519"
+        /// The seal key (hex); default `label-signing-key` in the data directory, made on first use.
+        package var keyFile: String?
+        /// How chat answers are labelled unless a tenant says otherwise.
+        package var chat = ChatLabelPolicy()
+
+        package init() {}
+
+        package var isPlaceholderProducer: Bool { self.producer == Self.placeholderProducer }
+    }
+
     package var server = Server()
+    package var labels = Labels()
     /// The complaint and report channel.
     package var complaints = Complaints()
     /// End users: agreements, minors' mode, sanctions, quotas, personal-information requests.

@@ -22,14 +22,17 @@ package struct ModelAPIController: Sendable {
     let aliases: [String: GatewayConfiguration.ModelAlias]
     let aliasOrder: [GatewayConfiguration.ModelAlias]
     let enforcement: Enforcement
+    let labels: LabelService
 
     package init(
         configuration: GatewayConfiguration,
         upstream: any ModelUpstream,
         metrics: GatewayMetrics,
-        enforcement: Enforcement
+        enforcement: Enforcement,
+        labels: LabelService? = nil
     ) {
         self.enforcement = enforcement
+        self.labels = labels ?? LabelService(configuration: configuration.labels, seal: nil)
         self.upstream = upstream
         self.metrics = metrics
         self.requireUser = configuration.requireUser
@@ -264,6 +267,11 @@ package struct ModelAPIController: Sendable {
             if let input = pendingInput.take() { try? await self.enforcement.recorder.record(input) }
             return try await self.relayUpstreamError(response, logger: logger)
         }
+        // Labels (IM-12, LBL-4.1, LBL-5): the record of this answer and where its explicit label goes.
+        let labelPolicy = self.labels.chatPolicy(for: tenant)
+        let record = self.labels.chatRecord(requestID: context.requestID)
+        let placement = labelPolicy.placement(for: chat.body)
+        let labelDetails = ["aigc": record.produceID, "label": labelPolicy.placement.rawValue]
         if chat.isStreaming, response.isEventStream {
             let metrics = self.metrics
             let checksStream = self.enforcement.classifiers?.covers(.output) == true
@@ -280,6 +288,12 @@ package struct ModelAPIController: Sendable {
                     holdsSentences: checksStream && self.enforcement.classifiers?.holdsStreams == true
                 ),
                 classify: streamClassify,
+                labels: StreamLabels(
+                    record: record,
+                    opening: placement.start ? labelPolicy.leading : nil,
+                    closing: placement.end ? labelPolicy.trailing : nil,
+                    choices: chat.body["n"]?.intValue ?? 1
+                ),
                 logger: logger
             ) { moderator, stopped in
                 defer { Task { await finish() } }
@@ -300,6 +314,7 @@ package struct ModelAPIController: Sendable {
                         moderator.answerText,
                         moderator.answerText,
                         ["direction": "output", "stream": "true", "stopped": stopped ? "true" : "false"]
+                            .merging(labelDetails) { first, _ in first }
                     )
                 )
             }
@@ -336,13 +351,14 @@ package struct ModelAPIController: Sendable {
                 output.verdict.risks,
                 output.checkedText,
                 output.action == .allow ? nil : output.checkedText,
-                ["direction": "output", "stream": "false"]
+                ["direction": "output", "stream": "false"].merging(labelDetails) { first, _ in first }
             )
         )
         if output.action != .allow {
             self.metrics.recordModeration(direction: "output", action: output.action.rawValue)
         }
-        let headers: HTTPFields = [.contentType: response.headers[.contentType] ?? "application/json"]
+        var headers: HTTPFields = [.contentType: response.headers[.contentType] ?? "application/json"]
+        headers[.aigc] = record.json
         switch output.action {
         case .block:
             let refused = ChatModeration.refusedCompletion(
@@ -355,15 +371,20 @@ package struct ModelAPIController: Sendable {
                 headers: headers,
                 body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(refused).serialized))
             )
-        case .redact:
-            let redacted = output.redacted ?? answerObject
+        default:
+            let shown = output.action == .redact ? output.redacted ?? answerObject : answerObject
+            let labelled = ChatLabeling.label(
+                shown,
+                record: record,
+                start: placement.start,
+                end: placement.end,
+                policy: labelPolicy
+            )
             return Response(
                 status: response.status,
                 headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(redacted).serialized))
+                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(labelled).serialized))
             )
-        default:
-            return Response(status: response.status, headers: headers, body: ResponseBody(byteBuffer: whole))
         }
     }
 
@@ -561,6 +582,7 @@ package struct ModelAPIController: Sendable {
         _ response: UpstreamResponse,
         moderator: ChatStreamModerator,
         classify: (@Sendable (String) async throws -> [ModerationHit])?,
+        labels: StreamLabels,
         logger: Logger,
         onEnd: @escaping @Sendable (ChatStreamModerator, Bool) async -> Void
     ) -> Response {
@@ -572,11 +594,12 @@ package struct ModelAPIController: Sendable {
                 .contentType: "text/event-stream; charset=utf-8",
                 .cacheControl: "no-cache",
                 .init("X-Accel-Buffering")!: "no",  // a valid token, checked by the initialiser
+                .aigc: labels.record.json,
             ],
             body: ResponseBody { writer in
                 metrics.activeStreams.increment()
                 defer { metrics.activeStreams.decrement() }
-                var relay = StreamRelay()
+                var relay = StreamRelay(labels: labels)
                 var moderator = moderator
                 let holds = moderator.holdsSentencesForClassifiers
                 let checkEvery = self.enforcement.classifiers?.streamCharacters ?? 200

@@ -44,6 +44,8 @@ extension HTTPField.Name {
     /// `X-Hegui-User`: the end user's id when the body has no `user` field.
     package static let heguiUser = HTTPField.Name("X-Hegui-User")!  // a valid token
     /// `X-Hegui-Minors-Mode`: the user's minors' band (IM-10.3).
+    /// The AIGC record of a generated answer (IM-12, LBL-5): the implicit label in the response head.
+    package static let aigc = HTTPField.Name("X-AIGC")!  // a valid token, checked by the initialiser
     package static let heguiMinorsMode = HTTPField.Name("X-Hegui-Minors-Mode")!  // a valid token
     /// `X-Hegui-Time-Remaining`: seconds of use left today in minors' mode.
     package static let heguiTimeRemaining = HTTPField.Name("X-Hegui-Time-Remaining")!  // a valid token

@@ -14,8 +14,12 @@ package struct StreamRelay: Sendable {
     package private(set) var isDone = false
     /// Whether moderation stopped the stream (its `[DONE]` written by the gateway).
     package private(set) var isStopped = false
+    /// The labels this stream carries (IM-12), when it is labelled.
+    private var labels: StreamLabels?
 
-    package init() {}
+    package init(labels: StreamLabels? = nil) {
+        self.labels = labels
+    }
 
     /// What one upstream buffer produced.
     package struct Step: Sendable {
@@ -75,13 +79,29 @@ package struct StreamRelay: Sendable {
                 output.writeImmutableBuffer(raw)
                 continue
             }
+            if var labels = self.labels, !labels.isOpened, !event.isDone {
+                // The stream opens with the record and any leading label, before the first chunk.
+                Self.writeEvent(labels.opening(before: event.data), to: &output)
+                labels.isOpened = true
+                self.labels = labels
+            }
             let outcome = event.isDone ? moderator.done() : moderator.event(event.data)
+            if event.isDone, let labels = self.labels, labels.isOpened, let closing = labels.closing, case .pass = outcome {
+                // The trailing label goes after everything the moderator released, before [DONE].
+                Self.writeEvent(ChatLabeling.closingChunk(before: labels.firstChunk, text: closing, choices: labels.choices), to: &output)
+            }
             switch outcome {
             case .pass:
                 output.writeImmutableBuffer(raw)
             case .replace(let payloads):
                 for payload in payloads { Self.writeEvent(payload, to: &output) }
-                if event.isDone { output.writeImmutableBuffer(raw) }
+                if event.isDone {
+                    if let labels = self.labels, labels.isOpened, let closing = labels.closing {
+                        let chunk = ChatLabeling.closingChunk(before: labels.firstChunk, text: closing, choices: labels.choices)
+                        Self.writeEvent(chunk, to: &output)
+                    }
+                    output.writeImmutableBuffer(raw)
+                }
             case .stop(let payloads):
                 for payload in payloads { Self.writeEvent(payload, to: &output) }
                 output.writeString(ServerSentEvent(data: "[DONE]").encoded)
@@ -136,5 +156,29 @@ package struct StreamRelay: Sendable {
     /// clients raise as an error. No `[DONE]` follows, so no client mistakes the answer for complete.
     package static func errorEvent(_ error: APIError) -> String {
         ServerSentEvent(data: error.json.serialized).encoded
+    }
+}
+
+/// The labels of one stream: the record and leading label in an opening chunk, the trailing label
+/// in a chunk before `[DONE]` (IM-12, LBL-4.1).
+package struct StreamLabels: Sendable {
+    package var record: AIGCRecord
+    package var opening: String?
+    package var closing: String?
+    package var choices: Int
+    var isOpened = false
+    /// The upstream's first chunk, whose id and model the label chunks copy.
+    var firstChunk = ""
+
+    package init(record: AIGCRecord, opening: String?, closing: String?, choices: Int) {
+        self.record = record
+        self.opening = opening
+        self.closing = closing
+        self.choices = choices
+    }
+
+    mutating func opening(before first: String) -> String {
+        self.firstChunk = first
+        return ChatLabeling.openingChunk(firstChunk: first, record: self.record, content: self.opening, choices: self.choices)
     }
 }

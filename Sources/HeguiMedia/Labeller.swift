@@ -1,0 +1,122 @@
+import Crypto
+package import HeguiCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes implicit labels into files (LBL-5.1, GB-6.1) and reads them back.
+///
+/// Every write goes to a temporary file that is read back (one record, the record written) before
+/// it replaces the destination, so a failure never leaves half a file (REQUIREMENTS.md §8.2 checks
+/// 1–2). An existing record is updated, not duplicated.
+package struct Labeller: Sendable {
+    /// What the label says about the producer.
+    package var producer: String
+    /// Seals each record in `ReservedCode1` when set.
+    package var seal: LabelSeal?
+
+    package init(producer: String, seal: LabelSeal? = nil) {
+        self.producer = producer
+        self.seal = seal
+    }
+
+    /// What labelling one file did.
+    package struct Outcome: Sendable, Hashable {
+        package var format: MediaFormat
+        package var record: AIGCRecord
+        /// How many records the file held before (replaced by the new one).
+        package var replaced: Int
+    }
+
+    /// How the record is made.
+    package enum Role: Sendable, Hashable {
+        /// As the producer: a new record with `produceID`, propagation fields equal (App. E note 1).
+        case producer(produceID: String)
+        /// As a propagating platform (LBL-6.5): the producer's fields are kept when the file has a
+        /// record; `Label`, `ContentPropagator` (this labeller's `producer`), `PropagateID` and
+        /// `ReservedCode2` are set.
+        case propagator(label: AIGCRecord.Label, propagateID: String)
+    }
+
+    /// Labels the file at `path`, writing to `destination` (the same path to label in place).
+    package func label(path: String, destination: String, role: Role) throws(MediaError) -> Outcome {
+        let input = try MediaInput(path: path)
+        let format = try Self.format(of: input, name: path)
+        let carrier = try format.carrier.init(input: input)
+        let record = try self.record(for: carrier, role: role, input: input)
+        var status = stat()
+        let mode = stat(path, &status) == 0 ? UInt32(status.st_mode & 0o7777) : nil
+        let output = try MediaOutput(destination: destination)
+        try carrier.write(record, to: output)
+        if let written = try output.finish() {
+            try Self.readBack(MediaInput(path: written), format: format, expecting: record)
+        }
+        try output.commit(mode: mode)
+        return Outcome(format: format, record: record, replaced: carrier.records.count)
+    }
+
+    /// Labels a file held in memory (a model's base64 answer).
+    package func label(bytes: [UInt8], name: String = "", role: Role) throws(MediaError) -> (bytes: [UInt8], outcome: Outcome) {
+        let input = MediaInput(bytes: bytes)
+        let format = try Self.format(of: input, name: name)
+        let carrier = try format.carrier.init(input: input)
+        let record = try self.record(for: carrier, role: role, input: input)
+        let output = MediaOutput()
+        try carrier.write(record, to: output)
+        try Self.readBack(MediaInput(bytes: output.bytes), format: format, expecting: record)
+        return (output.bytes, Outcome(format: format, record: record, replaced: carrier.records.count))
+    }
+
+    static func format(of input: MediaInput, name: String) throws(MediaError) -> MediaFormat {
+        guard let format = MediaFormat.detect(try input.read(at: 0, upTo: 16), name: name) else {
+            throw MediaError("the file's format cannot be labelled (PNG, JPEG, WebP, GIF, MP3, WAV, MP4/MOV/M4A, FLAC, PDF, DOCX/XLSX/PPTX, Markdown)")
+        }
+        return format
+    }
+
+    private func record(for carrier: any LabelCarrier, role: Role, input: MediaInput) throws(MediaError) -> AIGCRecord {
+        var record: AIGCRecord
+        switch role {
+        case .producer(let produceID):
+            record = AIGCRecord(producer: self.producer, produceID: produceID)
+        case .propagator(let label, let propagateID):
+            let existing = carrier.records.lazy.compactMap { try? AIGCRecord.parse($0.text) }.first
+            record = existing ?? AIGCRecord(label: label, producer: "", produceID: "")
+            record.label = label.rawValue
+            record.contentPropagator = self.producer
+            record.propagateID = propagateID
+            record.reservedCode2 = ""
+        }
+        if let seal = self.seal, seal.canSeal {
+            let essence = carrier.essenceOfWrite
+            let digest = try Self.digest(of: essence.ranges, in: input, suffix: essence.suffix)
+            do throws(AIGCRecordError) {
+                let value = try seal.seal(record, essenceDigest: digest)
+                if case .producer = role { record.reservedCode1 = value } else { record.reservedCode2 = value }
+            } catch {
+                throw MediaError(error.description)
+            }
+        }
+        let problems = record.problems.filter { !(role != .producer(produceID: record.produceID) && $0.contains("is empty")) }
+        guard problems.isEmpty else { throw MediaError("the label would not conform: " + problems.joined(separator: "; ")) }
+        return record
+    }
+
+    /// The SHA-256 of the essence ranges followed by `suffix`.
+    static func digest(of ranges: [Range<Int>], in input: MediaInput, suffix: [UInt8] = []) throws(MediaError) -> [UInt8] {
+        var hasher = SHA256()
+        try input.forEachPiece(of: ranges) { hasher.update(data: $0) }
+        hasher.update(data: suffix)
+        return Array(hasher.finalize())
+    }
+
+    private static func readBack(_ written: MediaInput, format: MediaFormat, expecting record: AIGCRecord) throws(MediaError) {
+        let carrier = try format.carrier.init(input: written)
+        guard carrier.records.count == 1, let found = try? AIGCRecord.parse(carrier.records[0].text), found == record else {
+            throw MediaError("the label did not read back from the written file (\(carrier.records.count) records); nothing was changed")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bytes of a file to read at any offset without loading it: a file read with `pread`, or an
+/// array already in memory (a model's base64 answer).
+package final class MediaInput: @unchecked Sendable {
+    enum Storage {
+        case file(descriptor: Int32, path: String)
+        case memory([UInt8])
+    }
+
+    let storage: Storage
+    /// The size in bytes.
+    package let count: Int
+
+    /// Opens a file for reading.
+    package init(path: String) throws(MediaError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw MediaError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw MediaError("'\(path)' is not a regular file")
+        }
+        self.storage = .file(descriptor: descriptor, path: path)
+        self.count = Int(status.st_size)
+    }
+
+    /// Wraps bytes held in memory.
+    package init(bytes: [UInt8]) {
+        self.storage = .memory(bytes)
+        self.count = bytes.count
+    }
+
+    deinit {
+        if case .file(let descriptor, _) = self.storage { close(descriptor) }
+    }
+
+    /// The bytes in `range`, which must lie inside the input.
+    package func read(_ range: Range<Int>) throws(MediaError) -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= self.count else {
+            throw MediaError("read past the end of the file")
+        }
+        switch self.storage {
+        case .memory(let bytes):
+            return Array(bytes[range])
+        case .file(let descriptor, _):
+            var result = [UInt8](repeating: 0, count: range.count)
+            var done = 0
+            while done < range.count {
+                let got = result.withUnsafeMutableBytes { buffer in
+                    pread(descriptor, buffer.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
+                }
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { throw MediaError("cannot read the file: \(String(cString: strerror(errno)))") }
+                done += got
+            }
+            return result
+        }
+    }
+
+    /// Up to `count` bytes from `offset` (fewer at the end of the input).
+    package func read(at offset: Int, upTo count: Int) throws(MediaError) -> [UInt8] {
+        try self.read(offset..<min(self.count, offset + count))
+    }
+
+    /// Feeds the bytes of `ranges` to `body` in pieces of at most 1 MiB.
+    package func forEachPiece(of ranges: [Range<Int>], _ body: ([UInt8]) -> Void) throws(MediaError) {
+        for range in ranges {
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let end = min(range.upperBound, offset + (1 << 20))
+                body(try self.read(offset..<end))
+                offset = end
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Makes the small sample files the media tests label. Run from this directory with ffmpeg,
+# ImageMagick, exiftool and python3 installed (Debian: ffmpeg imagemagick libimage-exiftool-perl);
+# the output is committed, so the tests need none of these tools.
+set -eu
+q="-hide_banner -loglevel error -y"
+convert -size 96x64 gradient:'#3060c0-#f0d020' sample.png
+convert -size 96x64 gradient:'#3060c0-#f0d020' with-xmp.png
+exiftool -q -overwrite_original -XMP-dc:Title='样例 sample' -XMP-dc:Creator=hegui with-xmp.png
+convert -size 96x64 gradient:'#c03060-#20d0f0' -quality 85 sample.jpg
+cp sample.jpg with-exif-xmp.jpg
+exiftool -q -overwrite_original -Make=HeguiCam -Model=Test -UserComment='hello' -XMP-dc:Title='样例' with-exif-xmp.jpg
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=1 -frames:v 1 -c:v libwebp -lossless 0 sample-lossy.webp
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=1 -frames:v 1 -c:v libwebp -lossless 1 sample-lossless.webp
+convert -size 40x30 gradient:red-blue -colors 16 sample.gif
+ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a libmp3lame -b:a 64k -metadata title='样例' sample.mp3
+ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -ar 16000 -c:a pcm_s16le sample.wav
+ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a flac -metadata title='样例' sample.flac
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i sine=duration=1 -t 1 -c:v libx264 -pix_fmt yuv420p -c:a aac -b:a 32k -metadata title='样例' -movflags +faststart sample-faststart.mp4
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=10 -t 1 -c:v libx264 -pix_fmt yuv420p sample.mp4
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=10 -t 1 -c:v libx264 -pix_fmt yuv420p sample.mov
+ffmpeg $q -f lavfi -i sine=duration=0.5 -c:a aac -b:a 32k sample.m4a
+python3 - <<'PY'
+def pdf(path, info, xref_stream):
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        None,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    stream = b"BT /F1 18 Tf 20 50 Td (Sample \\(1\\)) Tj ET"
+    objects[3] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+    if info:
+        objects.append(b"<< /Title (Sample \\(PDF\\)) /Producer (hegui fixtures) >>")
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    size = len(objects) + 1
+    extra = b" /Info %d 0 R" % len(objects) if info else b""
+    if xref_stream:
+        offsets.append(len(out))
+        rows = b"\x00\x00\x00\x00\x00\xff\xff" + b"".join(b"\x01" + o.to_bytes(4, "big") + b"\x00\x00" for o in offsets)
+        out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R%s /Length %d >>\nstream\n" % (size, size + 1, extra, len(rows))
+        out += rows + b"\nendstream\nendobj\n"
+        out += b"startxref\n%d\n%%%%EOF\n" % offsets[-1]
+    else:
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f\r\n" % size
+        out += b"".join(b"%010d 00000 n\r\n" % o for o in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (size, extra, xref)
+    open(path, "wb").write(out)
+pdf("sample.pdf", True, False)
+pdf("sample-xref-stream.pdf", False, True)
+PY
+python3 - <<'PY'
+import zipfile
+parts = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>',
+    "word/document.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>样例文档 sample document</w:t></w:r></w:p></w:body></w:document>',
+    "docProps/core.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>样例</dc:title><dc:creator>hegui</dc:creator></cp:coreProperties>',
+}
+with zipfile.ZipFile("sample.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+    for name, text in parts.items():
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, text)
+PY
+printf -- '---\ntitle: 样例\ntags: [a, b]\n---\n# 样例 Sample\n\n正文。\n' > with-front-matter.md
+printf -- '# 样例 Sample\n\n正文。\n' > sample.md
