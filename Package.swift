@@ -120,6 +120,11 @@ let package = Package(
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
+            name: "HeguiMediaTests",
+            dependencies: ["HeguiCore", "HeguiMedia"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "HeguiStoreTests",
             dependencies: [
                 "HeguiCore",

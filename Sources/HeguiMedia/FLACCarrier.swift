@@ -89,7 +89,9 @@ struct FLACCarrier: LabelCarrier {
         for (index, piece) in pieces.enumerated() {
             let last: UInt8 = index == pieces.count - 1 ? 0x80 : 0
             let length = piece.range?.count ?? data.count
-            try output.write([last | piece.type, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)])
+            try output.write([
+                last | piece.type, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF),
+            ])
             if let range = piece.range { try output.copy(range, of: self.input) } else { try output.write(data) }
         }
         try output.copy(self.audioStart..<self.input.count, of: self.input)

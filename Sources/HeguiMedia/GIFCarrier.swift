@@ -47,7 +47,9 @@ struct GIFCarrier: LabelCarrier {
                     let end = data.firstIndex(of: [0x01, 0xFF, 0xFE, 0xFD]) ?? data.count
                     let packet = String(decoding: data[..<end], as: UTF8.self)
                     if self.xmp == nil { self.xmp = packet }
-                    self.records += XMPPacket.records(in: packet).map { FoundRecord(text: $0, place: "GIF XMP application extension TC260:AIGC") }
+                    self.records += XMPPacket.records(in: packet).map {
+                        FoundRecord(text: $0, place: "GIF XMP application extension TC260:AIGC")
+                    }
                 }
                 self.blocks.append(Block(start: start, end: offset, isXMP: isXMP, isImage: false))
             case 0x2C:
@@ -66,7 +68,8 @@ struct GIFCarrier: LabelCarrier {
     var essence: [Range<Int>] { [6..<self.headerEnd] + self.blocks.filter(\.isImage).map { $0.start..<$0.end } }
 
     func write(_ record: AIGCRecord, to output: MediaOutput) throws(MediaError) {
-        let packet = try self.xmp.map { (packet) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
+        let packet =
+            try self.xmp.map { (packet) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
             ?? XMPPacket.make(record)
         var extensionBlock: [UInt8] = [0x21, 0xFF, 11] + Self.identifier + Array(packet.utf8)
         extensionBlock.append(0x01)

@@ -52,7 +52,9 @@ struct JPEGCarrier: LabelCarrier {
         if data.starts(with: Self.xmpSignature) {
             let packet = String(decoding: data[Self.xmpSignature.count...], as: UTF8.self)
             if self.xmp == nil { self.xmp = (packet, index) }
-            self.records += XMPPacket.records(in: packet).map { FoundRecord(text: $0, place: "JPEG APP1 XMP TC260:AIGC") }
+            self.records += XMPPacket.records(in: packet).map {
+                FoundRecord(text: $0, place: "JPEG APP1 XMP TC260:AIGC")
+            }
         } else if data.starts(with: Self.exifSignature),
             let comment = EXIFUserComment.find(in: Array(data[6...]))
         {
@@ -68,7 +70,8 @@ struct JPEGCarrier: LabelCarrier {
     var essence: [Range<Int>] { [self.scanStart..<self.input.count] }
 
     func write(_ record: AIGCRecord, to output: MediaOutput) throws(MediaError) {
-        let packet = try self.xmp.map { (packet, _) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
+        let packet =
+            try self.xmp.map { (packet, _) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
             ?? XMPPacket.make(record)
         let payload = Self.xmpSignature + Array(packet.utf8)
         guard payload.count + 2 <= 0xFFFF else { throw MediaError("the XMP packet is too large for one JPEG segment") }
@@ -102,8 +105,12 @@ enum EXIFUserComment {
     static func find(in tiff: [UInt8]) -> (text: [UInt8], range: Range<Int>)? {
         guard tiff.count >= 8 else { return nil }
         let little = tiff[0] == 0x49
-        func u16(_ at: Int) -> Int? { at + 2 <= tiff.count ? (little ? tiff.uint16LE(at: at) : tiff.uint16BE(at: at)) : nil }
-        func u32(_ at: Int) -> Int? { at + 4 <= tiff.count ? (little ? tiff.uint32LE(at: at) : tiff.uint32BE(at: at)) : nil }
+        func u16(_ at: Int) -> Int? {
+            at + 2 <= tiff.count ? (little ? tiff.uint16LE(at: at) : tiff.uint16BE(at: at)) : nil
+        }
+        func u32(_ at: Int) -> Int? {
+            at + 4 <= tiff.count ? (little ? tiff.uint32LE(at: at) : tiff.uint32BE(at: at)) : nil
+        }
         func entry(_ ifd: Int, tag: Int) -> (count: Int, value: Int)? {
             guard let entries = u16(ifd) else { return nil }
             for index in 0..<entries {

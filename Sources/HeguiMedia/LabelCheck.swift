@@ -16,7 +16,8 @@ package struct LabelReport: Sendable, Hashable {
 
     /// Whether the file carries exactly one conforming record (and, when checked, a valid seal).
     package var isValid: Bool {
-        self.records.count == 1 && self.problems.isEmpty && (self.seal == nil || self.seal == .valid || self.seal == .unsealed)
+        self.records.count == 1 && self.problems.isEmpty
+            && (self.seal == nil || self.seal == .valid || self.seal == .unsealed)
     }
 
     /// The report as JSON, for pipelines.
@@ -25,11 +26,13 @@ package struct LabelReport: Sendable, Hashable {
             "path": .string(self.path),
             "format": self.format.map { .string($0.rawValue) } ?? .null,
             "valid": .bool(self.isValid),
-            "records": .array(zip(self.records, self.places).map { record, place in
-                var object = record.jsonValue.objectValue ?? JSONObject()
-                object["place"] = .string(place)
-                return .object(object)
-            }),
+            "records": .array(
+                zip(self.records, self.places).map { record, place in
+                    var object = record.jsonValue.objectValue ?? JSONObject()
+                    object["place"] = .string(place)
+                    return .object(object)
+                }
+            ),
             "problems": .array(self.problems.map(JSONValue.string)),
         ]
         object["seal"] = self.seal.map { .string($0.rawValue) } ?? .null
@@ -62,7 +65,12 @@ package enum LabelChecker {
         return report
     }
 
-    private static func check(_ input: MediaInput, name: String, seal: LabelSeal?, into report: inout LabelReport) throws(MediaError) {
+    private static func check(
+        _ input: MediaInput,
+        name: String,
+        seal: LabelSeal?,
+        into report: inout LabelReport
+    ) throws(MediaError) {
         let format = try Labeller.format(of: input, name: name)
         report.format = format
         let carrier = try format.carrier.init(input: input)

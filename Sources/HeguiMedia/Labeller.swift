@@ -2,9 +2,9 @@ import Crypto
 package import HeguiCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes implicit labels into files (LBL-5.1, GB-6.1) and reads them back.
@@ -59,7 +59,11 @@ package struct Labeller: Sendable {
     }
 
     /// Labels a file held in memory (a model's base64 answer).
-    package func label(bytes: [UInt8], name: String = "", role: Role) throws(MediaError) -> (bytes: [UInt8], outcome: Outcome) {
+    package func label(
+        bytes: [UInt8],
+        name: String = "",
+        role: Role
+    ) throws(MediaError) -> (bytes: [UInt8], outcome: Outcome) {
         let input = MediaInput(bytes: bytes)
         let format = try Self.format(of: input, name: name)
         let carrier = try format.carrier.init(input: input)
@@ -72,7 +76,9 @@ package struct Labeller: Sendable {
 
     static func format(of input: MediaInput, name: String) throws(MediaError) -> MediaFormat {
         guard let format = MediaFormat.detect(try input.read(at: 0, upTo: 16), name: name) else {
-            throw MediaError("the file's format cannot be labelled (PNG, JPEG, WebP, GIF, MP3, WAV, MP4/MOV/M4A, FLAC, PDF, DOCX/XLSX/PPTX, Markdown)")
+            throw MediaError(
+                "the file's format cannot be labelled (PNG, JPEG, WebP, GIF, MP3, WAV, MP4/MOV/M4A, FLAC, PDF, DOCX/XLSX/PPTX, Markdown)"
+            )
         }
         return format
     }
@@ -100,23 +106,38 @@ package struct Labeller: Sendable {
                 throw MediaError(error.description)
             }
         }
-        let problems = record.problems.filter { !(role != .producer(produceID: record.produceID) && $0.contains("is empty")) }
-        guard problems.isEmpty else { throw MediaError("the label would not conform: " + problems.joined(separator: "; ")) }
+        let problems = record.problems.filter {
+            !(role != .producer(produceID: record.produceID) && $0.contains("is empty"))
+        }
+        guard problems.isEmpty else {
+            throw MediaError("the label would not conform: " + problems.joined(separator: "; "))
+        }
         return record
     }
 
     /// The SHA-256 of the essence ranges followed by `suffix`.
-    static func digest(of ranges: [Range<Int>], in input: MediaInput, suffix: [UInt8] = []) throws(MediaError) -> [UInt8] {
+    static func digest(
+        of ranges: [Range<Int>],
+        in input: MediaInput,
+        suffix: [UInt8] = []
+    ) throws(MediaError) -> [UInt8] {
         var hasher = SHA256()
         try input.forEachPiece(of: ranges) { hasher.update(data: $0) }
         hasher.update(data: suffix)
         return Array(hasher.finalize())
     }
 
-    private static func readBack(_ written: MediaInput, format: MediaFormat, expecting record: AIGCRecord) throws(MediaError) {
+    private static func readBack(
+        _ written: MediaInput,
+        format: MediaFormat,
+        expecting record: AIGCRecord
+    ) throws(MediaError) {
         let carrier = try format.carrier.init(input: written)
-        guard carrier.records.count == 1, let found = try? AIGCRecord.parse(carrier.records[0].text), found == record else {
-            throw MediaError("the label did not read back from the written file (\(carrier.records.count) records); nothing was changed")
+        guard carrier.records.count == 1, let found = try? AIGCRecord.parse(carrier.records[0].text), found == record
+        else {
+            throw MediaError(
+                "the label did not read back from the written file (\(carrier.records.count) records); nothing was changed"
+            )
         }
     }
 }

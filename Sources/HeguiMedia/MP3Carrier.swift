@@ -35,7 +35,9 @@ struct MP3Carrier: LabelCarrier {
             let end = offset + 10 + length
             guard end <= tag.count else { throw .truncated("MP3") }
             let frame = Array(tag[offset..<end])
-            if frame.fourCC(at: 0) == "TXXX", let (description, value) = Self.userText(frame), description.uppercased() == "AIGC" {
+            if frame.fourCC(at: 0) == "TXXX", let (description, value) = Self.userText(frame),
+                description.uppercased() == "AIGC"
+            {
                 self.records.append(FoundRecord(text: value, place: "MP3 ID3v2 TXXX AIGC"))
             } else {
                 self.frames.append(frame)

@@ -48,7 +48,9 @@ struct MP4Carrier: LabelCarrier {
         }
         self.moovIndex = index
         self.moov = try input.read(self.top[index].start..<self.top[index].end)
-        if let udta = Self.children(of: self.moov, in: self.top[index].header..<self.moov.count).first(where: { $0.type == "udta" }),
+        if let udta = Self.children(of: self.moov, in: self.top[index].header..<self.moov.count).first(where: {
+            $0.type == "udta"
+        }),
             let meta = Self.children(of: self.moov, in: udta.payload).first(where: { $0.type == "meta" })
         {
             try self.readMeta(meta)
@@ -116,7 +118,8 @@ struct MP4Carrier: LabelCarrier {
                 key = Self.appleNames[code] ?? code
             }
             if key == "AIGC" {
-                for data in Self.children(of: children, in: 0..<children.count) where data.type == "data" && data.payload.count >= 8 {
+                for data in Self.children(of: children, in: 0..<children.count)
+                where data.type == "data" && data.payload.count >= 8 {
                     let text = String(decoding: children[data.payload.lowerBound + 8..<data.end], as: UTF8.self)
                     self.records.append(FoundRecord(text: text, place: "MP4 moov/udta/meta AIGC"))
                 }
@@ -149,7 +152,10 @@ struct MP4Carrier: LabelCarrier {
             list.appendUInt32BE(index + 1)
             list += item.children
         }
-        return Self.box("meta", [0, 0, 0, 0] + Self.box("hdlr", handler) + Self.box("keys", keys) + Self.box("ilst", list))
+        return Self.box(
+            "meta",
+            [0, 0, 0, 0] + Self.box("hdlr", handler) + Self.box("keys", keys) + Self.box("ilst", list)
+        )
     }
 
     /// `moov` with the new `meta` in its `udta` (other `udta` and `meta` children kept).

@@ -32,7 +32,9 @@ struct MarkdownCarrier: LabelCarrier {
                 index += 1
                 while index < matter.count, matter[index].first == " " || matter[index].first == "\t" {
                     let entry = matter[index].trimmingCharacters(in: " \t\r")
-                    if let colon = entry.firstIndex(of: ":"), let key = AIGCRecord.keys.firstIndex(of: String(entry[..<colon])) {
+                    if let colon = entry.firstIndex(of: ":"),
+                        let key = AIGCRecord.keys.firstIndex(of: String(entry[..<colon]))
+                    {
                         fields[key] = Self.unquote(entry[entry.index(after: colon)...].trimmingCharacters(in: " \t"))
                     }
                     index += 1
@@ -51,7 +53,14 @@ struct MarkdownCarrier: LabelCarrier {
             var output = ""
             var escaped = false
             for character in value.dropFirst().dropLast() {
-                if escaped { output.append(character); escaped = false } else if character == "\\" { escaped = true } else { output.append(character) }
+                if escaped {
+                    output.append(character)
+                    escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else {
+                    output.append(character)
+                }
             }
             return output
         }

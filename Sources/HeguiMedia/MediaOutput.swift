@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a labelled file is written: a temporary file beside the destination, renamed over it only
@@ -59,38 +59,44 @@ package final class MediaOutput {
     }
 
     package func writeUInt32BE(_ value: UInt32) throws(MediaError) {
-        try self.write([UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)])
+        try self.write([
+            UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+            UInt8(truncatingIfNeeded: value),
+        ])
     }
 
     package func writeUInt32LE(_ value: UInt32) throws(MediaError) {
-        try self.write([UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value >> 16), UInt8(value >> 24)])
+        try self.write([
+            UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8),
+            UInt8(truncatingIfNeeded: value >> 16), UInt8(value >> 24),
+        ])
     }
 
     /// Copies `range` of `input` unchanged.
     package func copy(_ range: Range<Int>, of input: MediaInput) throws(MediaError) {
         guard !range.isEmpty else { return }
         #if os(Linux)
-        if case .file(let target, _, _) = self.storage, case .file(let source, _) = input.storage,
-            range.count >= 64 << 10
-        {
-            try self.flush()
-            var from = off_t(range.lowerBound)
-            var remaining = range.count
-            while remaining > 0 {
-                let copied = sendfile(target, source, &from, remaining)
-                if copied < 0, errno == EINTR { continue }
-                if copied <= 0 { break }  // not supported here: fall back to reading
-                remaining -= copied
-                self.count += copied
+            if case .file(let target, _, _) = self.storage, case .file(let source, _) = input.storage,
+                range.count >= 64 << 10
+            {
+                try self.flush()
+                var from = off_t(range.lowerBound)
+                var remaining = range.count
+                while remaining > 0 {
+                    let copied = sendfile(target, source, &from, remaining)
+                    if copied < 0, errno == EINTR { continue }
+                    if copied <= 0 { break }  // not supported here: fall back to reading
+                    remaining -= copied
+                    self.count += copied
+                }
+                if remaining == 0 { return }
+                try input.forEachPiece(of: [Int(from)..<range.upperBound]) { piece in
+                    self.buffer.append(contentsOf: piece)
+                    self.count += piece.count
+                }
+                try self.flush()
+                return
             }
-            if remaining == 0 { return }
-            try input.forEachPiece(of: [Int(from)..<range.upperBound]) { piece in
-                self.buffer.append(contentsOf: piece)
-                self.count += piece.count
-            }
-            try self.flush()
-            return
-        }
         #endif
         var failure: MediaError?
         try input.forEachPiece(of: [range]) { piece in
@@ -104,7 +110,9 @@ package final class MediaOutput {
         guard case .file(let descriptor, _, _) = self.storage, !self.buffer.isEmpty else { return }
         var done = 0
         while done < self.buffer.count {
-            let written = self.buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            let written = self.buffer.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done)
+            }
             if written < 0, errno == EINTR { continue }
             guard written > 0 else { throw MediaError("cannot write the file: \(String(cString: strerror(errno)))") }
             done += written
@@ -117,7 +125,9 @@ package final class MediaOutput {
     package func finish() throws(MediaError) -> String? {
         try self.flush()
         guard case .file(let descriptor, let temporary, _) = self.storage else { return nil }
-        guard fsync(descriptor) == 0 else { throw MediaError("cannot write the file: \(String(cString: strerror(errno)))") }
+        guard fsync(descriptor) == 0 else {
+            throw MediaError("cannot write the file: \(String(cString: strerror(errno)))")
+        }
         return temporary
     }
 

@@ -45,13 +45,17 @@ struct OOXMLCarrier: LabelCarrier {
         let count = tail.uint16LE(at: end + 10)
         let directorySize = tail.uint32LE(at: end + 12)
         let directoryOffset = tail.uint32LE(at: end + 16)
-        guard count != 0xFFFF, directoryOffset != 0xFFFF_FFFF else { throw MediaError("ZIP64 Office files cannot be labelled") }
+        guard count != 0xFFFF, directoryOffset != 0xFFFF_FFFF else {
+            throw MediaError("ZIP64 Office files cannot be labelled")
+        }
         guard directoryOffset + directorySize <= input.count else { throw .truncated("Office") }
         let directory = try input.read(directoryOffset..<directoryOffset + directorySize)
         var offset = 0
         var parsed: [(Entry, Int)] = []
         for _ in 0..<count {
-            guard offset + 46 <= directory.count, directory.uint32LE(at: offset) == 0x0201_4B50 else { throw .truncated("Office") }
+            guard offset + 46 <= directory.count, directory.uint32LE(at: offset) == 0x0201_4B50 else {
+                throw .truncated("Office")
+            }
             let nameLength = directory.uint16LE(at: offset + 28)
             let length = 46 + nameLength + directory.uint16LE(at: offset + 30) + directory.uint16LE(at: offset + 32)
             guard offset + length <= directory.count else { throw .truncated("Office") }
@@ -147,7 +151,10 @@ struct OOXMLCarrier: LabelCarrier {
         if let types = self.entries.first(where: { $0.name == Self.contentTypes }) {
             var xml = try self.contents(of: types)
             if !xml.contains("/docProps/custom.xml"), let end = xml.range(of: "</Types>") {
-                xml.insert(contentsOf: #"<Override PartName="/docProps/custom.xml" ContentType="\#(Self.customType)"/>"#, at: end.lowerBound)
+                xml.insert(
+                    contentsOf: #"<Override PartName="/docProps/custom.xml" ContentType="\#(Self.customType)"/>"#,
+                    at: end.lowerBound
+                )
                 replacements[Self.contentTypes] = xml
             }
         } else {
@@ -157,7 +164,8 @@ struct OOXMLCarrier: LabelCarrier {
             var xml = try self.contents(of: rels)
             if !xml.contains(Self.customRelationship), let end = xml.range(of: "</Relationships>") {
                 xml.insert(
-                    contentsOf: #"<Relationship Id="rIdHeguiAIGC" Type="\#(Self.customRelationship)" Target="docProps/custom.xml"/>"#,
+                    contentsOf:
+                        #"<Relationship Id="rIdHeguiAIGC" Type="\#(Self.customRelationship)" Target="docProps/custom.xml"/>"#,
                     at: end.lowerBound
                 )
                 replacements[Self.relationships] = xml

@@ -28,7 +28,9 @@ struct PDFCarrier: LabelCarrier {
         self.startXref = offset
         let section = Latin1.string(try input.read(at: offset, upTo: 1 << 20))
         if section.hasPrefix("xref") {
-            guard let start = section.range(of: "trailer")?.upperBound, let dictionary = Self.dictionary(in: section[start...]) else {
+            guard let start = section.range(of: "trailer")?.upperBound,
+                let dictionary = Self.dictionary(in: section[start...])
+            else {
                 throw MediaError("the PDF trailer cannot be read")
             }
             self.trailer = dictionary
@@ -39,7 +41,9 @@ struct PDFCarrier: LabelCarrier {
             self.trailer = dictionary
             self.usesXrefStream = true
         }
-        guard let size = Self.integer(after: "/Size", in: self.trailer), let root = Self.reference(after: "/Root", in: self.trailer) else {
+        guard let size = Self.integer(after: "/Size", in: self.trailer),
+            let root = Self.reference(after: "/Root", in: self.trailer)
+        else {
             throw MediaError("the PDF trailer has no /Size or /Root")
         }
         self.size = size
@@ -62,7 +66,10 @@ struct PDFCarrier: LabelCarrier {
             let window = try self.input.read(at: offset, upTo: step + needle.count)
             var index = 0
             while let hit = window.firstIndex(of: needle, from: index) {
-                let before = offset + hit == 0 ? UInt8(0x0A) : (hit > 0 ? window[hit - 1] : try self.input.read(offset + hit - 1..<offset + hit)[0])
+                let before =
+                    offset + hit == 0
+                    ? UInt8(0x0A)
+                    : (hit > 0 ? window[hit - 1] : try self.input.read(offset + hit - 1..<offset + hit)[0])
                 if [0x0A, 0x0D, 0x20].contains(before) { found = offset + hit }
                 index = hit + 1
             }
@@ -111,13 +118,18 @@ struct PDFCarrier: LabelCarrier {
 
     private static func integer(after key: String, in dictionary: String) -> Int? {
         guard let range = Self.keyRange(key, in: dictionary) else { return nil }
-        return Int(dictionary[range.upperBound...].split(whereSeparator: { $0.isWhitespace || $0 == "/" || $0 == ">" }).first ?? "")
+        return Int(
+            dictionary[range.upperBound...].split(whereSeparator: { $0.isWhitespace || $0 == "/" || $0 == ">" }).first
+                ?? ""
+        )
     }
 
     private static func reference(after key: String, in dictionary: String) -> String? {
         guard let range = Self.keyRange(key, in: dictionary) else { return nil }
         let parts = dictionary[range.upperBound...].split(whereSeparator: \.isWhitespace).prefix(3)
-        guard parts.count == 3, Int(parts[parts.startIndex]) != nil, parts.last?.hasPrefix("R") == true else { return nil }
+        guard parts.count == 3, Int(parts[parts.startIndex]) != nil, parts.last?.hasPrefix("R") == true else {
+            return nil
+        }
         return "\(parts[parts.startIndex]) \(parts[parts.startIndex + 1])"
     }
 
@@ -198,10 +210,20 @@ struct PDFCarrier: LabelCarrier {
                 var end = rest.startIndex
                 for index in rest.indices {
                     let character = rest[index]
-                    if escapedCharacter { escapedCharacter = false; continue }
-                    if character == "\\" { escapedCharacter = true } else if character == "(" { depth += 1 } else if character == ")" {
+                    if escapedCharacter {
+                        escapedCharacter = false
+                        continue
+                    }
+                    if character == "\\" {
+                        escapedCharacter = true
+                    } else if character == "(" {
+                        depth += 1
+                    } else if character == ")" {
                         depth -= 1
-                        if depth == 0 { end = dictionary.index(after: index); break }
+                        if depth == 0 {
+                            end = dictionary.index(after: index)
+                            break
+                        }
                     }
                 }
                 dictionary.removeSubrange(range.lowerBound..<end)
@@ -220,7 +242,8 @@ struct PDFCarrier: LabelCarrier {
         let newSize = max(self.size, number + 1)
         let objectOffset = output.count
         try output.write(Latin1.bytes("\(number) \(generation) obj\n\(self.infoDictionary(record))\nendobj\n"))
-        let common = "/Size \(self.usesXrefStream ? newSize + 1 : newSize) /Root \(self.root) R /Info \(number) \(generation) R /Prev \(self.startXref)"
+        let common =
+            "/Size \(self.usesXrefStream ? newSize + 1 : newSize) /Root \(self.root) R /Info \(number) \(generation) R /Prev \(self.startXref)"
         let xrefOffset = output.count
         if self.usesXrefStream {
             // A cross-reference stream object of its own number: entries (type, offset, generation).
@@ -236,7 +259,8 @@ struct PDFCarrier: LabelCarrier {
             try output.write(data)
             try output.write("\nendstream\nendobj\n")
         } else {
-            let entry = String(repeating: "0", count: 10 - String(objectOffset).count) + "\(objectOffset) "
+            let entry =
+                String(repeating: "0", count: 10 - String(objectOffset).count) + "\(objectOffset) "
                 + String(repeating: "0", count: 5 - String(generation).count) + "\(generation) n\r\n"
             try output.write("xref\n\(number) 1\n\(entry)trailer\n<< \(common) >>\n")
         }

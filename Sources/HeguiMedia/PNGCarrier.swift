@@ -66,7 +66,9 @@ struct PNGCarrier: LabelCarrier {
         let string = String(decoding: text, as: UTF8.self)
         if keyword == "XML:com.adobe.xmp" {
             if self.xmp == nil { self.xmp = (string, index) }
-            self.records += XMPPacket.records(in: string).map { FoundRecord(text: $0, place: "PNG iTXt XMP TC260:AIGC") }
+            self.records += XMPPacket.records(in: string).map {
+                FoundRecord(text: $0, place: "PNG iTXt XMP TC260:AIGC")
+            }
         } else {
             self.textRecordChunks.insert(index)
             self.records.append(FoundRecord(text: string, place: "PNG \(chunk.type) \(keyword)"))
@@ -78,7 +80,8 @@ struct PNGCarrier: LabelCarrier {
     }
 
     func write(_ record: AIGCRecord, to output: MediaOutput) throws(MediaError) {
-        let packet = try self.xmp.map { (packet, _) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
+        let packet =
+            try self.xmp.map { (packet, _) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
             ?? XMPPacket.make(record)
         let chunk = Self.chunk("iTXt", Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + Array(packet.utf8))
         try output.copy(0..<8, of: self.input)

@@ -10,7 +10,9 @@ struct WAVCarrier: LabelCarrier {
     init(input: MediaInput) throws(MediaError) {
         self.input = input
         self.riff = try RIFFChunks(input: input, format: "WAV")
-        guard self.riff.chunks.contains(where: { $0.id == "data" }) else { throw MediaError("the WAV file has no data chunk") }
+        guard self.riff.chunks.contains(where: { $0.id == "data" }) else {
+            throw MediaError("the WAV file has no data chunk")
+        }
         for chunk in self.riff.chunks where chunk.id.uppercased() == "AIGC" {
             let text = try input.read(chunk.data)
             self.records.append(FoundRecord(text: String(decoding: text, as: UTF8.self), place: "WAV RIFF chunk AIGC"))

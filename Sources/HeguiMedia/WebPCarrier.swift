@@ -18,7 +18,9 @@ struct WebPCarrier: LabelCarrier {
         for chunk in self.riff.chunks where chunk.id == "XMP " {
             let packet = String(decoding: try input.read(chunk.data), as: UTF8.self)
             if self.xmp == nil { self.xmp = packet }
-            self.records += XMPPacket.records(in: packet).map { FoundRecord(text: $0, place: "WebP XMP chunk TC260:AIGC") }
+            self.records += XMPPacket.records(in: packet).map {
+                FoundRecord(text: $0, place: "WebP XMP chunk TC260:AIGC")
+            }
         }
     }
 
@@ -27,7 +29,8 @@ struct WebPCarrier: LabelCarrier {
     }
 
     func write(_ record: AIGCRecord, to output: MediaOutput) throws(MediaError) {
-        let packet = try self.xmp.map { (packet) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
+        let packet =
+            try self.xmp.map { (packet) throws(MediaError) in try XMPPacket.updating(packet, with: record) }
             ?? XMPPacket.make(record)
         let xmpChunk = RIFFChunks.chunk("XMP ", Array(packet.utf8))
         var pieces: [Either] = []
@@ -84,7 +87,10 @@ struct WebPCarrier: LabelCarrier {
         }
         var payload: [UInt8] = [flags, 0, 0, 0]
         for value in [width - 1, height - 1] {
-            payload += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value >> 16)]
+            payload += [
+                UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8),
+                UInt8(truncatingIfNeeded: value >> 16),
+            ]
         }
         return payload
     }

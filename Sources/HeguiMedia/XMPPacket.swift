@@ -58,7 +58,8 @@ package enum XMPPacket {
                     rest = packet[attribute.upperBound...]
                     continue
                 }
-                let preceding = attribute.lowerBound > packet.startIndex ? packet[packet.index(before: attribute.lowerBound)] : " "
+                let preceding =
+                    attribute.lowerBound > packet.startIndex ? packet[packet.index(before: attribute.lowerBound)] : " "
                 if preceding.isWhitespace { found.append((valueStart..<end, true)) }
                 rest = packet[end...]
             }
@@ -88,7 +89,8 @@ package enum XMPPacket {
         for value in values.dropFirst().reversed() {
             if value.isAttribute {
                 // Remove ` prefix:AIGC="…"` with its name and quotes.
-                var start = updated[..<value.range.lowerBound].lastIndex(where: { $0.isWhitespace }) ?? value.range.lowerBound
+                var start =
+                    updated[..<value.range.lowerBound].lastIndex(where: { $0.isWhitespace }) ?? value.range.lowerBound
                 if start > updated.startIndex { start = updated.index(after: start) }
                 updated.removeSubrange(start...value.range.upperBound)
             } else {
@@ -135,9 +137,13 @@ package enum XMPPacket {
             case "quot": output += "\""
             case "apos": output += "'"
             default:
-                if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+                if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                {
                     output.unicodeScalars.append(scalar)
-                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(code) {
+                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()),
+                    let scalar = Unicode.Scalar(code)
+                {
                     output.unicodeScalars.append(scalar)
                 } else {
                     output += rest[amp...semicolon]

@@ -37,7 +37,13 @@ enum Zlib {
         var stream = z_stream()
         guard
             deflateInit2_(
-                &stream, level, Z_DEFLATED, raw ? -15 : 15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                &stream,
+                level,
+                Z_DEFLATED,
+                raw ? -15 : 15,
+                8,
+                Z_DEFAULT_STRATEGY,
+                ZLIB_VERSION,
                 Int32(MemoryLayout<z_stream>.size)
             ) == Z_OK
         else { return [] }

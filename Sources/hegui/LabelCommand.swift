@@ -22,10 +22,16 @@ struct LabelCommand: AsyncParsableCommand {
 
     /// The configuration and data directory the label commands share.
     struct Settings: ParsableArguments {
-        @Option(name: .customLong("config"), help: "Configuration file. Default: HEGUI_CONFIG, else ./hegui.yaml when present.")
+        @Option(
+            name: .customLong("config"),
+            help: "Configuration file. Default: HEGUI_CONFIG, else ./hegui.yaml when present."
+        )
         var configFile: String?
 
-        @Option(name: .customLong("data-dir"), help: "State directory holding label-signing-key. Default: the configuration's.")
+        @Option(
+            name: .customLong("data-dir"),
+            help: "State directory holding label-signing-key. Default: the configuration's."
+        )
         var dataDirectory: String?
 
         func load() throws -> (GatewayConfiguration, DataDirectory?) {
@@ -69,7 +75,10 @@ struct LabelCommand: AsyncParsableCommand {
         @Option(name: .customLong("out"), help: "Write labelled copies into this directory instead.")
         var outputDirectory: String?
 
-        @Option(name: .customLong("producer"), help: "ContentProducer: the 27-character provider code (default: labels.producer).")
+        @Option(
+            name: .customLong("producer"),
+            help: "ContentProducer: the 27-character provider code (default: labels.producer)."
+        )
         var producer: String?
 
         @Option(name: .customLong("produce-id"), help: "ProduceID for a single file (default: a new UUID per file).")
@@ -77,7 +86,8 @@ struct LabelCommand: AsyncParsableCommand {
 
         @Option(
             name: .customLong("propagate"),
-            help: "Label as a propagating platform (LBL-6.5) with this Label value: 1 is, 2 possibly, 3 suspected AI-generated."
+            help:
+                "Label as a propagating platform (LBL-6.5) with this Label value: 1 is, 2 possibly, 3 suspected AI-generated."
         )
         var propagate: String?
 
@@ -116,7 +126,10 @@ struct LabelCommand: AsyncParsableCommand {
                 labels.producer = producer
             } else if labels.isPlaceholderProducer {
                 FileHandle.standardError.write(
-                    Data("hegui label: warning: labels.producer is not set; using the placeholder code \(labels.producer)\n".utf8)
+                    Data(
+                        "hegui label: warning: labels.producer is not set; using the placeholder code \(labels.producer)\n"
+                            .utf8
+                    )
                 )
             }
             if self.noSeal { labels.seal = "none" }
@@ -153,8 +166,12 @@ struct LabelCommand: AsyncParsableCommand {
                         ]
                         print(object.serialized)
                     } else {
-                        let note = outcome.replaced > 0 ? " (replaced \(outcome.replaced) earlier record\(outcome.replaced == 1 ? "" : "s"))" : ""
-                        print("labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)")
+                        let note =
+                            outcome.replaced > 0
+                            ? " (replaced \(outcome.replaced) earlier record\(outcome.replaced == 1 ? "" : "s"))" : ""
+                        print(
+                            "labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)"
+                        )
                     }
                 } catch {
                     failures += 1
@@ -204,7 +221,8 @@ struct LabelCommand: AsyncParsableCommand {
                     LabelCommand.fail("--public-key: \(error)")
                 }
             } else if let (configuration, directory) = try? self.settings.load(), configuration.labels.seal != "none",
-                directory.map({ FileManager.default.fileExists(atPath: $0.filePath(LabelSigningKey.fileName)) }) ?? false
+                directory.map({ FileManager.default.fileExists(atPath: $0.filePath(LabelSigningKey.fileName)) })
+                    ?? false
                     || configuration.labels.keyFile != nil
             {
                 seal = try? LabelService.load(configuration: configuration.labels, dataDirectory: directory).seal
@@ -220,7 +238,9 @@ struct LabelCommand: AsyncParsableCommand {
                 let verdict = report.isValid ? "labelled 已标识" : "NOT VALID 标识无效"
                 print("\(path): \(verdict) [\(report.format?.rawValue ?? "unknown format")]")
                 for (record, place) in zip(report.records, report.places) {
-                    print("  Label=\(record.label) ContentProducer=\(record.contentProducer) ProduceID=\(record.produceID) in \(place)")
+                    print(
+                        "  Label=\(record.label) ContentProducer=\(record.contentProducer) ProduceID=\(record.produceID) in \(place)"
+                    )
                     if record.contentPropagator != record.contentProducer || record.propagateID != record.produceID {
                         print("  ContentPropagator=\(record.contentPropagator) PropagateID=\(record.propagateID)")
                     }
@@ -245,7 +265,8 @@ struct LabelCommand: AsyncParsableCommand {
             do {
                 let (configuration, directory) = try self.settings.load()
                 guard configuration.labels.seal == "ed25519",
-                    let key = try LabelService.load(configuration: configuration.labels, dataDirectory: directory).seal?.publicKey
+                    let key = try LabelService.load(configuration: configuration.labels, dataDirectory: directory).seal?
+                        .publicKey
                 else {
                     LabelCommand.fail("labels.seal is not ed25519: there is no public key")
                 }

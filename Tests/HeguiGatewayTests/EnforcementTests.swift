@@ -70,6 +70,7 @@ struct EnforcementTests {
         _ script: ScriptedModel.Script = .init(),
         refusal: GatewayConfiguration.Refusal = .answer,
         classifiers: [GatewayConfiguration.Classifier] = [],
+        chatLabels: ChatLabelPolicy? = nil,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let model = ScriptedModel(script)
@@ -92,6 +93,7 @@ struct EnforcementTests {
                 model: model,
                 enforcement: enforcement,
                 refusal: refusal,
+                chatLabels: chatLabels,
                 log: log,
                 store: store,
                 lexiconPath: lexiconPath,
@@ -110,6 +112,7 @@ struct EnforcementTests {
         model: ScriptedModel,
         enforcement: Enforcement,
         refusal: GatewayConfiguration.Refusal,
+        chatLabels: ChatLabelPolicy? = nil,
         log: AuditLog,
         store: SQLStore,
         lexiconPath: String,
@@ -121,6 +124,7 @@ struct EnforcementTests {
             var configuration = Fixtures.configuration()
             configuration.upstream = upstream
             configuration.tenants[0].refusal = refusal
+            configuration.tenants[0].chatLabels = chatLabels
             let upstreamClient = HTTPClient(
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 configuration: HTTPModelUpstream.clientConfiguration(for: upstream)
@@ -168,8 +172,10 @@ struct EnforcementTests {
     }
 
     /// The content a client assembles from a stream's chunks.
+    /// The model's answer as shown: the gateway's opening label chunk (which carries `aigc`, checked
+    /// by ChatLabelTests) is left out.
     static func shownContent(_ events: [ServerSentEvent]) throws -> String {
-        try events.filter { !$0.isDone }.map { event -> String in
+        try events.filter { !$0.isDone && !$0.data.contains(#""aigc":"#) }.map { event -> String in
             let object = try JSONParser.parse(event.data).objectValue
             return (object?["choices"]?.arrayValue ?? []).compactMap {
                 $0.objectValue?["delta"]?.objectValue?["content"]?.stringValue

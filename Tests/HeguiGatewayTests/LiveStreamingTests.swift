@@ -102,18 +102,19 @@ struct LiveStreamingTests {
             #expect(response.status == .ok)
             #expect(response.headers.first(name: "X-Request-Id") != nil)
             var reader = EventStreamReader(response)
-            // The role chunk and two content chunks arrive while the upstream is still paused.
+            // The label chunk, the role chunk and two content chunks arrive while the upstream is
+            // still paused.
             var early: [ServerSentEvent] = []
-            for _ in 0..<3 {
+            for _ in 0..<4 {
                 early.append(try #require(try await reader.next()))
             }
-            #expect(try Self.content(early[1]) == "第一块之")
+            #expect(try Self.content(early[2]) == "第一块之")
             #expect(!early.contains { $0.isDone })
             model.release()
             let rest = try await reader.rest()
             #expect(rest.last?.isDone == true)
             let text = try (early + rest).filter { !$0.isDone }.compactMap(Self.content).joined()
-            #expect(text == reply)
+            #expect(text == ChatLabelPolicy().leading + reply)
         }
     }
 
@@ -126,8 +127,9 @@ struct LiveStreamingTests {
             var reader = EventStreamReader(response)
             let events = try await reader.rest()
             // The upstream's socket is torn down abruptly, so the kernel may discard chunks the
-            // gateway had not yet read: what arrives is some whole-chunk prefix, then the error.
-            #expect((1...5).contains(events.count))
+            // gateway had not yet read: what arrives is some whole-chunk prefix (after the label
+            // chunk), then the error.
+            #expect((1...6).contains(events.count))
             #expect(!events.contains { $0.isDone })
             for event in events.dropLast() {
                 let chunk = try JSONParser.parse(event.data)
@@ -147,7 +149,7 @@ struct LiveStreamingTests {
             #expect(response.status == .ok)
             var reader = EventStreamReader(response)
             let events = try await reader.rest()
-            #expect(events.count == 3)
+            #expect(events.count == 4)  // the label chunk, two chunks, the error
             let json = try JSONParser.parse(try #require(events.last).data)
             #expect(json.objectValue?["error"]?.objectValue?["code"] == "upstream_timeout")
         }

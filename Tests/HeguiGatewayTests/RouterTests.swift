@@ -338,7 +338,8 @@ import Testing
             let events = try Self.events(response)
             #expect(events.last?.isDone == true)
             #expect(events.filter(\.isDone).count == 1)
-            #expect(try Self.content(of: events) == reply)
+            // The answer opens with the explicit label (IM-12, GB-5.1; placement `start` by default).
+            #expect(try Self.content(of: events) == ChatLabelPolicy().leading + reply)
             #expect(events.dropLast().last?.data.contains(#""usage""#) == true)
         }
     }

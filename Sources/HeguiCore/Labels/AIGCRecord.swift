@@ -94,7 +94,9 @@ package struct AIGCRecord: Sendable, Hashable {
         if self.contentProducer.isEmpty { problems.append("ContentProducer is empty") }
         if self.produceID.isEmpty { problems.append("ProduceID is empty") }
         for (key, value) in zip(Self.keys, self.fields) where !Self.isAllowed(value) {
-            problems.append("\(key) holds characters outside GB 45438 App. E j (printable ASCII without space, \" or \\)")
+            problems.append(
+                "\(key) holds characters outside GB 45438 App. E j (printable ASCII without space, \" or \\)"
+            )
         }
         return problems
     }

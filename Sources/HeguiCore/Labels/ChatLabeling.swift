@@ -110,9 +110,9 @@ package enum ChatLabeling {
         return JSONValue.object(chunk).serialized
     }
 
-    /// A content chunk carrying the label that ends each choice, sent before the upstream's
-    /// chunk that finishes.
-    package static func closingChunk(before finishing: String, text: String, choices: Int) -> String {
+    /// A content chunk carrying the label that ends each choice, sent after everything the upstream
+    /// and the moderator released and before `[DONE]`, so that held text is never placed after it.
+    package static func closingChunk(like finishing: String, text: String, choices: Int) -> String {
         var chunk = Self.chunkHeader(from: finishing)
         chunk["choices"] = .array(
             (0..<max(1, choices)).map { index in
@@ -120,12 +120,6 @@ package enum ChatLabeling {
             }
         )
         return JSONValue.object(chunk).serialized
-    }
-
-    /// Whether a stream chunk's payload finishes a choice (a string `finish_reason`). A byte
-    /// search, not a parse: it runs on every chunk of a labelled stream.
-    package static func finishes(_ payload: String) -> Bool {
-        payload.contains(#""finish_reason":""#) || payload.contains(#""finish_reason": ""#)
     }
 
     private static func chunkHeader(from payload: String) -> JSONObject {

@@ -65,17 +65,20 @@ package struct LabelSeal: Sendable {
 
     /// Eight hex digits naming the key: of the public key for Ed25519, of the secret's hash for HMAC.
     package var keyID: String {
-        let material = self.publicKey ?? {
-            if case .hmacSHA256(let secret) = self.key { return Array(SHA256.hash(data: secret)) }
-            return []
-        }()
+        let material =
+            self.publicKey
+            ?? {
+                if case .hmacSHA256(let secret) = self.key { return Array(SHA256.hash(data: secret)) }
+                return []
+            }()
         return String(HexEncoding.encode(Array(SHA256.hash(data: material)).prefix(4)))
     }
 
     /// The public key that verifies this seal, for Ed25519 keys.
     package var publicKey: [UInt8]? {
         switch self.key {
-        case .ed25519(let bytes): (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)).map { Array($0.publicKey.rawRepresentation) }
+        case .ed25519(let bytes):
+            (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)).map { Array($0.publicKey.rawRepresentation) }
         case .ed25519Public(let bytes): bytes
         case .hmacSHA256: nil
         }
@@ -122,7 +125,9 @@ package struct LabelSeal: Sendable {
         let message = Self.message(record: record, essenceDigest: essenceDigest)
         switch self.key {
         case .ed25519, .ed25519Public:
-            guard let publicKey = self.publicKey, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
+            guard let publicKey = self.publicKey,
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
+            else {
                 return .malformed
             }
             return key.isValidSignature(code, for: message) ? .valid : .invalid

@@ -648,7 +648,11 @@ struct YAMLReader {
                 do {
                     _ = try ProviderCode(code)
                 } catch {
-                    throw self.error(node, key, "\(error) (LBL-CODE: 00 + 20-character subject id + 5-character service code)")
+                    throw self.error(
+                        node,
+                        key,
+                        "\(error) (LBL-CODE: 00 + 20-character subject id + 5-character service code)"
+                    )
                 }
                 labels.producer = code
             case "labels.seal":

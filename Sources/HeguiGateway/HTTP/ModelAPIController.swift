@@ -164,7 +164,9 @@ package struct ModelAPIController: Sendable {
                             [],
                             input.text + "\n" + output.text,
                             nil,
-                            ["direction": "both", "stream": output.details["stream"] ?? "false"]
+                            ["direction": "both", "stream": output.details["stream"] ?? "false"].merging(
+                                output.details.filter { $0.key == "aigc" || $0.key == "label" }
+                            ) { first, _ in first }
                         )
                     )
                     return

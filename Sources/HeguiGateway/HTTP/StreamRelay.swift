@@ -86,9 +86,14 @@ package struct StreamRelay: Sendable {
                 self.labels = labels
             }
             let outcome = event.isDone ? moderator.done() : moderator.event(event.data)
-            if event.isDone, let labels = self.labels, labels.isOpened, let closing = labels.closing, case .pass = outcome {
+            if event.isDone, let labels = self.labels, labels.isOpened, let closing = labels.closing,
+                case .pass = outcome
+            {
                 // The trailing label goes after everything the moderator released, before [DONE].
-                Self.writeEvent(ChatLabeling.closingChunk(before: labels.firstChunk, text: closing, choices: labels.choices), to: &output)
+                Self.writeEvent(
+                    ChatLabeling.closingChunk(like: labels.firstChunk, text: closing, choices: labels.choices),
+                    to: &output
+                )
             }
             switch outcome {
             case .pass:
@@ -97,7 +102,11 @@ package struct StreamRelay: Sendable {
                 for payload in payloads { Self.writeEvent(payload, to: &output) }
                 if event.isDone {
                     if let labels = self.labels, labels.isOpened, let closing = labels.closing {
-                        let chunk = ChatLabeling.closingChunk(before: labels.firstChunk, text: closing, choices: labels.choices)
+                        let chunk = ChatLabeling.closingChunk(
+                            like: labels.firstChunk,
+                            text: closing,
+                            choices: labels.choices
+                        )
                         Self.writeEvent(chunk, to: &output)
                     }
                     output.writeImmutableBuffer(raw)
@@ -179,6 +188,11 @@ package struct StreamLabels: Sendable {
 
     mutating func opening(before first: String) -> String {
         self.firstChunk = first
-        return ChatLabeling.openingChunk(firstChunk: first, record: self.record, content: self.opening, choices: self.choices)
+        return ChatLabeling.openingChunk(
+            firstChunk: first,
+            record: self.record,
+            content: self.opening,
+            choices: self.choices
+        )
     }
 }

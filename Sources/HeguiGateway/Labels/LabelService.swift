@@ -28,8 +28,14 @@ package struct LabelService: Sendable {
         let key: [UInt8]
         if let file = configuration.keyFile {
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            guard let bytes = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
-                throw ConfigurationError(source: file, key: "labels.key_file", message: "must hold a 32-byte key in hex")
+            guard let bytes = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                bytes.count == 32
+            else {
+                throw ConfigurationError(
+                    source: file,
+                    key: "labels.key_file",
+                    message: "must hold a 32-byte key in hex"
+                )
             }
             key = bytes
         } else if let dataDirectory {

@@ -6,6 +6,7 @@ set -eu
 q="-hide_banner -loglevel error -y"
 convert -size 96x64 gradient:'#3060c0-#f0d020' sample.png
 convert -size 96x64 gradient:'#3060c0-#f0d020' with-xmp.png
+convert -size 48x48 gradient:green-white other.png
 exiftool -q -overwrite_original -XMP-dc:Title='样例 sample' -XMP-dc:Creator=hegui with-xmp.png
 convert -size 96x64 gradient:'#c03060-#20d0f0' -quality 85 sample.jpg
 cp sample.jpg with-exif-xmp.jpg
@@ -71,3 +72,10 @@ with zipfile.ZipFile("sample.docx", "w", zipfile.ZIP_DEFLATED) as archive:
 PY
 printf -- '---\ntitle: 样例\ntags: [a, b]\n---\n# 样例 Sample\n\n正文。\n' > with-front-matter.md
 printf -- '# 样例 Sample\n\n正文。\n' > sample.md
+# Files that already carry an older AIGC record, as other tools write it.
+old='{"Label":"2","ContentProducer":"001191110102MAD55U9H0F10001","ProduceID":"old-1","ReservedCode1":"","ContentPropagator":"001191110102MAD55U9H0F10001","PropagateID":"old-1","ReservedCode2":""}'
+cp sample.jpg with-exif-record.jpg
+exiftool -q -overwrite_original -UserComment="{\"AIGC\":$old}" -Make=HeguiCam with-exif-record.jpg
+ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=10 -t 1 -c:v libx264 -pix_fmt yuv420p -metadata title='样例' -metadata AIGC="$old" -movflags use_metadata_tags+faststart with-record.mp4
+ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a libmp3lame -b:a 64k -metadata title='样例' -metadata AIGC="$old" with-record.mp3
+ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a flac -metadata AIGC="$old" with-record.flac

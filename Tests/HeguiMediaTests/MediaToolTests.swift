@@ -1,0 +1,132 @@
+import Foundation
+import HeguiCore
+import HeguiMedia
+import Testing
+
+/// Labelled files read back by the tools a platform or regulator uses: exiftool reads the record,
+/// ffprobe reads the tag, ffmpeg and ImageMagick still decode the media (REQUIREMENTS.md §8.2
+/// checks 1–2). `.ci/run` installs the tools and sets HEGUI_REQUIRE_MEDIA_TOOLS=1, so there a
+/// missing tool fails instead of skipping.
+struct MediaToolTests {
+    static let required = ProcessInfo.processInfo.environment["HEGUI_REQUIRE_MEDIA_TOOLS"] == "1"
+
+    static func tool(_ name: String) -> String? {
+        let path = "/usr/bin/\(name)"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+        precondition(!Self.required, "\(name) is required (HEGUI_REQUIRE_MEDIA_TOOLS=1) but not installed")
+        return nil
+    }
+
+    /// Runs a tool and returns its exit status and standard output.
+    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    /// Labels a sample into `directory` and returns the path and the record.
+    static func labelled(_ name: String, in directory: String) throws -> (String, AIGCRecord) {
+        let source = try MediaFixtures.copy(name, to: directory)
+        let outcome = try MediaFixtures.labeller.label(
+            path: source,
+            destination: source,
+            role: .producer(produceID: "tool-1")
+        )
+        return (source, outcome.record)
+    }
+
+    /// Every format exiftool reads the record from (it has no Markdown reader).
+    @Test(arguments: MediaFixtures.sampleNames.filter { !$0.hasSuffix(".md") })
+    func exiftoolReadsTheRecord(name: String) throws {
+        guard let exiftool = Self.tool("exiftool") else { return }
+        try MediaFixtures.withScratch { directory in
+            let (path, record) = try Self.labelled(name, in: directory)
+            let result = try Self.run(exiftool, ["-j", "-a", "-u", "-b", "-G1", path])
+            #expect(result.status == 0, "\(result.errors)")
+            let document = try JSONParser.parse(result.output)
+            let tags = try #require(document.arrayValue?.first?.objectValue)
+            var values: [String] = []
+            for (key, value) in tags.members {
+                guard var text = value.stringValue else { continue }
+                if text.hasPrefix("base64:"), let data = Data(base64Encoded: String(text.dropFirst(7))) {
+                    text = String(decoding: data, as: UTF8.self)
+                }
+                if key.uppercased().hasSuffix(":AIGC") || key.hasSuffix("Unknown_AIGC") {
+                    values.append(text)
+                } else if key.hasSuffix("UserDefinedText"), text.hasPrefix("(AIGC) ") {
+                    values.append(String(text.dropFirst(7)))
+                }
+            }
+            #expect(values.count == 1, "\(name): \(values)")
+            #expect(try values.first.map { try AIGCRecord.parse($0) } == record)
+            // No warning the original did not already have (ImageMagick's samples put text after IDAT).
+            let before = try Self.run(exiftool, ["-j", "-G1", "-Warning", "\(MediaFixtures.directory)/\(name)"])
+            let warnings = tags.members.filter { $0.key.hasSuffix(":Warning") }.compactMap(\.value.stringValue)
+            for warning in warnings {
+                #expect(before.output.contains(warning), "\(name): \(warning)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "sample.mp3", "with-record.mp3", "sample.flac", "sample.mp4", "sample-faststart.mp4", "with-record.mp4",
+        "sample.mov", "sample.m4a",
+    ])
+    func ffprobeReadsTheTagAndFFmpegStillDecodes(name: String) throws {
+        guard let ffprobe = Self.tool("ffprobe"), let ffmpeg = Self.tool("ffmpeg") else { return }
+        try MediaFixtures.withScratch { directory in
+            let (path, record) = try Self.labelled(name, in: directory)
+            let probe = try Self.run(
+                ffprobe,
+                ["-v", "error", "-show_entries", "format_tags=AIGC", "-of", "default=nw=1:nk=1", path]
+            )
+            #expect(probe.status == 0)
+            #expect(probe.output.trimmingCharacters(in: .whitespacesAndNewlines) == record.json)
+            let decode = try Self.run(ffmpeg, ["-v", "error", "-i", path, "-f", "null", "-"])
+            #expect(decode.status == 0)
+            #expect(decode.errors.isEmpty, "\(name): \(decode.errors)")
+        }
+    }
+
+    @Test(arguments: ["sample.wav", "sample-lossy.webp", "sample-lossless.webp", "sample.gif"])
+    func ffmpegStillDecodes(name: String) throws {
+        guard let ffmpeg = Self.tool("ffmpeg") else { return }
+        try MediaFixtures.withScratch { directory in
+            let (path, _) = try Self.labelled(name, in: directory)
+            let decode = try Self.run(ffmpeg, ["-v", "error", "-i", path, "-f", "null", "-"])
+            #expect(decode.status == 0)
+            #expect(decode.errors.isEmpty, "\(name): \(decode.errors)")
+        }
+    }
+
+    @Test(arguments: [
+        "sample.png", "with-xmp.png", "sample.jpg", "with-exif-xmp.jpg", "with-exif-record.jpg", "sample-lossy.webp",
+        "sample-lossless.webp", "sample.gif",
+    ])
+    func imageMagickStillDecodes(name: String) throws {
+        guard let convert = Self.tool("convert") else { return }
+        try MediaFixtures.withScratch { directory in
+            let (path, _) = try Self.labelled(name, in: directory)
+            let original = try Self.run(
+                convert,
+                ["\(MediaFixtures.directory)/\(name)", "-format", "%w %h %#", "info:"]
+            )
+            let decoded = try Self.run(convert, [path, "-format", "%w %h %#", "info:"])
+            #expect(decoded.status == 0)
+            // Same size and the same pixels (the signature hashes them): nothing was re-encoded.
+            #expect(decoded.output == original.output)
+            #expect(!decoded.output.isEmpty)
+        }
+    }
+}
