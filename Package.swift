@@ -51,9 +51,11 @@ let package = Package(
         ),
         // zlib, which every Swift toolchain on Linux already links (zlib1g-dev).
         .systemLibrary(name: "CZlib"),
+        // copy_file_range(2), which Glibc's Swift module does not declare.
+        .target(name: "CHeguiPosix"),
         .target(
             name: "HeguiMedia",
-            dependencies: ["HeguiCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HeguiCore", "CZlib", "CHeguiPosix", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "HeguiGateway",
@@ -189,7 +191,7 @@ if Context.environment["HEGUI_BENCHMARKS"] != nil {
 }
 
 // Swift 6 language mode with the strict settings of STYLE rule 1, for every target.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CHeguiPosix" {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),

@@ -17,10 +17,44 @@ package struct Labeller: Sendable {
     package var producer: String
     /// Seals each record in `ReservedCode1` when set.
     package var seal: LabelSeal?
+    /// The explicit label drawn on PNG images (LBL-4.3, GB-5.2), when set.
+    package var visible: VisibleLabel?
+    /// The audio cue added to WAV files (LBL-4.2, GB-5.3), when set.
+    package var cue: AudioCue?
 
-    package init(producer: String, seal: LabelSeal? = nil) {
+    package init(producer: String, seal: LabelSeal? = nil, visible: VisibleLabel? = nil, cue: AudioCue? = nil) {
         self.producer = producer
         self.seal = seal
+        self.visible = visible
+        self.cue = cue
+    }
+
+    /// Whether an explicit label is asked for.
+    private var isExplicit: Bool { self.visible != nil || self.cue != nil }
+
+    /// Writes the explicit label of `format` into `output`; `false` when none was asked for.
+    /// - Throws: ``MediaError`` when one was asked for and this format cannot carry it.
+    private func mark(_ input: MediaInput, format: MediaFormat, into output: MediaOutput) throws(MediaError) -> Bool {
+        guard self.isExplicit else { return false }
+        switch format {
+        case .png:
+            guard let visible = self.visible else { return false }
+            try PNGMark(input: input).write(visible, to: output)
+        case .wav:
+            guard let cue = self.cue else { return false }
+            try cue.write(input, to: output)
+        case .jpeg, .webp, .gif:
+            throw MediaError(
+                "a visible label on \(format.rawValue.uppercased()) images is not available yet; PNG images carry one (the implicit label works for every format)"
+            )
+        case .mp3, .flac, .mp4:
+            throw MediaError(
+                "an explicit label in \(format.rawValue.uppercased()) files needs re-encoding, which hegui label does not do; WAV files carry the audio cue"
+            )
+        case .pdf, .ooxml, .markdown:
+            throw MediaError("documents carry their explicit label in their text; hegui label writes the implicit one")
+        }
+        return true
     }
 
     /// What labelling one file did.
@@ -43,8 +77,18 @@ package struct Labeller: Sendable {
 
     /// Labels the file at `path`, writing to `destination` (the same path to label in place).
     package func label(path: String, destination: String, role: Role) throws(MediaError) -> Outcome {
-        let input = try MediaInput(path: path)
+        var input = try MediaInput(path: path)
         let format = try Self.format(of: input, name: path)
+        // The explicit label first, into a temporary file that the implicit label then reads.
+        var marked: MediaOutput?
+        if self.isExplicit {
+            let output = try MediaOutput(destination: destination)
+            if try self.mark(input, format: format, into: output), let path = try output.finish() {
+                input = try MediaInput(path: path)  // stays readable when `marked` removes the file
+            }
+            marked = output
+        }
+        defer { withExtendedLifetime(marked) {} }
         let carrier = try format.carrier.init(input: input)
         let record = try self.record(for: carrier, role: role, input: input)
         var status = stat()

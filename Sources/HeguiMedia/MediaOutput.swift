@@ -1,3 +1,5 @@
+import CHeguiPosix
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,8 +9,8 @@
 /// Where a labelled file is written: a temporary file beside the destination, renamed over it only
 /// when the whole file is written and read back (a failure never leaves half a file), or memory.
 ///
-/// Ranges of the input are copied in the kernel (`sendfile`) where both are files, so large
-/// media never pass through the process.
+/// Ranges of the input are copied in the kernel (`copy_file_range`, else `sendfile`) where both are
+/// files, so large media never pass through the process.
 package final class MediaOutput {
     private enum Storage {
         case file(descriptor: Int32, temporary: String, destination: String)
@@ -17,6 +19,7 @@ package final class MediaOutput {
 
     private var storage: Storage
     private var buffer: [UInt8] = []
+    private var usesSendfile = false
     /// The bytes written so far.
     package private(set) var count = 0
 
@@ -83,9 +86,16 @@ package final class MediaOutput {
                 var from = off_t(range.lowerBound)
                 var remaining = range.count
                 while remaining > 0 {
-                    let copied = sendfile(target, source, &from, remaining)
+                    // copy_file_range copies (or shares) extents in the kernel; sendfile where it is
+                    // missing or refuses this pair of files.
+                    var copied = self.usesSendfile ? -1 : hegui_copy_file_range(source, &from, target, remaining)
                     if copied < 0, errno == EINTR { continue }
-                    if copied <= 0 { break }  // not supported here: fall back to reading
+                    if copied < 0 {
+                        self.usesSendfile = true
+                        copied = sendfile(target, source, &from, remaining)
+                    }
+                    if copied < 0, errno == EINTR { continue }
+                    if copied <= 0 { break }  // neither works here: fall back to reading
                     remaining -= copied
                     self.count += copied
                 }
@@ -125,7 +135,7 @@ package final class MediaOutput {
     package func finish() throws(MediaError) -> String? {
         try self.flush()
         guard case .file(let descriptor, let temporary, _) = self.storage else { return nil }
-        guard fsync(descriptor) == 0 else {
+        guard fdatasync(descriptor) == 0 else {
             throw MediaError("cannot write the file: \(String(cString: strerror(errno)))")
         }
         return temporary

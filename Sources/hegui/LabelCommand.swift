@@ -94,6 +94,27 @@ struct LabelCommand: AsyncParsableCommand {
         @Flag(name: .customLong("no-seal"), help: "Leave ReservedCode1 empty instead of sealing the record.")
         var noSeal = false
 
+        @Flag(
+            help:
+                "Also add the explicit label: a visible mark on PNG images (GB 45438 5.2), the short-long-short-short cue on WAV audio (5.3)."
+        )
+        var explicit = false
+
+        @Option(help: "The visible mark's text (both elements of GB 45438 5.1, e.g. AI生成).")
+        var text = "AI生成"
+
+        @Option(help: "Where the visible mark goes: top-left, top-right, bottom-left or bottom-right.")
+        var position = "bottom-right"
+
+        @Option(help: "The visible mark's style: light (white on dark) or dark (black on white).")
+        var style = "light"
+
+        @Option(help: "The mark's text height as a share of the image's shortest side (at least 0.05).")
+        var height = 0.05
+
+        @Option(help: "Where the audio cue goes: start, end or both.")
+        var cue = "start"
+
         @Flag(help: "Print one JSON object per file.")
         var json = false
 
@@ -106,6 +127,31 @@ struct LabelCommand: AsyncParsableCommand {
             }
             if let propagate = self.propagate, AIGCRecord.Label(rawValue: propagate) == nil {
                 throw ValidationError("--propagate takes 1, 2 or 3")
+            }
+            if self.explicit { _ = try self.marks() }
+        }
+
+        /// The explicit labels the flags ask for.
+        func marks() throws -> (VisibleLabel, AudioCue) {
+            guard let position = VisibleLabel.Position(rawValue: self.position) else {
+                throw ValidationError("--position takes top-left, top-right, bottom-left or bottom-right")
+            }
+            guard let style = VisibleLabel.Style(rawValue: self.style) else {
+                throw ValidationError("--style takes light or dark")
+            }
+            guard let placement = AudioCue.Placement(rawValue: self.cue) else {
+                throw ValidationError("--cue takes start, end or both")
+            }
+            do {
+                let visible = try VisibleLabel(
+                    text: self.text,
+                    position: position,
+                    style: style,
+                    heightFraction: self.height
+                )
+                return (visible, AudioCue(placement: placement))
+            } catch {
+                throw ValidationError(error.description)
             }
         }
 
@@ -133,9 +179,10 @@ struct LabelCommand: AsyncParsableCommand {
                 )
             }
             if self.noSeal { labels.seal = "none" }
-            let labeller: Labeller
+            var labeller: Labeller
             do {
                 labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
+                if self.explicit { (labeller.visible, labeller.cue) = try self.marks() }
             } catch {
                 LabelCommand.fail("\(error)")
             }

@@ -1,0 +1,389 @@
+import CZlib
+
+/// Draws a ``VisibleLabel`` onto a PNG (LBL-4.3, GB-5.2) without re-compressing the whole image.
+///
+/// The image data is inflated once, noting where each deflate block starts. Only the rows the
+/// label covers (and the row after it, whose filter depends on them) are changed and re-filtered
+/// with their original filter types. For a label near the top, the new rows are compressed and the
+/// original blocks after them are reused bit for bit; near the bottom, the original blocks before
+/// them are reused and the rest is compressed with the preceding 32 KiB as its dictionary. A file
+/// whose blocks do not allow either is compressed anew.
+struct PNGMark {
+    private struct Header {
+        var width: Int
+        var height: Int
+        var bitDepth: Int
+        var colorType: Int
+        var channels: Int
+        var bytesPerPixel: Int
+        var stride: Int { self.width * self.bytesPerPixel + 1 }
+    }
+
+    private let input: MediaInput
+    private var chunks: [(type: String, start: Int, data: Range<Int>, end: Int)] = []
+    private var header: Header
+
+    init(input: MediaInput) throws(MediaError) {
+        self.input = input
+        var offset = 8
+        while offset + 12 <= input.count {
+            let head = try input.read(offset..<offset + 8)
+            let length = head.uint32BE(at: 0)
+            let end = offset + 12 + length
+            guard end <= input.count else { throw .truncated("PNG") }
+            self.chunks.append((head.fourCC(at: 4), offset, offset + 8..<offset + 8 + length, end))
+            offset = end
+            if head.fourCC(at: 4) == "IEND" { break }
+        }
+        guard let first = self.chunks.first, first.type == "IHDR", first.data.count == 13 else {
+            throw .truncated("PNG")
+        }
+        let ihdr = try input.read(first.data)
+        let colorType = Int(ihdr[9])
+        let bitDepth = Int(ihdr[8])
+        guard ihdr[12] == 0 else {
+            throw MediaError("interlaced PNG images cannot carry a visible label yet; save without interlacing")
+        }
+        let channels: Int
+        switch colorType {
+        case 0: channels = 1
+        case 2: channels = 3
+        case 4: channels = 2
+        case 6: channels = 4
+        default: throw MediaError("palette PNG images cannot carry a visible label yet; save as RGB or RGBA")
+        }
+        guard bitDepth == 8 || bitDepth == 16 else {
+            throw MediaError("PNG images of \(bitDepth)-bit depth cannot carry a visible label; use 8 or 16 bits")
+        }
+        self.header = Header(
+            width: ihdr.uint32BE(at: 0),
+            height: ihdr.uint32BE(at: 4),
+            bitDepth: bitDepth,
+            colorType: colorType,
+            channels: channels,
+            bytesPerPixel: channels * bitDepth / 8
+        )
+        guard self.header.width > 0, self.header.height > 0, self.header.height * self.header.stride <= 1 << 30 else {
+            throw MediaError("the PNG image is too large for a visible label (over 1 GiB of pixels)")
+        }
+    }
+
+    /// Writes the image with the label drawn on it; every chunk but the image data is kept.
+    func write(_ label: VisibleLabel, to output: MediaOutput) throws(MediaError) {
+        let layout = try label.layout(width: self.header.width, height: self.header.height)
+        let idat = self.chunks.filter { $0.type == "IDAT" }
+        guard let firstIDAT = self.chunks.firstIndex(where: { $0.type == "IDAT" }),
+            let lastIDAT = self.chunks.lastIndex(where: { $0.type == "IDAT" })
+        else { throw MediaError("the PNG file has no image data") }
+        var compressed: [UInt8] = []
+        compressed.reserveCapacity(idat.reduce(0) { $0 + $1.data.count })
+        for chunk in idat { compressed += try self.input.read(chunk.data) }
+
+        var inflated = try Self.inflate(compressed, size: self.header.height * self.header.stride)
+        let first = layout.y
+        let last = min(self.header.height - 1, layout.y + layout.height)  // the row after the box is re-filtered
+        try self.draw(
+            layout,
+            style: label.style,
+            rows: first..<(layout.y + layout.height),
+            refilter: first...last,
+            in: &inflated.data
+        )
+        let stream = Self.splice(
+            original: compressed,
+            inflated: inflated,
+            changed: first * self.header.stride..<(last + 1) * self.header.stride
+        )
+
+        try output.copy(0..<self.chunks[firstIDAT].start, of: self.input)
+        var offset = 0
+        repeat {
+            let piece = Array(stream[offset..<min(stream.count, offset + (1 << 20))])
+            try output.write(PNGCarrier.chunk("IDAT", piece))
+            offset += piece.count
+        } while offset < stream.count
+        try output.copy(self.chunks[lastIDAT].end..<self.input.count, of: self.input)
+    }
+
+    // MARK: Pixels
+
+    /// Unfilters what the label needs, draws it, and filters the changed rows again.
+    private func draw(
+        _ layout: VisibleLabel.Layout,
+        style: VisibleLabel.Style,
+        rows: Range<Int>,
+        refilter: ClosedRange<Int>,
+        in data: inout [UInt8]
+    ) throws(MediaError) {
+        let stride = self.header.stride
+        let bpp = self.header.bytesPerPixel
+        // Rows filtered with None or Sub do not depend on the row above: unfiltering starts at the
+        // nearest such row before the label.
+        var start = max(0, refilter.lowerBound - 1)
+        while start > 0, data[start * stride] > 1 { start -= 1 }
+        var raw: [[UInt8]] = []  // raw rows from `start` through refilter.upperBound
+        var previous = [UInt8](repeating: 0, count: stride - 1)
+        var filters: [UInt8] = []
+        for row in start...refilter.upperBound {
+            let filter = data[row * stride]
+            guard filter <= 4 else { throw MediaError("the PNG image data is damaged (filter type \(filter))") }
+            var line = Array(data[(row * stride + 1)..<((row + 1) * stride)])
+            Self.unfilter(&line, previous: previous, filter: filter, bpp: bpp)
+            raw.append(line)
+            filters.append(filter)
+            previous = line
+        }
+        for row in rows {
+            self.paint(row: &raw[row - start], y: row - layout.y, layout: layout, style: style)
+        }
+        for row in refilter {
+            let above = row > 0 ? raw[row - start - 1] : [UInt8](repeating: 0, count: stride - 1)
+            let filtered = Self.filter(raw[row - start], previous: above, filter: filters[row - start], bpp: bpp)
+            data.replaceSubrange((row * stride + 1)..<((row + 1) * stride), with: filtered)
+        }
+    }
+
+    /// Composites the label's box and text over one raw row.
+    private func paint(row: inout [UInt8], y: Int, layout: VisibleLabel.Layout, style: VisibleLabel.Style) {
+        let wide = self.header.bitDepth == 16
+        let maximum = wide ? 65535.0 : 255.0
+        let channels = self.header.channels
+        let hasAlpha = self.header.colorType == 4 || self.header.colorType == 6
+        let colourChannels = hasAlpha ? channels - 1 : channels
+        let boxValue = style == .light ? 0.0 : 1.0
+        let textValue = style == .light ? 1.0 : 0.0
+        let boxAlpha = 0.6
+        let textY = y - layout.padding
+        for x in layout.x..<(layout.x + layout.width) {
+            let textX = x - layout.x - layout.padding
+            var textAlpha = 0.0
+            if textX >= 0, textY >= 0, textX < layout.raster.width, textY < layout.raster.height {
+                textAlpha = Double(layout.raster.coverage[textY * layout.raster.width + textX]) / 255
+            }
+            let base = x * self.header.bytesPerPixel
+            func read(_ channel: Int) -> Double {
+                let at = base + channel * (wide ? 2 : 1)
+                return wide ? Double(Int(row[at]) << 8 | Int(row[at + 1])) / maximum : Double(row[at]) / maximum
+            }
+            func write(_ channel: Int, _ value: Double) {
+                let at = base + channel * (wide ? 2 : 1)
+                let scaled = Int((min(1, max(0, value)) * maximum).rounded())
+                if wide {
+                    row[at] = UInt8(scaled >> 8)
+                    row[at + 1] = UInt8(scaled & 0xFF)
+                } else {
+                    row[at] = UInt8(scaled)
+                }
+            }
+            var alpha = hasAlpha ? read(channels - 1) : 1
+            var colour = (0..<colourChannels).map(read)
+            // The box, then the text, each composited over what is below.
+            for (value, layerAlpha) in [(boxValue, boxAlpha), (textValue, textAlpha)] where layerAlpha > 0 {
+                let outAlpha = layerAlpha + alpha * (1 - layerAlpha)
+                colour = colour.map { (value * layerAlpha + $0 * alpha * (1 - layerAlpha)) / outAlpha }
+                alpha = outAlpha
+            }
+            for channel in 0..<colourChannels { write(channel, colour[channel]) }
+            if hasAlpha { write(channels - 1, alpha) }
+        }
+    }
+
+    private static func paeth(_ a: Int, _ b: Int, _ c: Int) -> Int {
+        let p = a + b - c
+        let pa = abs(p - a)
+        let pb = abs(p - b)
+        let pc = abs(p - c)
+        if pa <= pb, pa <= pc { return a }
+        return pb <= pc ? b : c
+    }
+
+    private static func unfilter(_ line: inout [UInt8], previous: [UInt8], filter: UInt8, bpp: Int) {
+        for index in line.indices {
+            let a = index >= bpp ? Int(line[index - bpp]) : 0
+            let b = Int(previous[index])
+            let c = index >= bpp ? Int(previous[index - bpp]) : 0
+            let predictor: Int
+            switch filter {
+            case 1: predictor = a
+            case 2: predictor = b
+            case 3: predictor = (a + b) / 2
+            case 4: predictor = Self.paeth(a, b, c)
+            default: predictor = 0
+            }
+            line[index] = UInt8(truncatingIfNeeded: Int(line[index]) + predictor)
+        }
+    }
+
+    private static func filter(_ line: [UInt8], previous: [UInt8], filter: UInt8, bpp: Int) -> [UInt8] {
+        var output = line
+        for index in line.indices {
+            let a = index >= bpp ? Int(line[index - bpp]) : 0
+            let b = Int(previous[index])
+            let c = index >= bpp ? Int(previous[index - bpp]) : 0
+            let predictor: Int
+            switch filter {
+            case 1: predictor = a
+            case 2: predictor = b
+            case 3: predictor = (a + b) / 2
+            case 4: predictor = Self.paeth(a, b, c)
+            default: predictor = 0
+            }
+            output[index] = UInt8(truncatingIfNeeded: Int(line[index]) - predictor)
+        }
+        return output
+    }
+
+    // MARK: The zlib stream
+
+    struct Inflated {
+        var data: [UInt8]
+        /// Where each deflate block starts: its offset in the data and its bit position in the stream.
+        var boundaries: [(offset: Int, bit: Int)]
+        /// The bit after the final block's end.
+        var endBit: Int
+    }
+
+    /// Inflates the image data, noting each block boundary (zlib's `Z_BLOCK`).
+    static func inflate(_ compressed: [UInt8], size: Int) throws(MediaError) -> Inflated {
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw MediaError("cannot start zlib")
+        }
+        defer { inflateEnd(&stream) }
+        var data = [UInt8](repeating: 0, count: size)
+        var boundaries: [(Int, Int)] = []
+        var endBit: Int?
+        var status: Int32 = Z_OK
+        compressed.withUnsafeBufferPointer { source in
+            data.withUnsafeMutableBufferPointer { target in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                while status == Z_OK {
+                    status = CZlib.inflate(&stream, Z_BLOCK)
+                    guard status == Z_OK || status == Z_STREAM_END else { break }
+                    if stream.data_type & 128 != 0, endBit == nil {
+                        let bit = Int(stream.total_in) * 8 - Int(stream.data_type & 7)
+                        if stream.data_type & 64 != 0 {
+                            endBit = bit
+                        } else {
+                            boundaries.append((Int(stream.total_out), bit))
+                        }
+                    }
+                    if stream.avail_out == 0, status == Z_OK, stream.avail_in == 0 { break }
+                }
+            }
+        }
+        guard status == Z_STREAM_END, Int(stream.total_out) == size, let endBit else {
+            throw MediaError("the PNG image data is damaged or does not match its size")
+        }
+        return Inflated(data: data, boundaries: boundaries, endBit: endBit)
+    }
+
+    /// A zlib stream of `inflated.data` that reuses as much of `original` as the changed range
+    /// allows: whichever of the two splices compresses fewer bytes.
+    static func splice(original: [UInt8], inflated: Inflated, changed: Range<Int>) -> [UInt8] {
+        let data = inflated.data
+        let window = 32 << 10
+        let trailer = Self.adler(data)
+        // Top: compress up to a block boundary past the change and its window, reuse the blocks after.
+        let top = inflated.boundaries.first { $0.offset >= changed.upperBound + window }
+        // Bottom: reuse the blocks before the change, compress from there on.
+        let bottom = inflated.boundaries.last { $0.offset <= changed.lowerBound && $0.offset > 0 }
+        let topCost = top.map(\.offset) ?? Int.max
+        let bottomCost = bottom.map { data.count - $0.offset } ?? Int.max
+        if let top, topCost <= bottomCost {
+            var stream = Self.deflate(Array(data[..<top.offset]), raw: false, dictionary: [], prime: nil, finish: false)
+            stream += Self.bits(of: original, from: top.bit, to: inflated.endBit)
+            stream.appendUInt32BE(Int(trailer))
+            return stream
+        }
+        if let bottom {
+            var stream = Array(original[..<(bottom.bit / 8)])
+            let spare = bottom.bit % 8
+            let prime =
+                spare > 0 ? (bits: Int32(spare), value: Int32(original[bottom.bit / 8]) & ((1 << spare) - 1)) : nil
+            let dictionary = Array(data[max(0, bottom.offset - window)..<bottom.offset])
+            stream += Self.deflate(
+                Array(data[bottom.offset...]),
+                raw: true,
+                dictionary: dictionary,
+                prime: prime,
+                finish: true
+            )
+            stream.appendUInt32BE(Int(trailer))
+            return stream
+        }
+        return Zlib.deflate(data)
+    }
+
+    /// The bits `[from, to)` of `bytes` (deflate's order: least significant bit first), starting at
+    /// bit 0 of the first output byte.
+    static func bits(of bytes: [UInt8], from: Int, to: Int) -> [UInt8] {
+        let shift = from % 8
+        let start = from / 8
+        let count = (to - from + 7) / 8
+        if shift == 0 { return Array(bytes[start..<(start + count)]) }
+        var output = [UInt8](repeating: 0, count: count)
+        bytes.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for index in 0..<count {
+                    let low = source[start + index] >> shift
+                    let next = start + index + 1 < source.count ? source[start + index + 1] : 0
+                    target[index] = low | (next << (8 - shift))
+                }
+            }
+        }
+        let tail = (to - from) % 8
+        if tail > 0 { output[count - 1] &= UInt8((1 << tail) - 1) }
+        return output
+    }
+
+    /// Deflates `data`: a zlib stream ending byte-aligned and open (`finish: false`, a sync flush),
+    /// or a raw deflate stream continuing one whose leftover bits are `prime`, ended as final.
+    static func deflate(
+        _ data: [UInt8],
+        raw: Bool,
+        dictionary: [UInt8],
+        prime: (bits: Int32, value: Int32)?,
+        finish: Bool
+    ) -> [UInt8] {
+        var stream = z_stream()
+        guard
+            deflateInit2_(
+                &stream,
+                6,
+                Z_DEFLATED,
+                raw ? -15 : 15,
+                8,
+                Z_DEFAULT_STRATEGY,
+                ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)
+            )
+                == Z_OK
+        else { return [] }
+        defer { deflateEnd(&stream) }
+        if !dictionary.isEmpty {
+            _ = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
+        }
+        if let prime { deflatePrime(&stream, prime.bits, prime.value) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
+        var input = data
+        let produced = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                _ = CZlib.deflate(&stream, finish ? Z_FINISH : Z_SYNC_FLUSH)
+                return target.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output[..<produced])
+    }
+
+    static func adler(_ data: [UInt8]) -> UInt32 {
+        data.withUnsafeBufferPointer { UInt32(adler32(1, $0.baseAddress, UInt32($0.count))) }
+    }
+}
