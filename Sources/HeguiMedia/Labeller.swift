@@ -108,8 +108,10 @@ package struct Labeller: Sendable {
         name: String = "",
         role: Role
     ) throws(MediaError) -> (bytes: [UInt8], outcome: Outcome) {
-        let input = MediaInput(bytes: bytes)
+        var input = MediaInput(bytes: bytes)
         let format = try Self.format(of: input, name: name)
+        let marked = MediaOutput()
+        if try self.mark(input, format: format, into: marked) { input = MediaInput(bytes: marked.bytes) }
         let carrier = try format.carrier.init(input: input)
         let record = try self.record(for: carrier, role: role, input: input)
         let output = MediaOutput()

@@ -19,8 +19,8 @@ struct PNGMark {
         var stride: Int { self.width * self.bytesPerPixel + 1 }
     }
 
-    private let input: MediaInput
-    private var chunks: [(type: String, start: Int, data: Range<Int>, end: Int)] = []
+    let input: MediaInput
+    var chunks: [(type: String, start: Int, data: Range<Int>, end: Int)] = []
     private var header: Header
 
     init(input: MediaInput) throws(MediaError) {
@@ -197,7 +197,7 @@ struct PNGMark {
         return pb <= pc ? b : c
     }
 
-    private static func unfilter(_ line: inout [UInt8], previous: [UInt8], filter: UInt8, bpp: Int) {
+    static func unfilter(_ line: inout [UInt8], previous: [UInt8], filter: UInt8, bpp: Int) {
         for index in line.indices {
             let a = index >= bpp ? Int(line[index - bpp]) : 0
             let b = Int(previous[index])
@@ -385,5 +385,66 @@ struct PNGMark {
 
     static func adler(_ data: [UInt8]) -> UInt32 {
         data.withUnsafeBufferPointer { UInt32(adler32(1, $0.baseAddress, UInt32($0.count))) }
+    }
+}
+
+/// The pixels of a PNG image, for checking what a label did to it.
+package struct PNGPixels: Sendable {
+    package let width: Int
+    package let height: Int
+    /// Samples per pixel (1 grey, 2 grey and alpha, 3 RGB, 4 RGBA).
+    package let channels: Int
+    package let bitDepth: Int
+    /// Unfiltered rows.
+    package let rows: [[UInt8]]
+
+    /// Decodes a non-interlaced PNG of 8 or 16 bits per sample.
+    package init(bytes: [UInt8]) throws(MediaError) {
+        let mark = try PNGMark(input: MediaInput(bytes: bytes))
+        self = try mark.pixels()
+    }
+
+    init(width: Int, height: Int, channels: Int, bitDepth: Int, rows: [[UInt8]]) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.bitDepth = bitDepth
+        self.rows = rows
+    }
+
+    /// One sample, scaled to 0–255.
+    package func sample(x: Int, y: Int, channel: Int) -> Int {
+        let size = self.bitDepth / 8
+        let at = (x * self.channels + channel) * size
+        return Int(self.rows[y][at])  // the high byte of a 16-bit sample
+    }
+}
+
+extension PNGMark {
+    func pixels() throws(MediaError) -> PNGPixels {
+        var compressed: [UInt8] = []
+        for chunk in self.chunks where chunk.type == "IDAT" { compressed += try self.input.read(chunk.data) }
+        let stride = self.header.stride
+        let inflated = try Self.inflate(compressed, size: self.header.height * stride)
+        var rows: [[UInt8]] = []
+        var previous = [UInt8](repeating: 0, count: stride - 1)
+        for row in 0..<self.header.height {
+            var line = Array(inflated.data[(row * stride + 1)..<((row + 1) * stride)])
+            Self.unfilter(
+                &line,
+                previous: previous,
+                filter: inflated.data[row * stride],
+                bpp: self.header.bytesPerPixel
+            )
+            rows.append(line)
+            previous = line
+        }
+        return PNGPixels(
+            width: self.header.width,
+            height: self.header.height,
+            channels: self.header.channels,
+            bitDepth: self.header.bitDepth,
+            rows: rows
+        )
     }
 }

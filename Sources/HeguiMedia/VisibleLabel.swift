@@ -68,8 +68,9 @@ package struct VisibleLabel: Sendable, Hashable {
 
     func layout(width: Int, height: Int) throws(MediaError) -> Layout {
         let shortest = min(width, height)
-        // Rounded up, so that the text is never below the fraction.
-        let textHeight = Int((Double(shortest) * self.heightFraction).rounded(.up))
+        // Rounded up with a pixel to spare, so that the text's anti-aliased edge rows never bring
+        // its measured height below the fraction.
+        let textHeight = Int((Double(shortest) * self.heightFraction).rounded(.up)) + 1
         let raster = LabelRaster(text: self.text, inkHeight: max(textHeight, 6))
         let padding = max(2, Int((Double(textHeight) * 0.3).rounded()))
         let margin = max(1, Int((Double(shortest) * 0.02).rounded()))

@@ -79,3 +79,8 @@ exiftool -q -overwrite_original -UserComment="{\"AIGC\":$old}" -Make=HeguiCam wi
 ffmpeg $q -f lavfi -i testsrc=size=64x48:rate=10 -t 1 -c:v libx264 -pix_fmt yuv420p -metadata title='样例' -metadata AIGC="$old" -movflags use_metadata_tags+faststart with-record.mp4
 ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a libmp3lame -b:a 64k -metadata title='样例' -metadata AIGC="$old" with-record.mp3
 ffmpeg $q -f lavfi -i sine=frequency=440:duration=0.5 -c:a flac -metadata AIGC="$old" with-record.flac
+# Plain images for the visible mark's 5% rule, measured on the output pixels.
+convert -size 400x800 xc:'#808080' -depth 8 -type Grayscale portrait-gray.png
+convert -size 900x500 xc:'#808080' -depth 8 PNG24:landscape-rgb.png
+convert -size 600x400 xc:'rgba(128,128,128,0.5)' -depth 8 PNG32:rgba.png
+ffmpeg $q -f lavfi -i testsrc2=size=480x360:rate=1 -frames:v 1 testsrc.png
