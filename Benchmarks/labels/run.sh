@@ -47,7 +47,7 @@ for run in 1 2 3; do measure "WAV 200 MB, sealed (run $run)" "$WORK/big.wav"; do
 echo
 ffprobe -v error -show_entries format_tags=AIGC -of default=nw=1:nk=1 "$WORK/big.mp4" | head -c 120
 echo
-if "$HEGUI" label --help 2>&1 | grep -q -- "--explicit"; then
+if "$HEGUI" label apply --help 2>&1 | grep -q -- "--explicit"; then
     echo
     echo "visible mark on a 4000x3000 PNG (and the implicit label)"
     for position in top-left bottom-right; do

@@ -13,12 +13,16 @@ protocol LabelCarrier {
     /// The essence as the written file will hold it, when that differs from ``essence`` (a PDF's
     /// incremental update covers all of the original bytes): ranges of the input, then bytes.
     var essenceOfWrite: (ranges: [Range<Int>], suffix: [UInt8]) { get }
+    /// Whether the record's text appears as written in the output (not compressed), so that a seal
+    /// can be placed after the rest is written.
+    var writesRecordVerbatim: Bool { get }
     /// Writes the file with `record` as its one AIGC record; everything else is kept.
     func write(_ record: AIGCRecord, to output: MediaOutput) throws(MediaError)
 }
 
 extension LabelCarrier {
     var essenceOfWrite: (ranges: [Range<Int>], suffix: [UInt8]) { (self.essence, []) }
+    var writesRecordVerbatim: Bool { true }
 }
 
 /// An AIGC record as found in a file: its text and where it was.

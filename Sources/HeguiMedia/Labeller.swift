@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 package import HeguiCore
 
 #if canImport(Glibc)
@@ -90,11 +91,30 @@ package struct Labeller: Sendable {
         }
         defer { withExtendedLifetime(marked) {} }
         let carrier = try format.carrier.init(input: input)
-        let record = try self.record(for: carrier, role: role, input: input)
         var status = stat()
         let mode = stat(path, &status) == 0 ? UInt32(status.st_mode & 0o7777) : nil
         let output = try MediaOutput(destination: destination)
-        try carrier.write(record, to: output)
+        let record: AIGCRecord
+        if let seal = self.seal, seal.canSeal, carrier.writesRecordVerbatim {
+            // The essence is hashed on another thread while the file is written with a stand-in
+            // seal of the same length, which is then overwritten where it landed.
+            let essence = carrier.essenceOfWrite
+            let hashing = EssenceHashing(input: input, ranges: essence.ranges, suffix: essence.suffix)
+            let unsealed = try self.record(for: carrier, role: role, input: input, sealed: false)
+            let standIn = try self.sealed(
+                unsealed,
+                seal: seal,
+                digest: (0..<32).map { _ in UInt8.random(in: 0...255) },
+                role: role
+            )
+            output.watch(for: Array(Self.sealValue(standIn, role: role).utf8))
+            try carrier.write(standIn, to: output)
+            record = try self.sealed(unsealed, seal: seal, digest: try hashing.digest(), role: role)
+            try output.overwriteWatched(with: Array(Self.sealValue(record, role: role).utf8))
+        } else {
+            record = try self.record(for: carrier, role: role, input: input)
+            try carrier.write(record, to: output)
+        }
         if let written = try output.finish() {
             try Self.readBack(MediaInput(path: written), format: format, expecting: record)
         }
@@ -129,7 +149,34 @@ package struct Labeller: Sendable {
         return format
     }
 
-    private func record(for carrier: any LabelCarrier, role: Role, input: MediaInput) throws(MediaError) -> AIGCRecord {
+    private static func sealValue(_ record: AIGCRecord, role: Role) -> String {
+        if case .producer = role { return record.reservedCode1 }
+        return record.reservedCode2
+    }
+
+    /// `record` with the seal over `digest` in the role's reserved field.
+    private func sealed(
+        _ record: AIGCRecord,
+        seal: LabelSeal,
+        digest: [UInt8],
+        role: Role
+    ) throws(MediaError) -> AIGCRecord {
+        var record = record
+        do throws(AIGCRecordError) {
+            let value = try seal.seal(record, essenceDigest: digest)
+            if case .producer = role { record.reservedCode1 = value } else { record.reservedCode2 = value }
+        } catch {
+            throw MediaError(error.description)
+        }
+        return record
+    }
+
+    private func record(
+        for carrier: any LabelCarrier,
+        role: Role,
+        input: MediaInput,
+        sealed: Bool = true
+    ) throws(MediaError) -> AIGCRecord {
         var record: AIGCRecord
         switch role {
         case .producer(let produceID):
@@ -142,15 +189,14 @@ package struct Labeller: Sendable {
             record.propagateID = propagateID
             record.reservedCode2 = ""
         }
-        if let seal = self.seal, seal.canSeal {
+        if sealed, let seal = self.seal, seal.canSeal {
             let essence = carrier.essenceOfWrite
-            let digest = try Self.digest(of: essence.ranges, in: input, suffix: essence.suffix)
-            do throws(AIGCRecordError) {
-                let value = try seal.seal(record, essenceDigest: digest)
-                if case .producer = role { record.reservedCode1 = value } else { record.reservedCode2 = value }
-            } catch {
-                throw MediaError(error.description)
-            }
+            record = try self.sealed(
+                record,
+                seal: seal,
+                digest: try Self.digest(of: essence.ranges, in: input, suffix: essence.suffix),
+                role: role
+            )
         }
         let problems = record.problems.filter {
             !(role != .producer(produceID: record.produceID) && $0.contains("is empty"))
@@ -185,5 +231,30 @@ package struct Labeller: Sendable {
                 "the label did not read back from the written file (\(carrier.records.count) records); nothing was changed"
             )
         }
+    }
+}
+
+/// Hashes a file's essence on a thread of its own, so that the hashing and the kernel's copy of the
+/// file run side by side.
+private final class EssenceHashing: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<[UInt8], MediaError> = .failure(MediaError("the essence was not hashed"))
+
+    init(input: MediaInput, ranges: [Range<Int>], suffix: [UInt8]) {
+        let thread = Thread { [self] in
+            do throws(MediaError) {
+                self.result = .success(try Labeller.digest(of: ranges, in: input, suffix: suffix))
+            } catch {
+                self.result = .failure(error)
+            }
+            self.done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the digest.
+    func digest() throws(MediaError) -> [UInt8] {
+        self.done.wait()
+        return try self.result.get()
     }
 }

@@ -51,7 +51,43 @@ package final class MediaOutput {
     /// The output, for one held in memory.
     package var bytes: [UInt8] { self.buffer }
 
+    /// Bytes to note the position of whenever a write contains them (a stand-in seal).
+    private var pattern: [UInt8] = []
+    private var patternOffsets: [Int] = []
+
+    /// Notes where `pattern` is written from now on, for ``overwriteWatched(with:)``.
+    package func watch(for pattern: [UInt8]) {
+        self.pattern = pattern
+        self.patternOffsets = []
+    }
+
+    /// Overwrites every watched occurrence with `replacement`, of the same length.
+    package func overwriteWatched(with replacement: [UInt8]) throws(MediaError) {
+        guard replacement.count == self.pattern.count, !self.patternOffsets.isEmpty else {
+            throw MediaError("the seal could not be placed in the written file")
+        }
+        try self.flush()
+        for offset in self.patternOffsets {
+            switch self.storage {
+            case .memory:
+                self.buffer.replaceSubrange(offset..<offset + replacement.count, with: replacement)
+            case .file(let descriptor, _, _):
+                let written = replacement.withUnsafeBytes {
+                    pwrite(descriptor, $0.baseAddress!, $0.count, off_t(offset))
+                }
+                guard written == replacement.count else {
+                    throw MediaError("cannot write the file: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+    }
+
     package func write(_ bytes: some Collection<UInt8>) throws(MediaError) {
+        if !self.pattern.isEmpty, bytes.count >= self.pattern.count,
+            let found = Array(bytes).firstRange(of: self.pattern)
+        {
+            self.patternOffsets.append(self.count + found.lowerBound)
+        }
         self.buffer.append(contentsOf: bytes)
         self.count += bytes.count
         if case .file = self.storage, self.buffer.count >= 1 << 20 { try self.flush() }

@@ -117,6 +117,9 @@ struct OOXMLCarrier: LabelCarrier {
         Self.property(in: xml).map { XMPPacket.unescape(String(xml[$0.value])) }
     }
 
+    /// The record is deflated inside the archive.
+    var writesRecordVerbatim: Bool { false }
+
     var essence: [Range<Int>] {
         self.entries.filter { ![Self.customPart, Self.contentTypes, Self.relationships].contains($0.name) }.map(\.local)
     }
