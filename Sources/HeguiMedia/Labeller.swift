@@ -84,7 +84,7 @@ package struct Labeller: Sendable {
         var marked: MediaOutput?
         if self.isExplicit {
             let output = try MediaOutput(destination: destination)
-            if try self.mark(input, format: format, into: output), let path = try output.finish() {
+            if try self.mark(input, format: format, into: output), let path = try output.finish(durable: false) {
                 input = try MediaInput(path: path)  // stays readable when `marked` removes the file
             }
             marked = output

@@ -168,10 +168,12 @@ package final class MediaOutput {
 
     /// Writes out what is buffered and, for a file, returns the temporary path to read back before
     /// ``commit()``.
-    package func finish() throws(MediaError) -> String? {
+    /// - Parameter durable: whether the data must reach the disk first (not for an intermediate
+    ///   file that is read at once and removed).
+    package func finish(durable: Bool = true) throws(MediaError) -> String? {
         try self.flush()
         guard case .file(let descriptor, let temporary, _) = self.storage else { return nil }
-        guard fdatasync(descriptor) == 0 else {
+        guard !durable || fdatasync(descriptor) == 0 else {
             throw MediaError("cannot write the file: \(String(cString: strerror(errno)))")
         }
         return temporary

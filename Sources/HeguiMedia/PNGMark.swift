@@ -82,6 +82,9 @@ struct PNGMark {
         var inflated = try Self.inflate(compressed, size: self.header.height * self.header.stride)
         let first = layout.y
         let last = min(self.header.height - 1, layout.y + layout.height)  // the row after the box is re-filtered
+        let plan = Self.plan(inflated, changed: first * self.header.stride..<(last + 1) * self.header.stride)
+        // The Adler-32 of the data the splice reuses, read off the original before it changes.
+        let unchanged = plan.unchangedAdler(of: inflated.data, total: Self.trailer(of: compressed))
         try self.draw(
             layout,
             style: label.style,
@@ -89,11 +92,7 @@ struct PNGMark {
             refilter: first...last,
             in: &inflated.data
         )
-        let stream = Self.splice(
-            original: compressed,
-            inflated: inflated,
-            changed: first * self.header.stride..<(last + 1) * self.header.stride
-        )
+        let stream = Self.splice(original: compressed, inflated: inflated, plan: plan, unchangedAdler: unchanged)
 
         try output.copy(0..<self.chunks[firstIDAT].start, of: self.input)
         var offset = 0
@@ -281,41 +280,108 @@ struct PNGMark {
         return Inflated(data: data, boundaries: boundaries, endBit: endBit)
     }
 
-    /// A zlib stream of `inflated.data` that reuses as much of `original` as the changed range
-    /// allows: whichever of the two splices compresses fewer bytes.
-    static func splice(original: [UInt8], inflated: Inflated, changed: Range<Int>) -> [UInt8] {
-        let data = inflated.data
-        let window = 32 << 10
-        let trailer = Self.adler(data)
-        // Top: compress up to a block boundary past the change and its window, reuse the blocks after.
-        let top = inflated.boundaries.first { $0.offset >= changed.upperBound + window }
-        // Bottom: reuse the blocks before the change, compress from there on.
+    /// Which blocks a splice reuses.
+    enum Plan {
+        /// New blocks for the data before `offset`, then the original's from `bit` on.
+        case top(offset: Int, bit: Int)
+        /// The original's blocks before `bit` (data before `offset`), then new blocks.
+        case bottom(offset: Int, bit: Int)
+        /// All new.
+        case whole
+
+        /// The Adler-32 of the part the splice reuses, from the original data (before drawing) and
+        /// the original stream's trailer: zlib's combination rule run backwards, so that only the
+        /// smaller, changing part is summed.
+        func unchangedAdler(of data: [UInt8], total: UInt32) -> UInt32 {
+            switch self {
+            case .top(let offset, _):
+                return PNGMark.adlerUncombine(total, first: PNGMark.adler(data[..<offset]), secondLength: data.count - offset)
+            case .bottom(let offset, _):
+                let tail = PNGMark.adler(data[offset...])
+                return PNGMark.adlerFirst(total, second: tail, secondLength: data.count - offset)
+            case .whole:
+                return 1
+            }
+        }
+    }
+
+    /// Chooses the splice that compresses fewer bytes: a block boundary past the change and its
+    /// 32 KiB window (reuse what follows), or one before the change (reuse what precedes).
+    static func plan(_ inflated: Inflated, changed: Range<Int>) -> Plan {
+        let top = inflated.boundaries.first { $0.offset >= changed.upperBound + (32 << 10) }
         let bottom = inflated.boundaries.last { $0.offset <= changed.lowerBound && $0.offset > 0 }
         let topCost = top.map(\.offset) ?? Int.max
-        let bottomCost = bottom.map { data.count - $0.offset } ?? Int.max
-        if let top, topCost <= bottomCost {
-            var stream = Self.deflate(Array(data[..<top.offset]), raw: false, dictionary: [], prime: nil, finish: false)
-            stream += Self.bits(of: original, from: top.bit, to: inflated.endBit)
-            stream.appendUInt32BE(Int(trailer))
+        let bottomCost = bottom.map { inflated.data.count - $0.offset } ?? Int.max
+        if let top, topCost <= bottomCost { return .top(offset: top.offset, bit: top.bit) }
+        if let bottom { return .bottom(offset: bottom.offset, bit: bottom.bit) }
+        return .whole
+    }
+
+    /// The zlib stream of `inflated.data` (already changed) following `plan`.
+    static func splice(original: [UInt8], inflated: Inflated, plan: Plan, unchangedAdler: UInt32) -> [UInt8] {
+        let data = inflated.data
+        switch plan {
+        case .top(let offset, let bit):
+            var stream = Self.deflate(Array(data[..<offset]), raw: false, dictionary: [], prime: nil, finish: false)
+            stream += Self.bits(of: original, from: bit, to: inflated.endBit)
+            let adler = Self.adlerCombine(Self.adler(data[..<offset]), unchangedAdler, secondLength: data.count - offset)
+            stream.appendUInt32BE(Int(adler))
             return stream
-        }
-        if let bottom {
-            var stream = Array(original[..<(bottom.bit / 8)])
-            let spare = bottom.bit % 8
-            let prime =
-                spare > 0 ? (bits: Int32(spare), value: Int32(original[bottom.bit / 8]) & ((1 << spare) - 1)) : nil
-            let dictionary = Array(data[max(0, bottom.offset - window)..<bottom.offset])
-            stream += Self.deflate(
-                Array(data[bottom.offset...]),
-                raw: true,
-                dictionary: dictionary,
-                prime: prime,
-                finish: true
-            )
-            stream.appendUInt32BE(Int(trailer))
+        case .bottom(let offset, let bit):
+            var stream = Array(original[..<(bit / 8)])
+            let spare = bit % 8
+            let prime = spare > 0 ? (bits: Int32(spare), value: Int32(original[bit / 8]) & ((1 << spare) - 1)) : nil
+            let dictionary = Array(data[max(0, offset - (32 << 10))..<offset])
+            stream += Self.deflate(Array(data[offset...]), raw: true, dictionary: dictionary, prime: prime, finish: true)
+            let adler = Self.adlerCombine(unchangedAdler, Self.adler(data[offset...]), secondLength: data.count - offset)
+            stream.appendUInt32BE(Int(adler))
             return stream
+        case .whole:
+            return Zlib.deflate(data)
         }
-        return Zlib.deflate(data)
+    }
+
+    /// The original stream's Adler-32 trailer.
+    static func trailer(of stream: [UInt8]) -> UInt32 {
+        stream.count >= 4 ? UInt32(stream.uint32BE(at: stream.count - 4)) : 1
+    }
+
+    private static let base: Int64 = 65_521
+
+    /// adler32_combine: the checksum of A followed by B, from theirs and B's length.
+    static func adlerCombine(_ first: UInt32, _ second: UInt32, secondLength: Int) -> UInt32 {
+        let length = Int64(secondLength) % Self.base
+        let a1 = Int64(first & 0xFFFF)
+        let b1 = Int64(first >> 16)
+        let a2 = Int64(second & 0xFFFF)
+        let b2 = Int64(second >> 16)
+        let a = ((a1 + a2 - 1) % Self.base + Self.base) % Self.base
+        let b = ((b1 + b2 + length * (a1 - 1)) % Self.base + Self.base) % Self.base
+        return UInt32(b << 16 | a)
+    }
+
+    /// The checksum of B, from that of A followed by B, A's and B's length.
+    static func adlerUncombine(_ total: UInt32, first: UInt32, secondLength: Int) -> UInt32 {
+        let length = Int64(secondLength) % Self.base
+        let a = Int64(total & 0xFFFF)
+        let b = Int64(total >> 16)
+        let a1 = Int64(first & 0xFFFF)
+        let b1 = Int64(first >> 16)
+        let a2 = ((a - a1 + 1) % Self.base + Self.base) % Self.base
+        let b2 = ((b - b1 - length * (a1 - 1)) % Self.base + Self.base) % Self.base
+        return UInt32(b2 << 16 | a2)
+    }
+
+    /// The checksum of A, from that of A followed by B, B's checksum and B's length.
+    static func adlerFirst(_ total: UInt32, second: UInt32, secondLength: Int) -> UInt32 {
+        let length = Int64(secondLength) % Self.base
+        let a = Int64(total & 0xFFFF)
+        let b = Int64(total >> 16)
+        let a2 = Int64(second & 0xFFFF)
+        let b2 = Int64(second >> 16)
+        let a1 = ((a - a2 + 1) % Self.base + Self.base) % Self.base
+        let b1 = ((b - b2 - length * (a1 - 1)) % Self.base + Self.base) % Self.base
+        return UInt32(b1 << 16 | a1)
     }
 
     /// The bits `[from, to)` of `bytes` (deflate's order: least significant bit first), starting at
@@ -353,7 +419,7 @@ struct PNGMark {
         guard
             deflateInit2_(
                 &stream,
-                6,
+                1,
                 Z_DEFLATED,
                 raw ? -15 : 15,
                 8,
@@ -383,7 +449,7 @@ struct PNGMark {
         return Array(output[..<produced])
     }
 
-    static func adler(_ data: [UInt8]) -> UInt32 {
+    static func adler(_ data: ArraySlice<UInt8>) -> UInt32 {
         data.withUnsafeBufferPointer { UInt32(adler32(1, $0.baseAddress, UInt32($0.count))) }
     }
 }
