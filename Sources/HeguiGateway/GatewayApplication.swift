@@ -56,14 +56,18 @@ package func buildApplication(
     let authentication =
         users.map { TenantAuthMiddleware(directory: $0.directory) } ?? TenantAuthMiddleware(tenants: tenants)
     let api = router.group("v1").add(middleware: authentication)
-    ModelAPIController(
+    let modelAPI = ModelAPIController(
         configuration: configuration,
         upstream: upstream,
         metrics: metrics,
         enforcement: enforcement,
         labels: labels
     )
-    .addRoutes(to: api)
+    modelAPI.addRoutes(to: api)
+    // Generated images and speech, labelled (IM-12, LBL-4, LBL-5).
+    let generated = GeneratedFiles(dataDirectory: dataDirectory, lifetimeHours: configuration.labels.fileLifetimeHours)
+    MediaAPIController(model: modelAPI, files: generated, configuration: configuration).addRoutes(to: api)
+    MediaAPIController.addFileRoutes(to: router, files: generated)
     ModerationAPIController(enforcement: enforcement, metrics: metrics).addRoutes(to: api)
     let userAPI = users.map {
         UserAPIController(

@@ -295,7 +295,11 @@ struct PNGMark {
         func unchangedAdler(of data: [UInt8], total: UInt32) -> UInt32 {
             switch self {
             case .top(let offset, _):
-                return PNGMark.adlerUncombine(total, first: PNGMark.adler(data[..<offset]), secondLength: data.count - offset)
+                return PNGMark.adlerUncombine(
+                    total,
+                    first: PNGMark.adler(data[..<offset]),
+                    secondLength: data.count - offset
+                )
             case .bottom(let offset, _):
                 let tail = PNGMark.adler(data[offset...])
                 return PNGMark.adlerFirst(total, second: tail, secondLength: data.count - offset)
@@ -324,7 +328,11 @@ struct PNGMark {
         case .top(let offset, let bit):
             var stream = Self.deflate(Array(data[..<offset]), raw: false, dictionary: [], prime: nil, finish: false)
             stream += Self.bits(of: original, from: bit, to: inflated.endBit)
-            let adler = Self.adlerCombine(Self.adler(data[..<offset]), unchangedAdler, secondLength: data.count - offset)
+            let adler = Self.adlerCombine(
+                Self.adler(data[..<offset]),
+                unchangedAdler,
+                secondLength: data.count - offset
+            )
             stream.appendUInt32BE(Int(adler))
             return stream
         case .bottom(let offset, let bit):
@@ -332,8 +340,18 @@ struct PNGMark {
             let spare = bit % 8
             let prime = spare > 0 ? (bits: Int32(spare), value: Int32(original[bit / 8]) & ((1 << spare) - 1)) : nil
             let dictionary = Array(data[max(0, offset - (32 << 10))..<offset])
-            stream += Self.deflate(Array(data[offset...]), raw: true, dictionary: dictionary, prime: prime, finish: true)
-            let adler = Self.adlerCombine(unchangedAdler, Self.adler(data[offset...]), secondLength: data.count - offset)
+            stream += Self.deflate(
+                Array(data[offset...]),
+                raw: true,
+                dictionary: dictionary,
+                prime: prime,
+                finish: true
+            )
+            let adler = Self.adlerCombine(
+                unchangedAdler,
+                Self.adler(data[offset...]),
+                secondLength: data.count - offset
+            )
             stream.appendUInt32BE(Int(adler))
             return stream
         case .whole:

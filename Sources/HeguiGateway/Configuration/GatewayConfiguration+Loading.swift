@@ -1,5 +1,6 @@
 import Foundation
 import HeguiCore
+import HeguiMedia
 import Yams
 
 extension GatewayConfiguration {
@@ -127,6 +128,7 @@ extension GatewayConfiguration {
         if let policy = value("HEGUI_POLICY") { self.moderation.policyFile = policy }
         if let url = value("HEGUI_STORE_URL") { self.storeURL = url }
         if let url = value("HEGUI_WEBHOOK_URL") { self.complaints.webhookURL = url }
+        if let url = value("HEGUI_PUBLIC_URL") { self.server.publicURL = url }
         if let producer = value("HEGUI_LABEL_PRODUCER") {
             do {
                 _ = try ProviderCode(producer)
@@ -351,10 +353,16 @@ struct YAMLReader {
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
             case "server":
-                let allowed = ["host", "port", "max_body_bytes", "shutdown_grace_seconds"]
+                let allowed = ["host", "port", "max_body_bytes", "shutdown_grace_seconds", "public_url"]
                 for (key, node) in try self.mapping(node, key, allowed: allowed) {
                     switch key {
                     case "server.host": configuration.server.host = try self.string(node, key)
+                    case "server.public_url":
+                        let url = try self.string(node, key)
+                        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                            throw self.error(node, key, "must be an http:// or https:// URL")
+                        }
+                        configuration.server.publicURL = String(url.reversed().drop { $0 == "/" }.reversed())
                     case "server.port": configuration.server.port = try self.integer(node, key, in: 0...65_535)
                     case "server.max_body_bytes":
                         configuration.server.maximumBodyBytes = try self.integer(node, key, in: 1...(1 << 30))
@@ -640,7 +648,10 @@ struct YAMLReader {
     }
 
     func labels(_ node: Node, _ key: String, into labels: inout GatewayConfiguration.Labels) throws {
-        let allowed = ["producer", "seal", "key_file", "chat_placement", "chat_text"]
+        let allowed = [
+            "producer", "seal", "key_file", "chat_placement", "chat_text", "image_mark", "image_mark_text",
+            "image_mark_position", "image_mark_style", "audio_cue", "file_lifetime_hours",
+        ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {
             case "labels.producer":
@@ -662,6 +673,32 @@ struct YAMLReader {
                 }
                 labels.seal = method
             case "labels.key_file": labels.keyFile = try self.string(node, key)
+            case "labels.image_mark": labels.imageMark = try self.bool(node, key)
+            case "labels.image_mark_text":
+                let text = try self.labelText(node, key)
+                guard (try? VisibleLabel(text: text)) != nil else {
+                    throw self.error(node, key, "uses characters the built-in glyphs lack")
+                }
+                labels.imageMarkText = text
+            case "labels.image_mark_position":
+                let text = try self.string(node, key)
+                guard VisibleLabel.Position(rawValue: text) != nil else {
+                    throw self.error(node, key, "must be top-left, top-right, bottom-left or bottom-right")
+                }
+                labels.imageMarkPosition = text
+            case "labels.image_mark_style":
+                let text = try self.string(node, key)
+                guard VisibleLabel.Style(rawValue: text) != nil else {
+                    throw self.error(node, key, "must be light or dark")
+                }
+                labels.imageMarkStyle = text
+            case "labels.audio_cue":
+                let text = try self.string(node, key)
+                guard text == "none" || AudioCue.Placement(rawValue: text) != nil else {
+                    throw self.error(node, key, "must be start, end, both or none")
+                }
+                labels.audioCue = text == "none" ? nil : text
+            case "labels.file_lifetime_hours": labels.fileLifetimeHours = try self.integer(node, key, in: 1...8_760)
             case "labels.chat_placement": labels.chat.placement = try self.placement(node, key)
             default: labels.chat.text = try self.labelText(node, key)
             }

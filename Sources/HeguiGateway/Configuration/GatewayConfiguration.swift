@@ -13,6 +13,9 @@ package struct GatewayConfiguration: Sendable {
         package var port: Int = 8080
         /// Largest request body accepted, in bytes (413 beyond).
         package var maximumBodyBytes: Int = 1 << 20
+        /// The address apps reach the gateway at (`https://ai.example.com`), for the URLs of
+        /// labelled files; `nil` uses the request's Host.
+        package var publicURL: String?
         /// How long in-flight requests and streams may run on after SIGTERM/SIGINT.
         package var shutdownGraceSeconds: Int = 30
 
@@ -266,6 +269,17 @@ package struct GatewayConfiguration: Sendable {
         package var keyFile: String?
         /// How chat answers are labelled unless a tenant says otherwise.
         package var chat = ChatLabelPolicy()
+        /// Whether generated PNG images get the visible mark (LBL-4.3, GB-5.2).
+        package var imageMark = true
+        /// The visible mark's text, position and style.
+        package var imageMarkText = "AI生成"
+        package var imageMarkPosition = "bottom-right"
+        package var imageMarkStyle = "light"
+        /// Where generated WAV speech gets the short-long-short-short cue (LBL-4.2, GB-5.3);
+        /// `nil` for none (the app's interface shows the prompt).
+        package var audioCue: String? = "start"
+        /// How long labelled copies of URL results are served, in hours.
+        package var fileLifetimeHours = 24
 
         package init() {}
 

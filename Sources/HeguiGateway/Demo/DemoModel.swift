@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 package import HeguiCore
+import HeguiMedia
 package import Logging
 package import NIOCore
+import Synchronization
 
 /// The built-in demo model: an in-process OpenAI-compatible model with deterministic replies and
 /// real streaming in small chunks, so `hegui serve` works with no model at hand.
@@ -22,6 +24,13 @@ package struct DemoModel: ModelUpstream {
     /// Replies are padded with a plain sentence to at least this many UTF-8 bytes (benchmarks).
     package var minimumReplyBytes: Int = 0
 
+    /// Where the demo's image URLs point when it is called in-process (over HTTP, the address it
+    /// was called at).
+    package var baseURL = "http://demo.hegui.invalid/v1"
+
+    /// Images made for `response_format: url`, kept for the gateway to fetch.
+    private let files = DemoFiles()
+
     package init(chunkCharacters: Int = 4, chunkDelay: Duration = .milliseconds(15), minimumReplyBytes: Int = 0) {
         self.minimumReplyBytes = minimumReplyBytes
         self.chunkCharacters = max(1, chunkCharacters)
@@ -40,9 +49,78 @@ package struct DemoModel: ModelUpstream {
             return Self.json(list)
         case (.post, "chat/completions"):
             return self.chatCompletion(request.body ?? ByteBuffer())
+        case (.post, "images/generations"):
+            return self.image(request)
+        case (.post, "audio/speech"):
+            return self.speech(request.body ?? ByteBuffer())
+        case (.get, let path) where path.hasPrefix("files/"):
+            guard let file = self.files.get(String(path.dropFirst(6))) else {
+                return Self.json(APIError.notFound().json, status: .notFound)
+            }
+            return UpstreamResponse(
+                status: .ok,
+                headers: [.contentType: "image/png"],
+                body: UpstreamBody(buffer: ByteBuffer(bytes: file))
+            )
         default:
             return Self.json(APIError.notFound().json, status: .notFound)
         }
+    }
+
+    /// `POST images/generations`: `n` PNGs (at most 4) of soft colour bands, as `b64_json` or as
+    /// URLs under the demo's address.
+    private func image(_ request: UpstreamRequest) -> UpstreamResponse {
+        let object =
+            (try? (request.body ?? ByteBuffer()).withUnsafeReadableBytes { bytes throws(JSONParseError) in
+                try JSONParser.parse(bytes)
+            })?.objectValue
+        guard let object, let prompt = object["prompt"]?.stringValue, !prompt.isEmpty else {
+            return Self.json(APIError.missingParameter("prompt").json, status: .badRequest)
+        }
+        var width = 256
+        var height = 256
+        if let size = object["size"]?.stringValue {
+            let parts = size.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, (16...2048).contains(parts[0]), (16...2048).contains(parts[1]) else {
+                let error = APIError.invalidParameter(
+                    "size",
+                    expectedZH: "宽x高（16 至 2048）",
+                    expected: "WIDTHxHEIGHT, 16 to 2048",
+                    got: size
+                )
+                return Self.json(error.json, status: .badRequest)
+            }
+            (width, height) = (parts[0], parts[1])
+        }
+        let count = min(4, max(1, object["n"]?.intValue ?? 1))
+        let asURL = object["response_format"]?.stringValue == "url"
+        var data: [JSONValue] = []
+        for index in 0..<count {
+            let png = DemoMedia.png(width: width, height: height, seed: "\(prompt)#\(index)")
+            if asURL {
+                let name = "\(UUID().uuidString.lowercased()).png"
+                self.files.put(name, png)
+                data.append(["url": .string("\(request.origin ?? self.baseURL)/files/\(name)")])
+            } else {
+                data.append(["b64_json": .string(Data(png).base64EncodedString())])
+            }
+        }
+        return Self.json(["created": .number(String(Int(Date().timeIntervalSince1970))), "data": .array(data)])
+    }
+
+    /// `POST audio/speech`: a WAV of tones, one per character of `input` (whatever format is asked).
+    private func speech(_ body: ByteBuffer) -> UpstreamResponse {
+        let object =
+            (try? body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) })?
+            .objectValue
+        guard let object, let input = object["input"]?.stringValue, !input.isEmpty else {
+            return Self.json(APIError.missingParameter("input").json, status: .badRequest)
+        }
+        return UpstreamResponse(
+            status: .ok,
+            headers: [.contentType: "audio/wav"],
+            body: UpstreamBody(buffer: ByteBuffer(bytes: DemoMedia.wav(text: input)))
+        )
     }
 
     private func chatCompletion(_ body: ByteBuffer) -> UpstreamResponse {
@@ -185,5 +263,21 @@ package struct PacedChunks: AsyncSequence, Sendable {
             defer { self.index += 1 }
             return self.chunks[self.index]
         }
+    }
+}
+
+/// The demo's generated images, newest 64 kept.
+final class DemoFiles: Sendable {
+    private let state = Mutex<[(String, [UInt8])]>([])
+
+    func put(_ name: String, _ bytes: [UInt8]) {
+        self.state.withLock {
+            $0.append((name, bytes))
+            if $0.count > 64 { $0.removeFirst() }
+        }
+    }
+
+    func get(_ name: String) -> [UInt8]? {
+        self.state.withLock { $0.first { $0.0 == name }?.1 }
     }
 }

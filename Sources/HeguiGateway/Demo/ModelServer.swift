@@ -33,7 +33,8 @@ package enum ModelServer {
                     method: request.method,
                     path: path,
                     body: body,
-                    requestID: request.headers[.requestID] ?? ""
+                    requestID: request.headers[.requestID] ?? "",
+                    origin: request.head.authority.map { "http://\($0)/v1" }
                 ),
                 logger: context.logger
             )
@@ -46,6 +47,13 @@ package enum ModelServer {
         api.post("chat/completions") { request, context in try await forward(request, context, path: "chat/completions")
         }
         api.get("models") { request, context in try await forward(request, context, path: "models") }
+        api.post("images/generations") { request, context in
+            try await forward(request, context, path: "images/generations")
+        }
+        api.post("audio/speech") { request, context in try await forward(request, context, path: "audio/speech") }
+        api.get("files/:name") { request, context in
+            try await forward(request, context, path: "files/\(context.parameters.get("name") ?? "")")
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Hegui-Model"),

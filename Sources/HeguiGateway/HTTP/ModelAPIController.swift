@@ -490,7 +490,7 @@ package struct ModelAPIController: Sendable {
 
     // MARK: Relaying
 
-    private func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
+    func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             let response = try await self.upstream.send(request, logger: logger)
@@ -510,7 +510,7 @@ package struct ModelAPIController: Sendable {
     }
 
     /// The whole body of an upstream response.
-    private func collect(_ response: UpstreamResponse, logger: Logger) async throws -> ByteBuffer {
+    func collect(_ response: UpstreamResponse, logger: Logger) async throws -> ByteBuffer {
         do {
             return try await response.body.collect(upTo: self.maximumResponseBytes)
         } catch {
@@ -539,7 +539,7 @@ package struct ModelAPIController: Sendable {
     /// The upstream's own 4xx verdict on the request (unknown model, context too long) reaches the
     /// app with its message; authentication failures of the gateway's own key and 5xx errors become
     /// `upstream_unavailable`; 429 becomes `rate_limited`.
-    private func relayUpstreamError(_ response: UpstreamResponse, logger: Logger) async throws -> Response {
+    func relayUpstreamError(_ response: UpstreamResponse, logger: Logger) async throws -> Response {
         let status = response.status.code
         let body = try? await response.body.collect(upTo: 64 << 10)
         self.metrics.recordUpstreamError("http_\(status)")

@@ -10,7 +10,7 @@ import NIOPosix
 /// The upstream's API key is added here and nowhere else: apps authenticate to the gateway with
 /// their own tenant keys and never see it.
 package struct HTTPModelUpstream: ModelUpstream {
-    private let baseURL: String
+    package let baseURL: String
     private let apiKey: String?
     private let client: HTTPClient
     private let responseTimeout: TimeAmount

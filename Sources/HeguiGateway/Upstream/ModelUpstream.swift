@@ -13,6 +13,14 @@ package protocol ModelUpstream: Sendable {
 
     /// Whether the upstream answers at all (for `/readyz`).
     func checkHealth(logger: Logger) async -> Bool
+
+    /// The API base its file URLs start with (`http://host:port/v1`): a generated image's URL under
+    /// it is fetched through ``send(_:logger:)`` for labelling.
+    var baseURL: String { get }
+}
+
+extension ModelUpstream {
+    package var baseURL: String { "http://upstream.invalid/v1" }
 }
 
 /// A request to the upstream, relative to its API base.
@@ -25,12 +33,21 @@ package struct UpstreamRequest: Sendable {
     package var body: ByteBuffer?
     /// The gateway's request id, sent on as `X-Request-Id`.
     package var requestID: String
+    /// The API base the request arrived at, when served over HTTP (for URLs in the answer).
+    package var origin: String?
 
-    package init(method: HTTPRequest.Method, path: String, body: ByteBuffer? = nil, requestID: String) {
+    package init(
+        method: HTTPRequest.Method,
+        path: String,
+        body: ByteBuffer? = nil,
+        requestID: String,
+        origin: String? = nil
+    ) {
         self.method = method
         self.path = path
         self.body = body
         self.requestID = requestID
+        self.origin = origin
     }
 }
 
