@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "HeguiCore",
                 "HeguiGateway",
+                "HeguiMedia",
                 "HeguiStore",
                 "HeguiTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -39,6 +39,8 @@ extension GatewayFixtures {
         enforcement: Enforcement = GatewayFixtures.enforcement(),
         admin: AdminAccess? = nil,
         users: UserServices? = nil,
+        labels: LabelService? = nil,
+        dataDirectory: DataDirectory? = nil,
         logger: Logger = Logger(label: "hegui.test"),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -47,10 +49,11 @@ extension GatewayFixtures {
             upstream: upstream,
             tenants: configuration.tenants,
             metricsRegistry: registry,
-            dataDirectory: nil,
+            dataDirectory: dataDirectory,
             enforcement: enforcement,
             admin: admin,
             users: users,
+            labels: labels,
             logger: logger,
             onServerRunning: onServerRunning
         )
