@@ -88,6 +88,22 @@ package enum StarterConfiguration {
           # webhook_url: https://ops.example.cn/hegui   # or HEGUI_WEBHOOK_URL: new, overdue tickets, incidents
           # webhook_secret_file: /run/secrets/hegui-webhook  # or HEGUI_WEBHOOK_SECRET (≥ 16 characters)
 
+        # Labels on generated content (IM-12, LBL-4, LBL-5, GB 45438-2025). The producer code is the
+        # 27-character provider code from your compliance team (or HEGUI_LABEL_PRODUCER); until it is
+        # set, labels carry a placeholder and the gateway warns at start.
+        labels:
+          # producer: 001191110102MAD55U9H0F10002
+          seal: ed25519              # ReservedCode1 signs each file's label (ed25519, hmac-sha256, none)
+          # key_file: /run/secrets/label-key   # default: label-signing-key in data_dir, made on first use
+          chat_placement: start      # start, end, both, conversation, or interface (your UI shows it)
+          chat_text: "本内容由人工智能生成（AI-generated）"
+          image_mark: true           # the visible "AI生成" on generated PNG images (5% of the shortest side)
+          image_mark_text: "AI生成"
+          image_mark_position: bottom-right
+          image_mark_style: light    # light: white on dark; dark: black on white
+          audio_cue: start           # short-long-short-short on generated WAV speech: start, end, both, none
+          file_lifetime_hours: 24    # how long labelled copies of URL results are served
+
         # The sanctions ladder (IM-14.4, TC-7.7): violations (refusals) per user turn into measures.
         sanctions:
           enabled: true
