@@ -18,7 +18,7 @@ package struct Labeller: Sendable {
     package var producer: String
     /// Seals each record in `ReservedCode1` when set.
     package var seal: LabelSeal?
-    /// The explicit label drawn on PNG images (LBL-4.3, GB-5.2), when set.
+    /// The explicit label drawn on PNG and JPEG images (LBL-4.3, GB-5.2), when set.
     package var visible: VisibleLabel?
     /// The audio cue added to WAV files (LBL-4.2, GB-5.3), when set.
     package var cue: AudioCue?
@@ -44,9 +44,12 @@ package struct Labeller: Sendable {
         case .wav:
             guard let cue = self.cue else { return false }
             try cue.write(input, to: output)
-        case .jpeg, .webp, .gif:
+        case .jpeg:
+            guard let visible = self.visible else { return false }
+            try JPEGMark(input: input).write(visible, to: output)
+        case .webp, .gif:
             throw MediaError(
-                "a visible label on \(format.rawValue.uppercased()) images is not available yet; PNG images carry one (the implicit label works for every format)"
+                "a visible label on \(format.rawValue.uppercased()) images is not available yet; PNG and JPEG images carry one (the implicit label works for every format)"
             )
         case .mp3, .flac, .mp4:
             throw MediaError(

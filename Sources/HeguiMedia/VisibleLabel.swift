@@ -66,6 +66,30 @@ package struct VisibleLabel: Sendable, Hashable {
         var textHeight: Int
     }
 
+    /// Opacity of the box behind the text.
+    static let boxAlpha = 0.6
+
+    /// The colour of an opaque pixel at (`x`, `y`) of the image once the label is drawn over it
+    /// (each channel 0…1), or `nil` outside the label's box.
+    func blend(_ layout: Layout, x: Int, y: Int, colour: (Double, Double, Double)) -> (Double, Double, Double)? {
+        guard x >= layout.x, x < layout.x + layout.width, y >= layout.y, y < layout.y + layout.height else {
+            return nil
+        }
+        let box = self.style == .light ? 0.0 : 1.0
+        let ink = self.style == .light ? 1.0 : 0.0
+        let textX = x - layout.x - layout.padding
+        let textY = y - layout.y - layout.padding
+        var text = 0.0
+        if textX >= 0, textY >= 0, textX < layout.raster.width, textY < layout.raster.height {
+            text = Double(layout.raster.coverage[textY * layout.raster.width + textX]) / 255
+        }
+        func mix(_ value: Double) -> Double {
+            let under = box * Self.boxAlpha + value * (1 - Self.boxAlpha)
+            return ink * text + under * (1 - text)
+        }
+        return (mix(colour.0), mix(colour.1), mix(colour.2))
+    }
+
     func layout(width: Int, height: Int) throws(MediaError) -> Layout {
         let shortest = min(width, height)
         // Rounded up with a pixel to spare, so that the text's anti-aliased edge rows never bring

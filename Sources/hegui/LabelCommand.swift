@@ -96,7 +96,7 @@ struct LabelCommand: AsyncParsableCommand {
 
         @Flag(
             help:
-                "Also add the explicit label: a visible mark on PNG images (GB 45438 5.2), the short-long-short-short cue on WAV audio (5.3)."
+                "Also add the explicit label: a visible mark on PNG and JPEG images (GB 45438 5.2), the short-long-short-short cue on WAV audio (5.3)."
         )
         var explicit = false
 

@@ -115,7 +115,7 @@ struct ExplicitLabelTests {
         var labeller = MediaFixtures.labeller
         labeller.visible = try VisibleLabel()
         #expect {
-            _ = try labeller.label(bytes: try MediaFixtures.bytes("sample.jpg"), role: .producer(produceID: "x"))
+            _ = try labeller.label(bytes: try MediaFixtures.bytes("sample-lossy.webp"), role: .producer(produceID: "x"))
         } throws: { error in
             (error as? MediaError)?.description.contains("not available yet") == true
         }

@@ -129,4 +129,64 @@ struct MediaToolTests {
             #expect(!decoded.output.isEmpty)
         }
     }
+
+    /// The pixels ImageMagick decodes from a file.
+    static func decoded(_ path: String, convert: String) throws -> PNGPixels {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: convert)
+        process.arguments = [path, "-depth", "8", "png24:-"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try PNGPixels(bytes: Array(data))
+    }
+
+    @Test(arguments: [
+        ("colour-420.jpg", VisibleLabel.Position.bottomRight), ("portrait-gray.jpg", .topLeft),
+        ("restart.jpg", .bottomLeft), ("with-exif-xmp.jpg", .topRight),
+    ])
+    func aJPEGGetsTheVisibleMarkAndKeepsEveryOtherBlock(name: String, position: VisibleLabel.Position) throws {
+        guard let convert = Self.tool("convert"), let ffmpeg = Self.tool("ffmpeg") else { return }
+        try MediaFixtures.withScratch { directory in
+            var labeller = MediaFixtures.labeller
+            labeller.visible = try VisibleLabel(position: position)
+            let source = try MediaFixtures.copy(name, to: directory)
+            let labelled = "\(directory)/labelled-\(name)"
+            _ = try labeller.label(path: source, destination: labelled, role: .producer(produceID: "mark-1"))
+            #expect(LabelChecker.check(path: labelled, seal: MediaFixtures.seal).isValid)
+            let decode = try Self.run(ffmpeg, ["-v", "error", "-i", labelled, "-f", "null", "-"])
+            #expect(decode.status == 0 && decode.errors.isEmpty, "\(decode.errors)")
+            let before = try Self.decoded(source, convert: convert)
+            let after = try Self.decoded(labelled, convert: convert)
+            guard let box = ExplicitLabelTests.changedBox(before, after) else {
+                Issue.record("the mark changed no pixel")
+                return
+            }
+            // Only the blocks under the label changed (16-pixel MCUs at most), in the asked corner.
+            let shortest = min(after.width, after.height)
+            let margin = Int((Double(shortest) * 0.02).rounded())
+            #expect(
+                position.rawValue.hasPrefix("top")
+                    ? box.y.lowerBound <= margin : box.y.upperBound >= after.height - margin - 1
+            )
+            #expect(
+                position.rawValue.hasSuffix("left")
+                    ? box.x.lowerBound <= margin : box.x.upperBound >= after.width - margin - 1
+            )
+            #expect(box.x.count < after.width / 2 && box.y.count < after.height / 3)
+            // The text: rows with light pixels (over half covered) inside the box.
+            var rows: [Int] = []
+            for y in box.y
+            where box.x.contains(where: {
+                after.sample(x: $0, y: y, channel: 0) > 180 && before.sample(x: $0, y: y, channel: 0) < 180
+                    || after.sample(x: $0, y: y, channel: 0) > 230
+            }) {
+                rows.append(y)
+            }
+            let measured = (rows.max() ?? 0) - (rows.min() ?? 0) + 1
+            #expect(Double(measured) >= 0.05 * Double(shortest), "text \(measured) px on \(shortest)")
+        }
+    }
 }

@@ -269,7 +269,7 @@ package struct GatewayConfiguration: Sendable {
         package var keyFile: String?
         /// How chat answers are labelled unless a tenant says otherwise.
         package var chat = ChatLabelPolicy()
-        /// Whether generated PNG images get the visible mark (LBL-4.3, GB-5.2).
+        /// Whether generated PNG and JPEG images get the visible mark (LBL-4.3, GB-5.2).
         package var imageMark = true
         /// The visible mark's text, position and style.
         package var imageMarkText = "AI生成"

@@ -97,7 +97,7 @@ package enum StarterConfiguration {
           # key_file: /run/secrets/label-key   # default: label-signing-key in data_dir, made on first use
           chat_placement: start      # start, end, both, conversation, or interface (your UI shows it)
           chat_text: "本内容由人工智能生成（AI-generated）"
-          image_mark: true           # the visible "AI生成" on generated PNG images (5% of the shortest side)
+          image_mark: true           # the visible "AI生成" on generated PNG and JPEG images (text ≥ 5% of the shortest side)
           image_mark_text: "AI生成"
           image_mark_position: bottom-right
           image_mark_style: light    # light: white on dark; dark: black on white

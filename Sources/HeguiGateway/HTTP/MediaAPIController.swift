@@ -8,7 +8,7 @@ import NIOCore
 
 /// `POST /v1/images/generations` and `POST /v1/audio/speech`: forwarded to the upstream like chat,
 /// with the prompt moderated on the way in (IM-4, IM-14) and every generated file labelled on the
-/// way out (IM-12, LBL-4, LBL-5): the AIGC record in the file, the visible mark on PNG images, the
+/// way out (IM-12, LBL-4, LBL-5): the AIGC record in the file, the visible mark on PNG and JPEG images, the
 /// audio cue on WAV speech, and the production ids in the audit log. A file that cannot be
 /// labelled is not returned (502 `label_unavailable`).
 package struct MediaAPIController: Sendable {
@@ -273,7 +273,7 @@ package struct MediaAPIController: Sendable {
         )
     }
 
-    /// Labels one image: the visible mark where the format takes one (PNG), else the implicit label
+    /// Labels one image: the visible mark where the format takes one (PNG, JPEG), else the implicit label
     /// only (recorded: the app's interface must show the prompt). Returns what was done.
     private func label(
         _ bytes: [UInt8],
@@ -281,7 +281,8 @@ package struct MediaAPIController: Sendable {
         produceID: String
     ) throws -> ([UInt8], Labeller.Outcome, String) {
         do {
-            if labeller.visible != nil, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            let markable = bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8, 0xFF])
+            if labeller.visible != nil, markable {
                 do {
                     let (labelled, outcome) = try labeller.label(bytes: bytes, role: .producer(produceID: produceID))
                     return (labelled, outcome, "mark")

@@ -84,3 +84,7 @@ convert -size 400x800 xc:'#808080' -depth 8 -type Grayscale portrait-gray.png
 convert -size 900x500 xc:'#808080' -depth 8 PNG24:landscape-rgb.png
 convert -size 600x400 xc:'rgba(128,128,128,0.5)' -depth 8 PNG32:rgba.png
 ffmpeg $q -f lavfi -i testsrc2=size=480x360:rate=1 -frames:v 1 testsrc.png
+# Baseline JPEGs for the visible mark: 4:2:0 colour, greyscale, and one with restart markers.
+convert testsrc.png -quality 90 -sampling-factor 2x2 colour-420.jpg
+convert portrait-gray.png -quality 90 portrait-gray.jpg
+convert testsrc.png -quality 85 -sampling-factor 1x1 jpg:- | jpegtran -restart 3 -outfile restart.jpg  # libjpeg-turbo-progs
