@@ -20,6 +20,7 @@ ffmpeg $q -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 1100 -ac 2 -c:a 
 ffmpeg $q -f lavfi -i "testsrc2=size=4000x3000:rate=1" -frames:v 1 "$WORK/big.png"
 # Photo-like: grain on every pixel, so the PNG holds tens of MB that deflate cannot shrink much.
 ffmpeg $q -f lavfi -i "testsrc2=size=4000x3000:rate=1" -vf "noise=alls=30:allf=t" -frames:v 1 "$WORK/photo.png"
+ffmpeg $q -f lavfi -i "testsrc2=size=4000x3000:rate=1" -vf "noise=alls=20:allf=t" -frames:v 1 -q:v 3 "$WORK/photo.jpg"
 
 measure() {  # name, file, extra flags...
     local name="$1" file="$2"
@@ -60,5 +61,11 @@ if "$HEGUI" label apply --help 2>&1 | grep -q -- "--explicit"; then
                 measure "PNG 4000x3000 $image $position ($run)" "$WORK/mark.png" --explicit --position "$position" --no-seal
             done
         done
+    done
+    echo
+    echo "visible mark on a 4000x3000 JPEG (photo-like, 5 MB)"
+    for run in 1 2 3; do
+        cp "$WORK/photo.jpg" "$WORK/mark.jpg"
+        measure "JPEG 4000x3000 photo bottom-right ($run)" "$WORK/mark.jpg" --explicit --no-seal
     done
 fi

@@ -18,8 +18,8 @@ struct JPEGMark {
         var acTable = 0
         var blocksPerLine = 0
         var blocksPerColumn = 0
-        /// Coefficients in zig-zag order, 64 per block, row by row.
-        var coefficients: [Int32] = []
+        /// The component's first block in ``JPEGMark/coefficients``.
+        var firstBlock = 0
     }
 
     private let input: MediaInput
@@ -35,6 +35,8 @@ struct JPEGMark {
     private var restartInterval = 0
     private var maxH = 1
     private var maxV = 1
+    /// Every block's coefficients in zig-zag order, 64 a block, component by component, row by row.
+    private var coefficients: [Int32] = []
 
     init(input: MediaInput) throws(MediaError) {
         self.input = input
@@ -174,29 +176,28 @@ struct JPEGMark {
         }
     }
 
-    /// The blocks of one MCU, in scan order: (component, block column, block row).
-    private func forEachMCU(
-        _ body: (_ mcu: Int, _ blocks: [(Int, Int, Int)]) throws(MediaError) -> Void
-    ) throws(MediaError) {
+    /// The blocks of each MCU in scan order, as (component, block index in ``coefficients``).
+    private func forEachMCU(_ body: (_ mcu: Int, _ blocks: [(Int, Int)]) throws(MediaError) -> Void) throws(MediaError)
+    {
         if self.components.count == 1 {
             let component = self.components[0]
-            for row in 0..<component.blocksPerColumn {
-                for column in 0..<component.blocksPerLine {
-                    try body(row * component.blocksPerLine + column, [(0, column, row)])
-                }
+            for block in 0..<(component.blocksPerLine * component.blocksPerColumn) {
+                try body(block, [(0, component.firstBlock + block)])
             }
             return
         }
         let mcuColumns = self.components[0].blocksPerLine / self.components[0].h
         let mcuRows = self.components[0].blocksPerColumn / self.components[0].v
-        var blocks: [(Int, Int, Int)] = []
+        var blocks: [(Int, Int)] = []
         for mcuRow in 0..<mcuRows {
             for mcuColumn in 0..<mcuColumns {
                 blocks.removeAll(keepingCapacity: true)
                 for (index, component) in self.components.enumerated() {
                     for y in 0..<component.v {
                         for x in 0..<component.h {
-                            blocks.append((index, mcuColumn * component.h + x, mcuRow * component.v + y))
+                            let row = mcuRow * component.v + y
+                            let column = mcuColumn * component.h + x
+                            blocks.append((index, component.firstBlock + row * component.blocksPerLine + column))
                         }
                     }
                 }
@@ -208,34 +209,39 @@ struct JPEGMark {
     // MARK: Decoding and encoding the scan
 
     private mutating func decodeScan() throws(MediaError) {
+        var total = 0
         for index in self.components.indices {
             let component = self.components[index]
-            self.components[index].coefficients = [Int32](
-                repeating: 0,
-                count: component.blocksPerLine * component.blocksPerColumn * 64
-            )
+            self.components[index].firstBlock = total
+            total += component.blocksPerLine * component.blocksPerColumn
             guard self.dcTables[component.dcTable] != nil, self.acTables[component.acTable] != nil,
                 self.quantTables[component.quantTable] != nil
             else { throw MediaError("the JPEG file lacks a table its scan uses") }
         }
-        var reader = BitReader(data: try self.input.read(self.scanData))
+        var coefficients = [Int32](repeating: 0, count: total * 64)
+        // Tables by slot: DC tables 0–3, AC tables 4–7.
+        var tables = [HuffmanTable](
+            repeating: HuffmanTable(counts: [Int](repeating: 0, count: 16), symbols: []),
+            count: 8
+        )
+        for (id, table) in self.dcTables where id < 4 { tables[id] = table }
+        for (id, table) in self.acTables where id < 4 { tables[4 + id] = table }
+        var reader = BitReader(data: try self.input.read(self.scanData), tables: tables)
+        let dcSlots = self.components.map(\.dcTable)
+        let acSlots = self.components.map { 4 + $0.acTable }
         var predictors = [Int32](repeating: 0, count: self.components.count)
-        var components = self.components
-        let dcTables = self.dcTables
-        let acTables = self.acTables
         let interval = self.restartInterval
         try self.forEachMCU { mcu, blocks throws(MediaError) in
             if interval > 0, mcu > 0, mcu % interval == 0 {
                 try reader.restart()
                 for index in predictors.indices { predictors[index] = 0 }
             }
-            for (index, column, row) in blocks {
-                let dc = dcTables[components[index].dcTable]!
-                let ac = acTables[components[index].acTable]!
-                let base = (row * components[index].blocksPerLine + column) * 64
-                let size = try reader.decode(dc)
+            for (index, block) in blocks {
+                let base = block * 64
+                let size = try reader.decode(dcSlots[index])
                 predictors[index] += Int32(try reader.receiveExtend(size))
-                components[index].coefficients[base] = predictors[index]
+                coefficients[base] = predictors[index]
+                let ac = acSlots[index]
                 var k = 1
                 while k < 64 {
                     let symbol = try reader.decode(ac)
@@ -250,33 +256,34 @@ struct JPEGMark {
                     }
                     k += run
                     guard k < 64 else { throw MediaError("the JPEG image data is damaged") }
-                    components[index].coefficients[base + k] = Int32(try reader.receiveExtend(bits))
+                    coefficients[base + k] = Int32(try reader.receiveExtend(bits))
                     k += 1
                 }
             }
         }
-        self.components = components
+        self.coefficients = coefficients
     }
 
-    /// The symbols each Huffman table must code, counted by a dry run of the encoder.
-    private func encodeScan(dc: [Int: HuffmanCode], ac: [Int: HuffmanCode], writer: inout BitWriter) throws(MediaError)
-    {
+    /// Huffman-codes the scan with `writer`'s codes (or counts its symbols, for a counting writer).
+    private func encodeScan(writer: inout BitWriter) throws(MediaError) {
         var predictors = [Int32](repeating: 0, count: self.components.count)
         let interval = self.restartInterval
+        let dcSlots = self.components.map(\.dcTable)
+        let acSlots = self.components.map { 4 + $0.acTable }
+        let coefficients = self.coefficients
         try self.forEachMCU { mcu, blocks throws(MediaError) in
             if interval > 0, mcu > 0, mcu % interval == 0 {
                 writer.restart(marker: UInt8(0xD0 + (mcu / interval - 1) % 8))
                 for index in predictors.indices { predictors[index] = 0 }
             }
-            for (index, column, row) in blocks {
-                let component = self.components[index]
-                let base = (row * component.blocksPerLine + column) * 64
-                let coefficients = component.coefficients
+            for (index, block) in blocks {
+                let base = block * 64
                 let diff = coefficients[base] - predictors[index]
                 predictors[index] = coefficients[base]
                 let (size, bits) = Self.category(diff)
-                writer.write(symbol: size, table: dc[component.dcTable]!)
+                writer.write(symbol: size, slot: dcSlots[index])
                 writer.write(bits: bits, count: size)
+                let ac = acSlots[index]
                 var run = 0
                 for k in 1..<64 {
                     let value = coefficients[base + k]
@@ -285,15 +292,15 @@ struct JPEGMark {
                         continue
                     }
                     while run > 15 {
-                        writer.write(symbol: 0xF0, table: ac[component.acTable]!)
+                        writer.write(symbol: 0xF0, slot: ac)
                         run -= 16
                     }
                     let (size, bits) = Self.category(value)
-                    writer.write(symbol: run << 4 | size, table: ac[component.acTable]!)
+                    writer.write(symbol: run << 4 | size, slot: ac)
                     writer.write(bits: bits, count: size)
                     run = 0
                 }
-                if run > 0 { writer.write(symbol: 0, table: ac[component.acTable]!) }
+                if run > 0 { writer.write(symbol: 0, slot: ac) }
             }
         }
         writer.flush()
@@ -337,7 +344,8 @@ struct JPEGMark {
     private func samples(_ component: Component, block: Int) -> [Double] {
         let quant = self.quantTables[component.quantTable]!
         var natural = [Double](repeating: 0, count: 64)
-        for k in 0..<64 { natural[Self.zigzag[k]] = Double(component.coefficients[block * 64 + k]) * Double(quant[k]) }
+        let base = (component.firstBlock + block) * 64
+        for k in 0..<64 { natural[Self.zigzag[k]] = Double(self.coefficients[base + k]) * Double(quant[k]) }
         var rows = [Double](repeating: 0, count: 64)
         for v in 0..<8 {
             for x in 0..<8 {
@@ -442,7 +450,8 @@ struct JPEGMark {
             }
             for (block, samples) in drawn[index] where samples != planes[index][block] {
                 let coefficients = self.coefficients(samples, quantTable: component.quantTable)
-                self.components[index].coefficients.replaceSubrange(block * 64..<(block + 1) * 64, with: coefficients)
+                let base = (component.firstBlock + block) * 64
+                self.coefficients.replaceSubrange(base..<base + 64, with: coefficients)
             }
         }
     }
@@ -454,28 +463,16 @@ struct JPEGMark {
         try image.decodeScan()
         try image.draw(label)
         // Huffman tables made for the new scan (JPEG K.2), with the original table ids.
-        var dcCounts: [Int: [Int]] = [:]
-        var acCounts: [Int: [Int]] = [:]
-        var counting = BitWriter(counting: true)
-        let dcProbe = Dictionary(
-            image.components.map { ($0.dcTable, HuffmanCode.counting(id: $0.dcTable, kind: 0)) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let acProbe = Dictionary(
-            image.components.map { ($0.acTable, HuffmanCode.counting(id: $0.acTable, kind: 1)) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        try image.encodeScan(dc: dcProbe, ac: acProbe, writer: &counting)
-        for (key, counts) in counting.counts {
-            if key.kind == 0 { dcCounts[key.id] = counts } else { acCounts[key.id] = counts }
-        }
-        let dc = dcCounts.mapValues(HuffmanCode.optimal)
-        let ac = acCounts.mapValues(HuffmanCode.optimal)
+        var counting = BitWriter(codes: nil)
+        try image.encodeScan(writer: &counting)
+        var codes = [HuffmanCode](repeating: HuffmanCode(), count: 8)
         var tables: [UInt8] = []
-        for (id, code) in dc.sorted(by: { $0.key < $1.key }) { tables += code.segment(kind: 0, id: id) }
-        for (id, code) in ac.sorted(by: { $0.key < $1.key }) { tables += code.segment(kind: 1, id: id) }
-        var writer = BitWriter(counting: false)
-        try image.encodeScan(dc: dc, ac: ac, writer: &writer)
+        for slot in Set(image.components.map(\.dcTable) + image.components.map { 4 + $0.acTable }).sorted() {
+            codes[slot] = HuffmanCode.optimal(counting.frequencies[slot])
+            tables += codes[slot].segment(kind: slot / 4, id: slot % 4)
+        }
+        var writer = BitWriter(codes: codes)
+        try image.encodeScan(writer: &writer)
 
         try output.copy(0..<2, of: self.input)
         for (index, segment) in self.segments.enumerated() {
@@ -492,11 +489,15 @@ struct JPEGMark {
     }
 }
 
-/// A Huffman table as read from DHT, for decoding (JPEG F.2.2.3).
+/// A Huffman table as read from DHT, for decoding (JPEG F.2.2.3), with a 9-bit look-ahead table
+/// for the short codes that make up most of a scan.
 struct HuffmanTable {
+    static let lookahead = 9
     var maxCode = [Int](repeating: -1, count: 17)
     var valueOffset = [Int](repeating: 0, count: 17)
     var symbols: [UInt8]
+    /// For each 9-bit prefix: the code's length (0 when longer than 9 bits) and its symbol.
+    var fast = [UInt16](repeating: 0, count: 1 << HuffmanTable.lookahead)
 
     init(counts: [Int], symbols: [UInt8]) {
         self.symbols = symbols
@@ -505,6 +506,14 @@ struct HuffmanTable {
         for length in 1...16 {
             let count = counts[length - 1]
             self.valueOffset[length] = index - code
+            if length <= Self.lookahead {
+                for offset in 0..<count where index + offset < symbols.count {
+                    let prefix = (code + offset) << (Self.lookahead - length)
+                    for fill in 0..<(1 << (Self.lookahead - length)) {
+                        self.fast[prefix | fill] = UInt16(length << 8) | UInt16(symbols[index + offset])
+                    }
+                }
+            }
             code += count
             index += count
             self.maxCode[length] = count > 0 ? code - 1 : -1
@@ -517,44 +526,66 @@ struct HuffmanTable {
 struct BitReader {
     let data: [UInt8]
     var position = 0
-    var buffer = 0
+    /// Bits not yet consumed, most significant first, in the low `count` bits.
+    var buffer: UInt64 = 0
     var count = 0
+    /// Zero bytes fed after a marker (not in the data).
+    var padding = 0
+    /// The Huffman tables by slot (DC 0–3, AC 4–7).
+    let tables: [HuffmanTable]
 
-    init(data: [UInt8]) {
+    init(data: [UInt8], tables: [HuffmanTable]) {
         self.data = data
+        self.tables = tables
     }
 
-    mutating func bit() throws(MediaError) -> Int {
-        if self.count == 0 {
-            guard self.position < self.data.count else { throw MediaError.truncated("JPEG") }
-            var byte = Int(self.data[self.position])
-            if byte == 0xFF {
-                let next = self.position + 1 < self.data.count ? self.data[self.position + 1] : 0xD9
-                if next == 0 {
-                    self.position += 2
+    /// Tops the buffer up to at least 25 bits; past a marker or the end it feeds zeros.
+    @inline(__always)
+    private mutating func fill() {
+        while self.count <= 56 {
+            var byte: UInt64 = 0
+            if self.position < self.data.count {
+                let value = self.data[self.position]
+                if value == 0xFF {
+                    let next = self.position + 1 < self.data.count ? self.data[self.position + 1] : 0xD9
+                    if next == 0 {
+                        byte = 0xFF
+                        self.position += 2
+                    } else {
+                        self.padding += 1  // a marker: the interval or scan ends here; zeros follow
+                    }
                 } else {
-                    byte = 0  // a marker: the scan has ended; pad with zeros
+                    byte = UInt64(value)
+                    self.position += 1
                 }
             } else {
-                self.position += 1
+                self.padding += 1
             }
-            self.buffer = byte
-            self.count = 8
+            self.buffer = self.buffer << 8 | byte
+            self.count += 8
         }
-        self.count -= 1
-        return (self.buffer >> self.count) & 1
     }
 
     mutating func bits(_ n: Int) throws(MediaError) -> Int {
-        var value = 0
-        for _ in 0..<n { value = value << 1 | (try self.bit()) }
-        return value
+        guard n > 0 else { return 0 }
+        if self.count < n { self.fill() }
+        self.count -= n
+        return Int((self.buffer >> UInt64(self.count)) & ((1 << UInt64(n)) - 1))
     }
 
-    mutating func decode(_ table: HuffmanTable) throws(MediaError) -> Int {
+    mutating func decode(_ slot: Int) throws(MediaError) -> Int {
+        if self.count < 16 { self.fill() }
+        let peek = Int((self.buffer >> UInt64(self.count - HuffmanTable.lookahead)) & 0x1FF)
+        let entry = self.tables[slot].fast[peek]
+        if entry != 0 {
+            self.count -= Int(entry >> 8)
+            return Int(entry & 0xFF)
+        }
         var code = 0
         for length in 1...16 {
-            code = code << 1 | (try self.bit())
+            self.count -= 1
+            code = code << 1 | Int((self.buffer >> UInt64(self.count)) & 1)
+            let table = self.tables[slot]
             if code <= table.maxCode[length] {
                 let index = table.valueOffset[length] + code
                 guard index >= 0, index < table.symbols.count else { break }
@@ -572,9 +603,26 @@ struct BitReader {
         return value < 1 << (size - 1) ? value - (1 << size) + 1 : value
     }
 
-    /// Skips to the restart marker that must come next.
+    /// Skips to the restart marker that must come next: whole bytes still buffered are returned
+    /// to the data first.
     mutating func restart() throws(MediaError) {
+        // Bytes fetched from the data but not used: step back over them (a stuffed 0xFF is two).
+        var unused = max(0, self.count / 8 - self.padding)
+        while unused > 0 {
+            self.position -= 1
+            if self.position > 0, self.data[self.position] == 0, self.data[self.position - 1] == 0xFF {
+                self.position -= 1
+            }
+            unused -= 1
+        }
         self.count = 0
+        self.buffer = 0
+        self.padding = 0
+        while self.position + 1 < self.data.count, self.data[self.position] == 0xFF,
+            self.data[self.position + 1] == 0xFF
+        {
+            self.position += 1  // fill bytes before the marker
+        }
         guard self.position + 1 < self.data.count, self.data[self.position] == 0xFF,
             (0xD0...0xD7).contains(self.data[self.position + 1])
         else { throw MediaError("the JPEG image data is damaged (a restart marker is missing)") }
@@ -588,14 +636,6 @@ struct HuffmanCode {
     var lengths = [Int](repeating: 0, count: 256)
     var counts = [Int](repeating: 0, count: 16)
     var symbols: [UInt8] = []
-    /// Set on the stand-in codes of the counting pass.
-    var countingKey: (id: Int, kind: Int)?
-
-    static func counting(id: Int, kind: Int) -> HuffmanCode {
-        var code = HuffmanCode()
-        code.countingKey = (id, kind)
-        return code
-    }
 
     /// The optimal code of at most 16 bits for these symbol frequencies (JPEG K.2, figures K.1–K.3).
     static func optimal(_ frequencies: [Int]) -> HuffmanCode {
@@ -676,24 +716,25 @@ struct BitWriter {
     private var buffer = 0
     private var count = 0
     private let isCounting: Bool
-    /// Symbol frequencies per (table id, kind), when counting.
-    private(set) var counts: [Key: [Int]] = [:]
+    /// Each slot's (DC 0–3, AC 4–7) code and code length per symbol: slot × 256 + symbol.
+    private let codes: [Int]
+    private let lengths: [Int]
+    /// Symbol frequencies per slot, when counting.
+    private(set) var frequencies = [[Int]](repeating: [Int](repeating: 0, count: 256), count: 8)
 
-    struct Key: Hashable {
-        var id: Int
-        var kind: Int
+    /// A writer with these codes, or a counting one for `nil`.
+    init(codes: [HuffmanCode]?) {
+        self.isCounting = codes == nil
+        self.codes = codes?.flatMap(\.codes) ?? []
+        self.lengths = codes?.flatMap(\.lengths) ?? []
     }
 
-    init(counting: Bool) {
-        self.isCounting = counting
-    }
-
-    mutating func write(symbol: Int, table: HuffmanCode) {
-        if let key = table.countingKey {
-            self.counts[Key(id: key.id, kind: key.kind), default: [Int](repeating: 0, count: 256)][symbol] += 1
+    mutating func write(symbol: Int, slot: Int) {
+        if self.isCounting {
+            self.frequencies[slot][symbol] += 1
             return
         }
-        self.write(bits: table.codes[symbol], count: table.lengths[symbol])
+        self.write(bits: self.codes[slot << 8 | symbol], count: self.lengths[slot << 8 | symbol])
     }
 
     mutating func write(bits: Int, count: Int) {
