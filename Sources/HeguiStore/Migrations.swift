@@ -323,6 +323,16 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 6,
+            name: "tenants' chat labels",
+            statements: [
+                // Where a tenant's chat answers carry the explicit label, and its text (IM-12,
+                // LBL-4.1); NULL for the gateway's setting.
+                "ALTER TABLE tenants ADD COLUMN label_placement TEXT",
+                "ALTER TABLE tenants ADD COLUMN label_text TEXT",
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

@@ -78,9 +78,11 @@ extension SQLStore {
     package func createTenant(_ tenant: TenantRecord) async throws {
         let added = try await self.inserted(
             """
-            INSERT INTO tenants (id, name, policy_set, requests_per_minute, tokens_per_day, created_at, disabled_at)
+            INSERT INTO tenants (id, name, policy_set, requests_per_minute, tokens_per_day, label_placement, label_text,
+                created_at, disabled_at)
             VALUES (\(bind: tenant.id), \(bind: tenant.name), \(bind: tenant.policySet), \(bind: int(tenant.requestsPerMinute)),
-                \(bind: int(tenant.tokensPerDay)), \(bind: tenant.createdAt), \(bind: tenant.disabledAt))
+                \(bind: int(tenant.tokensPerDay)), \(bind: tenant.labelPlacement), \(bind: tenant.labelText),
+                \(bind: tenant.createdAt), \(bind: tenant.disabledAt))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """,
             "create a tenant"
@@ -102,6 +104,7 @@ extension SQLStore {
             """
             UPDATE tenants SET name = \(bind: tenant.name), policy_set = \(bind: tenant.policySet),
                 requests_per_minute = \(bind: int(tenant.requestsPerMinute)), tokens_per_day = \(bind: int(tenant.tokensPerDay)),
+                label_placement = \(bind: tenant.labelPlacement), label_text = \(bind: tenant.labelText),
                 disabled_at = \(bind: tenant.disabledAt)
             WHERE id = \(bind: tenant.id) RETURNING id
             """,
@@ -117,6 +120,8 @@ extension SQLStore {
             policySet: try row.decode(column: "policy_set", as: String?.self),
             requestsPerMinute: try row.decode(column: "requests_per_minute", as: Int64?.self).map(Int.init),
             tokensPerDay: try row.decode(column: "tokens_per_day", as: Int64?.self).map(Int.init),
+            labelPlacement: try row.decode(column: "label_placement", as: String?.self),
+            labelText: try row.decode(column: "label_text", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             disabledAt: try row.decode(column: "disabled_at", as: Int64?.self)
         )

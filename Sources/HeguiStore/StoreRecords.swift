@@ -10,6 +10,11 @@ package struct TenantRecord: Sendable, Hashable {
     package var requestsPerMinute: Int?
     /// Tokens (prompt and completion) allowed per day; `nil` for no budget.
     package var tokensPerDay: Int?
+    /// Where the tenant's chat answers carry the explicit label (`start`, `end`, `both`,
+    /// `conversation`, `interface`); `nil` for the gateway's `labels.chat_placement`.
+    package var labelPlacement: String?
+    /// The explicit label's text; `nil` for the gateway's `labels.chat_text`.
+    package var labelText: String?
     package var createdAt: Int64
     /// When the tenant was disabled; its keys then stop working.
     package var disabledAt: Int64?
@@ -20,6 +25,8 @@ package struct TenantRecord: Sendable, Hashable {
         policySet: String? = nil,
         requestsPerMinute: Int? = nil,
         tokensPerDay: Int? = nil,
+        labelPlacement: String? = nil,
+        labelText: String? = nil,
         createdAt: Int64,
         disabledAt: Int64? = nil
     ) {
@@ -28,6 +35,8 @@ package struct TenantRecord: Sendable, Hashable {
         self.policySet = policySet
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerDay = tokensPerDay
+        self.labelPlacement = labelPlacement
+        self.labelText = labelText
         self.createdAt = createdAt
         self.disabledAt = disabledAt
     }

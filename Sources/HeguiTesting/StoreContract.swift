@@ -194,6 +194,8 @@ package enum StoreContract {
 
         var changed = tenant
         changed.requestsPerMinute = 600
+        changed.labelPlacement = "interface"
+        changed.labelText = "以上内容由AI生成"
         changed.disabledAt = 99
         try await store.updateTenant(changed)
         #expect(try await store.tenant(id: "app-one") == changed)

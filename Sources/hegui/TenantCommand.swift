@@ -90,6 +90,28 @@ struct TenantCommand: AsyncParsableCommand {
         @Option(name: .customLong("tokens-per-day"), help: "0 removes the budget.") var tokensPerDay: Int?
         @Flag(help: "Disable the tenant: its keys stop working.") var disable = false
         @Flag(help: "Enable a disabled tenant.") var enable = false
+        @Option(
+            name: .customLong("label-placement"),
+            help:
+                "Where its chat answers carry the explicit label: start, end, both, conversation, interface; empty for the gateway's."
+        )
+        var labelPlacement: String?
+        @Option(
+            name: .customLong("label-text"),
+            help: "The explicit label's text (names AI and generation); empty for the gateway's."
+        )
+        var labelText: String?
+
+        func validate() throws {
+            if let placement = self.labelPlacement, !placement.isEmpty,
+                ChatLabelPolicy.Placement(rawValue: placement) == nil
+            {
+                throw ValidationError("--label-placement takes start, end, both, conversation or interface")
+            }
+            if let text = self.labelText, !text.isEmpty, !ChatLabelPolicy.isConforming(text) {
+                throw ValidationError("--label-text must name AI (人工智能 or AI) and generation (生成 or 合成), GB 45438 5.1")
+            }
+        }
 
         func run() async throws {
             let tenant = try await self.location.withLog("tenant update") { store, log -> TenantRecord in
@@ -102,6 +124,8 @@ struct TenantCommand: AsyncParsableCommand {
                 if let value = self.tokensPerDay { tenant.tokensPerDay = value > 0 ? value : nil }
                 if self.disable { tenant.disabledAt = tenant.disabledAt ?? Int64(Date().timeIntervalSince1970 * 1000) }
                 if self.enable { tenant.disabledAt = nil }
+                if let placement = self.labelPlacement { tenant.labelPlacement = placement.isEmpty ? nil : placement }
+                if let text = self.labelText { tenant.labelText = text.isEmpty ? nil : text }
                 try await TenantCommand.audit(log, "tenant.updated", tenant: self.id)
                 try await store.updateTenant(tenant)
                 return tenant

@@ -328,6 +328,42 @@ struct EndUserGateTests {
 
     // MARK: Tenants and keys
 
+    /// A tenant made at run time sets where its chat answers carry the explicit label (IM-12,
+    /// LBL-4.1); `interface` is on record in the audit log.
+    @Test func aStoredTenantChoosesItsChatLabel() async throws {
+        try await Self.withGateway { gateway in
+            let created = try await gateway.admin(
+                .POST,
+                "/admin/tenants",
+                #"{"id":"kiosk","label_placement":"end","label_text":"以上内容由AI生成"}"#
+            )
+            #expect(created.status == 201)
+            #expect(created.object["label_placement"] == "end")
+            let key = try #require(created.object["key"]?.objectValue?["key"]?.stringValue)
+            let answer = try await gateway.chat(user: "k1", key: key)
+            let content = answer.object["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?
+                .stringValue
+            #expect(content?.hasSuffix("\n\n以上内容由AI生成") == true)
+            #expect(answer.object["aigc"] != nil)
+
+            let changed = try await gateway.admin(.PATCH, "/admin/tenants/kiosk", #"{"label_placement":"interface"}"#)
+            #expect(changed.status == 200)
+            let plain = try await gateway.chat(user: "k1", key: key)
+            let text = plain.object["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?
+                .stringValue
+            #expect(text?.contains("AI生成") == false)
+            #expect(plain.header("X-AIGC") != nil)
+            let events = try await gateway.log.events(from: 0, limit: 1_000).map(\.0)
+            #expect(events.contains { $0.type == "tenant.updated" && $0.details["label_placement"] == "interface" })
+
+            for bad in [#"{"label_placement":"sideways"}"#, #"{"label_text":"内容由模型输出"}"#, #"{"label_text":5}"#] {
+                let refused = try await gateway.admin(.PATCH, "/admin/tenants/kiosk", bad)
+                #expect(refused.status == 400)
+                #expect(refused.errorCode == "invalid_parameter")
+            }
+        }
+    }
+
     @Test func tenantKeysAreShownOnceRotatedAndRevoked() async throws {
         try await Self.withGateway { gateway in
             let created = try await gateway.admin(

@@ -10,7 +10,7 @@ import NIOCore
 /// only there.
 ///
 /// - `GET    /admin/tenants`, `POST /admin/tenants` (`{"id","name","policy","requests_per_minute",
-///   "tokens_per_day"}`; answers with the first key)
+///   "tokens_per_day","label_placement","label_text"}`; answers with the first key)
 /// - `GET    /admin/tenants/{tenant}`, `PATCH /admin/tenants/{tenant}` (`disabled: true` stops its keys)
 /// - `GET    /admin/tenants/{tenant}/keys`, `POST /admin/tenants/{tenant}/keys` (`{"label"}`)
 /// - `POST   /admin/tenants/{tenant}/keys/{id}/rotate`: a new key; the old one is revoked
@@ -36,6 +36,8 @@ package struct AdminTenantController: Sendable {
                     "policy": tenant.policy.map(JSONValue.string) ?? .null,
                     "requests_per_minute": tenant.requestsPerMinute.map { .number(String($0)) } ?? .null,
                     "tokens_per_day": tenant.tokensPerDay.map { .number(String($0)) } ?? .null,
+                    "label_placement": tenant.chatLabels.map { .string($0.placement.rawValue) } ?? .null,
+                    "label_text": tenant.chatLabels.map { .string($0.text) } ?? .null,
                 ]
             }
             list += try await self.store.tenants().map(Self.json)
@@ -56,7 +58,12 @@ package struct AdminTenantController: Sendable {
             }
             var tenant = TenantRecord(id: id, name: body["name"]?.stringValue ?? id, createdAt: Self.now())
             try Self.apply(body, to: &tenant)
-            try await self.audit("tenant.created", tenant: id, context: context)
+            try await self.audit(
+                "tenant.created",
+                tenant: id,
+                context: context,
+                details: tenant.labelPlacement.map { ["label_placement": $0] } ?? [:]
+            )
             try await self.store.createTenant(tenant)
             let (key, record) = try await self.makeKey(tenant: id, label: body["key_label"]?.stringValue)
             guard case .object(var object) = Self.json(tenant) else { throw APIError.internalError() }
@@ -75,7 +82,10 @@ package struct AdminTenantController: Sendable {
             if let disabled = body["disabled"]?.boolValue {
                 tenant.disabledAt = disabled ? (tenant.disabledAt ?? Self.now()) : nil
             }
-            try await self.audit("tenant.updated", tenant: tenant.id, context: context)
+            // A tenant whose own interface shows the label is on record (the duty stays with the provider).
+            var details: [String: String] = [:]
+            if body["label_placement"] != nil { details["label_placement"] = tenant.labelPlacement ?? "default" }
+            try await self.audit("tenant.updated", tenant: tenant.id, context: context, details: details)
             try await self.store.updateTenant(tenant)
             self.directory.invalidate()
             return Response.json(Self.json(tenant).serialized)
@@ -155,6 +165,34 @@ package struct AdminTenantController: Sendable {
         }
         if let value = try limit("requests_per_minute") { tenant.requestsPerMinute = value }
         if let value = try limit("tokens_per_day") { tenant.tokensPerDay = value }
+        if let value = body["label_placement"] {
+            if case .null = value {
+                tenant.labelPlacement = nil
+            } else if let text = value.stringValue, ChatLabelPolicy.Placement(rawValue: text) != nil {
+                tenant.labelPlacement = text
+            } else {
+                throw APIError.invalidParameter(
+                    "label_placement",
+                    expectedZH: "start、end、both、conversation、interface 之一或 null",
+                    expected: "one of start, end, both, conversation, interface, or null",
+                    got: value.stringValue ?? value.typeName
+                )
+            }
+        }
+        if let value = body["label_text"] {
+            if case .null = value {
+                tenant.labelText = nil
+            } else if let text = value.stringValue, ChatLabelPolicy.isConforming(text) {
+                tenant.labelText = text
+            } else {
+                throw APIError.invalidParameter(
+                    "label_text",
+                    expectedZH: "同时含“人工智能”或“AI”与“生成”或“合成”的提示文字（GB 45438 5.1），或 null",
+                    expected: "a text naming AI (人工智能 or AI) and generation (生成 or 合成), GB 45438 5.1, or null",
+                    got: value.stringValue ?? value.typeName
+                )
+            }
+        }
         if let policy = body["policy"] {
             if case .null = policy {
                 tenant.policySet = nil
@@ -217,6 +255,8 @@ package struct AdminTenantController: Sendable {
             "policy": tenant.policySet.map(JSONValue.string) ?? .null,
             "requests_per_minute": tenant.requestsPerMinute.map { .number(String($0)) } ?? .null,
             "tokens_per_day": tenant.tokensPerDay.map { .number(String($0)) } ?? .null,
+            "label_placement": tenant.labelPlacement.map(JSONValue.string) ?? .null,
+            "label_text": tenant.labelText.map(JSONValue.string) ?? .null,
             "created_at": .number(String(tenant.createdAt)),
             "disabled_at": tenant.disabledAt.map { .number(String($0)) } ?? .null,
         ]

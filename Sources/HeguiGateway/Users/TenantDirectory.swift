@@ -44,7 +44,7 @@ package final class TenantDirectory: Sendable {
 
     /// A stored tenant as the request path sees it.
     static func tenant(_ record: TenantRecord, keySHA256: String) -> GatewayConfiguration.Tenant {
-        GatewayConfiguration.Tenant(
+        var tenant = GatewayConfiguration.Tenant(
             id: record.id,
             name: record.name,
             keySHA256: keySHA256,
@@ -52,6 +52,13 @@ package final class TenantDirectory: Sendable {
             requestsPerMinute: record.requestsPerMinute,
             tokensPerDay: record.tokensPerDay
         )
+        if record.labelPlacement != nil || record.labelText != nil {
+            tenant.chatLabels = ChatLabelPolicy(
+                placement: record.labelPlacement.flatMap(ChatLabelPolicy.Placement.init(rawValue:)) ?? .start,
+                text: record.labelText ?? ChatLabelPolicy.defaultText
+            )
+        }
+        return tenant
     }
 
     /// Whether a tenant id belongs to the configuration (such tenants are changed in hegui.yaml).
