@@ -12,24 +12,18 @@ package enum DemoMedia {
         }
         let from = (Double(hash & 0xFF), Double(hash >> 8 & 0xFF), Double(hash >> 16 & 0xFF))
         let to = (Double(hash >> 24 & 0xFF), Double(hash >> 32 & 0xFF), Double(hash >> 40 & 0xFF))
-        var data: [UInt8] = []
-        data.reserveCapacity(height * (width * 3 + 1))
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(height * width * 3)
         for y in 0..<height {
-            data.append(0)
             for x in 0..<width {
                 let t = (Double(x) / Double(max(1, width - 1)) + Double(y) / Double(max(1, height - 1))) / 2
                 let wave = 0.5 + 0.5 * sin(Double(x + y) / 9)
                 for (a, b) in [(from.0, to.0), (from.1, to.1), (from.2, to.2)] {
-                    data.append(UInt8(min(255, max(0, a + (b - a) * t + 12 * (wave - 0.5)))))
+                    pixels.append(UInt8(min(255, max(0, a + (b - a) * t + 12 * (wave - 0.5)))))
                 }
             }
         }
-        var header: [UInt8] = []
-        header.appendUInt32BE(width)
-        header.appendUInt32BE(height)
-        header += [8, 2, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + PNGCarrier.chunk("IHDR", header)
-            + PNGCarrier.chunk("IDAT", Zlib.deflate(data)) + PNGCarrier.chunk("IEND", [])
+        return PNGWriter.png(width: width, height: height, channels: 3, pixels: pixels)
     }
 
     /// A 16 kHz mono WAV with one short tone per character of `text` (at most ten seconds).

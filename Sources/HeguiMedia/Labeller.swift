@@ -22,12 +22,35 @@ package struct Labeller: Sendable {
     package var visible: VisibleLabel?
     /// The audio cue added to WAV files (LBL-4.2, GB-5.3), when set.
     package var cue: AudioCue?
+    /// Draws the visible label over a video's opening seconds with ffmpeg (LBL-4.4, GB-5.4), when set.
+    package var video: VideoMark?
 
     package init(producer: String, seal: LabelSeal? = nil, visible: VisibleLabel? = nil, cue: AudioCue? = nil) {
         self.producer = producer
         self.seal = seal
         self.visible = visible
         self.cue = cue
+    }
+
+    /// Renders the video with its label through ffmpeg, by way of temporary files.
+    private func markVideo(_ input: MediaInput, into output: MediaOutput) throws(MediaError) {
+        guard let video = self.video, let visible = self.visible else { return }
+        let directory = NSTemporaryDirectory()
+        let source = input.path ?? directory + "hegui-video-\(UUID().uuidString).mp4"
+        let rendered = directory + "hegui-video-\(UUID().uuidString).mp4"
+        defer {
+            if input.path == nil { try? FileManager.default.removeItem(atPath: source) }
+            try? FileManager.default.removeItem(atPath: rendered)
+        }
+        if input.path == nil {
+            let copy = try MediaOutput(destination: source)
+            try copy.copy(0..<input.count, of: input)
+            _ = try copy.finish(durable: false)
+            try copy.commit(mode: 0o600)
+        }
+        try video.render(visible, source: source, destination: rendered)
+        let result = try MediaInput(path: rendered)
+        try output.copy(0..<result.count, of: result)
     }
 
     /// Whether an explicit label is asked for.
@@ -51,9 +74,15 @@ package struct Labeller: Sendable {
             throw MediaError(
                 "a visible label on \(format.rawValue.uppercased()) images is not available yet; PNG and JPEG images carry one (the implicit label works for every format)"
             )
-        case .mp3, .flac, .mp4:
+        case .mp4 where self.video != nil && self.visible != nil:
+            try self.markVideo(input, into: output)
+        case .mp4:
             throw MediaError(
-                "an explicit label in \(format.rawValue.uppercased()) files needs re-encoding, which hegui label does not do; WAV files carry the audio cue"
+                "a video's explicit label is drawn by ffmpeg, which was not found (install it, or pass --ffmpeg); the implicit label needs no ffmpeg"
+            )
+        case .mp3, .flac:
+            throw MediaError(
+                "an explicit label in \(format.rawValue.uppercased()) audio needs re-encoding, which hegui label does not do; WAV files carry the audio cue"
             )
         case .pdf, .ooxml, .markdown:
             throw MediaError("documents carry their explicit label in their text; hegui label writes the implicit one")

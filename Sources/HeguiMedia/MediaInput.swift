@@ -29,6 +29,12 @@ package final class MediaInput: @unchecked Sendable {
         self.count = Int(status.st_size)
     }
 
+    /// The file's path, for a file.
+    package var path: String? {
+        if case .file(_, let path) = self.storage { return path }
+        return nil
+    }
+
     /// Wraps bytes held in memory.
     package init(bytes: [UInt8]) {
         self.storage = .memory(bytes)

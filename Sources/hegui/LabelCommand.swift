@@ -115,6 +115,15 @@ struct LabelCommand: AsyncParsableCommand {
         @Option(help: "Where the audio cue goes: start, end or both.")
         var cue = "start"
 
+        @Option(help: "ffmpeg for a video's visible label (default: from PATH).")
+        var ffmpeg: String?
+
+        @Option(
+            name: .customLong("video-seconds"),
+            help: "How long a video shows its label from the first frame (at least 2)."
+        )
+        var videoSeconds = 3.0
+
         @Flag(help: "Print one JSON object per file.")
         var json = false
 
@@ -182,7 +191,11 @@ struct LabelCommand: AsyncParsableCommand {
             var labeller: Labeller
             do {
                 labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
-                if self.explicit { (labeller.visible, labeller.cue) = try self.marks() }
+                if self.explicit {
+                    (labeller.visible, labeller.cue) = try self.marks()
+                    labeller.video = VideoMark.find(ffmpeg: self.ffmpeg)
+                    labeller.video?.seconds = max(2, self.videoSeconds)
+                }
             } catch {
                 LabelCommand.fail("\(error)")
             }

@@ -189,4 +189,70 @@ struct MediaToolTests {
             #expect(Double(measured) >= 0.05 * Double(shortest), "text \(measured) px on \(shortest)")
         }
     }
+
+    /// One frame of a video at `time`, as pixels.
+    static func frame(_ path: String, at time: String, ffmpeg: String, in directory: String) throws -> PNGPixels {
+        let output = "\(directory)/frame-\(UUID().uuidString).png"
+        let result = try Self.run(
+            ffmpeg,
+            ["-v", "error", "-y", "-ss", time, "-i", path, "-frames:v", "1", "-pix_fmt", "rgb24", output]
+        )
+        #expect(result.status == 0, "\(result.errors)")
+        return try PNGPixels(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: output))))
+    }
+
+    /// LBL-4.4, GB-5.4: the label is on the opening frame and still at 1.9 s, at least 5 % of the
+    /// shortest side high; gone later; the implicit label and the other metadata stay.
+    @Test func aVideoShowsItsLabelForItsFirstSeconds() throws {
+        guard let ffmpeg = Self.tool("ffmpeg"), let mark = VideoMark.find(ffmpeg: ffmpeg) else { return }
+        try MediaFixtures.withScratch { directory in
+            let source = "\(directory)/source.mp4"
+            let made = try Self.run(
+                ffmpeg,
+                [
+                    "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25", "-f", "lavfi", "-i",
+                    "sine=duration=4", "-t", "4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-metadata", "title=样例", source,
+                ]
+            )
+            #expect(made.status == 0, "\(made.errors)")
+            var labeller = MediaFixtures.labeller
+            labeller.visible = try VisibleLabel()
+            labeller.video = mark
+            let labelled = "\(directory)/labelled.mp4"
+            _ = try labeller.label(path: source, destination: labelled, role: .producer(produceID: "video-1"))
+            let report = LabelChecker.check(path: labelled, seal: MediaFixtures.seal)
+            #expect(report.isValid && report.seal == .valid)
+            let probe = try Self.run(
+                Self.tool("ffprobe")!,
+                ["-v", "error", "-show_entries", "format_tags=title", "-of", "csv=p=0", labelled]
+            )
+            #expect(probe.output.contains("样例"))
+            for (time, shown) in [("0", true), ("1.9", true), ("3.5", false)] {
+                let before = try Self.frame(source, at: time, ffmpeg: ffmpeg, in: directory)
+                let after = try Self.frame(labelled, at: time, ffmpeg: ffmpeg, in: directory)
+                // Pixels the label changed (beyond re-encoding's small differences), bottom-right quarter.
+                var rows = Set<Int>()
+                var changed = 0
+                for y in (after.height / 2)..<after.height {
+                    for x in (after.width / 2)..<after.width
+                    where (0..<3).contains(where: {
+                        abs(after.sample(x: x, y: y, channel: $0) - before.sample(x: x, y: y, channel: $0)) > 60
+                    }) {
+                        changed += 1
+                        if after.sample(x: x, y: y, channel: 0) > 200, after.sample(x: x, y: y, channel: 1) > 200 {
+                            rows.insert(y)
+                        }
+                    }
+                }
+                if shown {
+                    #expect(changed > 1_000, "at \(time) s: \(changed)")
+                    let height = (rows.max() ?? 0) - (rows.min() ?? 0) + 1
+                    #expect(Double(height) >= 0.05 * 270, "text \(height) px at \(time) s")
+                } else {
+                    #expect(changed < 50, "at \(time) s: \(changed)")
+                }
+            }
+        }
+    }
 }
