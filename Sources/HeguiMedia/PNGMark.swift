@@ -196,20 +196,24 @@ struct PNGMark {
         return pb <= pc ? b : c
     }
 
+    /// The PNG filter predictor (None, Sub, Up, Average, Paeth) from the left, upper and upper-left bytes.
+    @inline(__always)
+    private static func predictor(_ filter: UInt8, _ a: Int, _ b: Int, _ c: Int) -> Int {
+        switch filter {
+        case 1: a
+        case 2: b
+        case 3: (a + b) / 2
+        case 4: Self.paeth(a, b, c)
+        default: 0
+        }
+    }
+
     static func unfilter(_ line: inout [UInt8], previous: [UInt8], filter: UInt8, bpp: Int) {
         for index in line.indices {
             let a = index >= bpp ? Int(line[index - bpp]) : 0
-            let b = Int(previous[index])
             let c = index >= bpp ? Int(previous[index - bpp]) : 0
-            let predictor: Int
-            switch filter {
-            case 1: predictor = a
-            case 2: predictor = b
-            case 3: predictor = (a + b) / 2
-            case 4: predictor = Self.paeth(a, b, c)
-            default: predictor = 0
-            }
-            line[index] = UInt8(truncatingIfNeeded: Int(line[index]) + predictor)
+            let predicted = Self.predictor(filter, a, Int(previous[index]), c)
+            line[index] = UInt8(truncatingIfNeeded: Int(line[index]) + predicted)
         }
     }
 
@@ -217,17 +221,9 @@ struct PNGMark {
         var output = line
         for index in line.indices {
             let a = index >= bpp ? Int(line[index - bpp]) : 0
-            let b = Int(previous[index])
             let c = index >= bpp ? Int(previous[index - bpp]) : 0
-            let predictor: Int
-            switch filter {
-            case 1: predictor = a
-            case 2: predictor = b
-            case 3: predictor = (a + b) / 2
-            case 4: predictor = Self.paeth(a, b, c)
-            default: predictor = 0
-            }
-            output[index] = UInt8(truncatingIfNeeded: Int(line[index]) - predictor)
+            let predicted = Self.predictor(filter, a, Int(previous[index]), c)
+            output[index] = UInt8(truncatingIfNeeded: Int(line[index]) - predicted)
         }
         return output
     }
@@ -295,14 +291,11 @@ struct PNGMark {
         func unchangedAdler(of data: [UInt8], total: UInt32) -> UInt32 {
             switch self {
             case .top(let offset, _):
-                return PNGMark.adlerUncombine(
-                    total,
-                    first: PNGMark.adler(data[..<offset]),
-                    secondLength: data.count - offset
-                )
+                let first = PNGMark.adler(data[..<offset])
+                return PNGMark.adlerSolve(total, known: first, knownIsFirst: true, secondLength: data.count - offset)
             case .bottom(let offset, _):
                 let tail = PNGMark.adler(data[offset...])
-                return PNGMark.adlerFirst(total, second: tail, secondLength: data.count - offset)
+                return PNGMark.adlerSolve(total, known: tail, knownIsFirst: false, secondLength: data.count - offset)
             case .whole:
                 return 1
             }
@@ -326,7 +319,7 @@ struct PNGMark {
         let data = inflated.data
         switch plan {
         case .top(let offset, let bit):
-            var stream = Self.deflate(Array(data[..<offset]), raw: false, dictionary: [], prime: nil, finish: false)
+            var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
             stream += Self.bits(of: original, from: bit, to: inflated.endBit)
             let adler = Self.adlerCombine(
                 Self.adler(data[..<offset]),
@@ -340,13 +333,7 @@ struct PNGMark {
             let spare = bit % 8
             let prime = spare > 0 ? (bits: Int32(spare), value: Int32(original[bit / 8]) & ((1 << spare) - 1)) : nil
             let dictionary = Array(data[max(0, offset - (32 << 10))..<offset])
-            stream += Self.deflate(
-                Array(data[offset...]),
-                raw: true,
-                dictionary: dictionary,
-                prime: prime,
-                finish: true
-            )
+            stream += Zlib.deflate(Array(data[offset...]), raw: true, level: 1, dictionary: dictionary, prime: prime)
             let adler = Self.adlerCombine(
                 unchangedAdler,
                 Self.adler(data[offset...]),
@@ -378,28 +365,15 @@ struct PNGMark {
         return UInt32(b << 16 | a)
     }
 
-    /// The checksum of B, from that of A followed by B, A's and B's length.
-    static func adlerUncombine(_ total: UInt32, first: UInt32, secondLength: Int) -> UInt32 {
+    /// Solves zlib's combination rule for the part not given: B's checksum when `known` is A's,
+    /// A's when it is B's (with B's length either way).
+    static func adlerSolve(_ total: UInt32, known: UInt32, knownIsFirst: Bool, secondLength: Int) -> UInt32 {
         let length = Int64(secondLength) % Self.base
-        let a = Int64(total & 0xFFFF)
-        let b = Int64(total >> 16)
-        let a1 = Int64(first & 0xFFFF)
-        let b1 = Int64(first >> 16)
-        let a2 = ((a - a1 + 1) % Self.base + Self.base) % Self.base
-        let b2 = ((b - b1 - length * (a1 - 1)) % Self.base + Self.base) % Self.base
-        return UInt32(b2 << 16 | a2)
-    }
-
-    /// The checksum of A, from that of A followed by B, B's checksum and B's length.
-    static func adlerFirst(_ total: UInt32, second: UInt32, secondLength: Int) -> UInt32 {
-        let length = Int64(secondLength) % Self.base
-        let a = Int64(total & 0xFFFF)
-        let b = Int64(total >> 16)
-        let a2 = Int64(second & 0xFFFF)
-        let b2 = Int64(second >> 16)
-        let a1 = ((a - a2 + 1) % Self.base + Self.base) % Self.base
-        let b1 = ((b - b2 - length * (a1 - 1)) % Self.base + Self.base) % Self.base
-        return UInt32(b1 << 16 | a1)
+        func mod(_ value: Int64) -> Int64 { (value % Self.base + Self.base) % Self.base }
+        let unknownA = mod(Int64(total & 0xFFFF) - Int64(known & 0xFFFF) + 1)
+        let firstA = knownIsFirst ? Int64(known & 0xFFFF) : unknownA
+        let unknownB = mod(Int64(total >> 16) - Int64(known >> 16) - length * (firstA - 1))
+        return UInt32(unknownB << 16 | unknownA)
     }
 
     /// The bits `[from, to)` of `bytes` (deflate's order: least significant bit first), starting at
@@ -422,49 +396,6 @@ struct PNGMark {
         let tail = (to - from) % 8
         if tail > 0 { output[count - 1] &= UInt8((1 << tail) - 1) }
         return output
-    }
-
-    /// Deflates `data`: a zlib stream ending byte-aligned and open (`finish: false`, a sync flush),
-    /// or a raw deflate stream continuing one whose leftover bits are `prime`, ended as final.
-    static func deflate(
-        _ data: [UInt8],
-        raw: Bool,
-        dictionary: [UInt8],
-        prime: (bits: Int32, value: Int32)?,
-        finish: Bool
-    ) -> [UInt8] {
-        var stream = z_stream()
-        guard
-            deflateInit2_(
-                &stream,
-                1,
-                Z_DEFLATED,
-                raw ? -15 : 15,
-                8,
-                Z_DEFAULT_STRATEGY,
-                ZLIB_VERSION,
-                Int32(MemoryLayout<z_stream>.size)
-            )
-                == Z_OK
-        else { return [] }
-        defer { deflateEnd(&stream) }
-        if !dictionary.isEmpty {
-            _ = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
-        }
-        if let prime { deflatePrime(&stream, prime.bits, prime.value) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
-        var input = data
-        let produced = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                _ = CZlib.deflate(&stream, finish ? Z_FINISH : Z_SYNC_FLUSH)
-                return target.count - Int(stream.avail_out)
-            }
-        }
-        return Array(output[..<produced])
     }
 
     static func adler(_ data: ArraySlice<UInt8>) -> UInt32 {

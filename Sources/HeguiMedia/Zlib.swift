@@ -33,7 +33,18 @@ enum Zlib {
     }
 
     /// Deflates `input` into a zlib stream (`raw: false`) or a raw deflate stream.
-    static func deflate(_ input: [UInt8], raw: Bool = false, level: Int32 = 6) -> [UInt8] {
+    /// - Parameters:
+    ///   - dictionary: the data the stream continues (a raw stream picking up where another left off).
+    ///   - prime: bits to put before the output (the last, partial byte of the stream continued).
+    ///   - finish: end with the final block; otherwise end byte-aligned and open (a sync flush).
+    static func deflate(
+        _ input: [UInt8],
+        raw: Bool = false,
+        level: Int32 = 6,
+        dictionary: [UInt8] = [],
+        prime: (bits: Int32, value: Int32)? = nil,
+        finish: Bool = true
+    ) -> [UInt8] {
         var stream = z_stream()
         guard
             deflateInit2_(
@@ -48,6 +59,10 @@ enum Zlib {
             ) == Z_OK
         else { return [] }
         defer { deflateEnd(&stream) }
+        if !dictionary.isEmpty {
+            _ = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
+        }
+        if let prime { deflatePrime(&stream, prime.bits, prime.value) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
         var input = input
         let produced = input.withUnsafeMutableBufferPointer { source in
@@ -56,7 +71,7 @@ enum Zlib {
                 stream.avail_in = UInt32(source.count)
                 stream.next_out = target.baseAddress
                 stream.avail_out = UInt32(target.count)
-                _ = CZlib.deflate(&stream, Z_FINISH)
+                _ = CZlib.deflate(&stream, finish ? Z_FINISH : Z_SYNC_FLUSH)
                 return target.count - Int(stream.avail_out)
             }
         }

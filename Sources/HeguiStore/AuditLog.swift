@@ -173,11 +173,9 @@ package actor AuditLog {
     }
 }
 
-/// The audit log's Ed25519 signing key, kept in the data directory (mode 0600) and created on
-/// first start.
-package enum AuditSigningKey {
-    package static let fileName = "audit-signing-key"
-
+/// A 32-byte key kept as hex in a file: the operator's, or one in the data directory (mode 0600)
+/// made on first use (an Ed25519 private key, which also serves as an HMAC secret).
+package enum KeyFile {
     /// The key in an operator's file (64 hex digits; e.g. one key shared by every replica).
     /// - Throws: ``StoreError`` (`invalid`) when the file cannot be read or holds no key.
     package static func load(path: String) throws -> [UInt8] {
@@ -185,30 +183,46 @@ package enum AuditSigningKey {
             let text = String(data: data, encoding: .utf8),
             let key = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
         else {
-            throw StoreError(.invalid, "\(path) does not hold a 32-byte hex Ed25519 key")
+            throw StoreError(.invalid, "\(path) does not hold a 32-byte hex key")
         }
         return key
     }
 
-    /// The operator's key file when one is named, else the key in the data directory.
-    package static func load(file: String?, in directory: DataDirectory) throws -> [UInt8] {
+    /// The operator's key file when one is named, else `name` in the data directory.
+    package static func load(file: String?, named name: String, in directory: DataDirectory) throws -> [UInt8] {
         if let file { return try Self.load(path: file) }
-        return try Self.loadOrCreate(in: directory)
+        return try Self.loadOrCreate(named: name, in: directory)
     }
 
-    /// The key in the data directory, created when absent.
+    /// The key `name` in the data directory, created when absent.
     /// - Throws: ``StoreError`` (`invalid`) when the file does not hold a key.
-    package static func loadOrCreate(in directory: DataDirectory) throws -> [UInt8] {
-        if let text = try directory.readText(Self.fileName) {
+    package static func loadOrCreate(named name: String, in directory: DataDirectory) throws -> [UInt8] {
+        if let text = try directory.readText(name) {
             guard let key = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
             else {
-                throw StoreError(.invalid, "\(directory.filePath(Self.fileName)) does not hold a 32-byte hex key")
+                throw StoreError(.invalid, "\(directory.filePath(name)) does not hold a 32-byte hex key")
             }
             return key
         }
         let pair = SignedTreeHead.makeKeyPair()
-        try directory.createSecretFile(Self.fileName, contents: HexEncoding.encode(pair.privateKey) + "\n")
+        try directory.createSecretFile(name, contents: HexEncoding.encode(pair.privateKey) + "\n")
         return pair.privateKey
+    }
+}
+
+/// The audit log's Ed25519 signing key (`audit-signing-key` in the data directory, or the
+/// operator's file).
+package enum AuditSigningKey {
+    package static let fileName = "audit-signing-key"
+
+    package static func load(path: String) throws -> [UInt8] { try KeyFile.load(path: path) }
+
+    package static func load(file: String?, in directory: DataDirectory) throws -> [UInt8] {
+        try KeyFile.load(file: file, named: Self.fileName, in: directory)
+    }
+
+    package static func loadOrCreate(in directory: DataDirectory) throws -> [UInt8] {
+        try KeyFile.loadOrCreate(named: Self.fileName, in: directory)
     }
 }
 

@@ -23,9 +23,7 @@ struct ComplaintCommand: AsyncParsableCommand {
         let configuration: GatewayConfiguration
         do {
             let environment = ProcessInfo.processInfo.environment
-            let file =
-                environment["HEGUI_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? (FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil)
+            let file = configurationFile(nil, environment: environment)
             configuration = try GatewayConfiguration.load(file: file, environment: environment)
         } catch {
             FileHandle.standardError.write(Data("hegui complaint \(command): \(error)\n".utf8))

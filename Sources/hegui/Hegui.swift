@@ -1,4 +1,13 @@
 import ArgumentParser
+import Foundation
+
+/// The configuration file the commands read: `--config`, else `HEGUI_CONFIG`, else `./hegui.yaml`
+/// when present.
+func configurationFile(_ given: String?, environment: [String: String]) -> String? {
+    if let given { return given }
+    if let file = environment["HEGUI_CONFIG"], !file.isEmpty { return file }
+    return FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil
+}
 
 /// `hegui`: the compliance gateway's command line (started from main.swift).
 struct Hegui: AsyncParsableCommand {

@@ -36,9 +36,7 @@ struct LabelCommand: AsyncParsableCommand {
 
         func load() throws -> (GatewayConfiguration, DataDirectory?) {
             let environment = ProcessInfo.processInfo.environment
-            let file =
-                self.configFile ?? environment["HEGUI_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? (FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil)
+            let file = configurationFile(self.configFile, environment: environment)
             var configuration = try GatewayConfiguration.load(file: file, environment: environment)
             if let directory = self.dataDirectory { configuration.dataDirectory = directory }
             let directory = try? DataDirectory.prepare(at: configuration.dataDirectory)

@@ -383,9 +383,7 @@ struct Serve: AsyncParsableCommand {
 
     /// --config, else $HEGUI_CONFIG, else ./hegui.yaml when it exists.
     func configFile(environment: [String: String]) -> String? {
-        if let config = self.config { return config }
-        if let config = environment["HEGUI_CONFIG"], !config.isEmpty { return config }
-        return FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil
+        configurationFile(self.config, environment: environment)
     }
 
     /// The URL without any user-info part, for logs.

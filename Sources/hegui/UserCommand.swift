@@ -30,9 +30,7 @@ struct UserCommand: AsyncParsableCommand {
             _ body: (EndUserService, SQLStore, AuditLog) async throws -> Result
         ) async throws -> Result {
             let environment = ProcessInfo.processInfo.environment
-            let file =
-                self.config ?? environment["HEGUI_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? (FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil)
+            let file = configurationFile(self.config, environment: environment)
             let configuration: GatewayConfiguration
             do {
                 configuration = try GatewayConfiguration.load(file: file, environment: environment)

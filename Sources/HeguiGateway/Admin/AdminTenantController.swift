@@ -165,33 +165,40 @@ package struct AdminTenantController: Sendable {
         }
         if let value = try limit("requests_per_minute") { tenant.requestsPerMinute = value }
         if let value = try limit("tokens_per_day") { tenant.tokensPerDay = value }
-        if let value = body["label_placement"] {
-            if case .null = value {
-                tenant.labelPlacement = nil
-            } else if let text = value.stringValue, ChatLabelPolicy.Placement(rawValue: text) != nil {
-                tenant.labelPlacement = text
-            } else {
+        /// A string member that may be null (back to the default); `valid` checks a present one.
+        func optionalText(
+            _ key: String,
+            expectedZH: String,
+            expected: String,
+            valid: (String) -> Bool
+        ) throws -> String?? {
+            guard let value = body[key] else { return nil }
+            if case .null = value { return .some(nil) }
+            guard let text = value.stringValue, valid(text) else {
                 throw APIError.invalidParameter(
-                    "label_placement",
-                    expectedZH: "start、end、both、conversation、interface 之一或 null",
-                    expected: "one of start, end, both, conversation, interface, or null",
+                    key,
+                    expectedZH: expectedZH,
+                    expected: expected,
                     got: value.stringValue ?? value.typeName
                 )
             }
+            return .some(text)
         }
-        if let value = body["label_text"] {
-            if case .null = value {
-                tenant.labelText = nil
-            } else if let text = value.stringValue, ChatLabelPolicy.isConforming(text) {
-                tenant.labelText = text
-            } else {
-                throw APIError.invalidParameter(
-                    "label_text",
-                    expectedZH: "同时含“人工智能”或“AI”与“生成”或“合成”的提示文字（GB 45438 5.1），或 null",
-                    expected: "a text naming AI (人工智能 or AI) and generation (生成 or 合成), GB 45438 5.1, or null",
-                    got: value.stringValue ?? value.typeName
-                )
-            }
+        if let placement = try optionalText(
+            "label_placement",
+            expectedZH: "start、end、both、conversation、interface 之一或 null",
+            expected: "one of start, end, both, conversation, interface, or null",
+            valid: { ChatLabelPolicy.Placement(rawValue: $0) != nil }
+        ) {
+            tenant.labelPlacement = placement
+        }
+        if let text = try optionalText(
+            "label_text",
+            expectedZH: "同时含“人工智能”或“AI”与“生成”或“合成”的提示文字（GB 45438 5.1），或 null",
+            expected: "a text naming AI (人工智能 or AI) and generation (生成 or 合成), GB 45438 5.1, or null",
+            valid: ChatLabelPolicy.isConforming
+        ) {
+            tenant.labelText = text
         }
         if let policy = body["policy"] {
             if case .null = policy {

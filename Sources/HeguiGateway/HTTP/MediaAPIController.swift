@@ -114,6 +114,15 @@ package struct MediaAPIController: Sendable {
         }
         let (engine, version) = enforcement.moderation.snapshot
         let policy = engine.policies.policy(tenant: tenant.id, group: admission?.group, preferred: tenant.policy)
+        let make = ModelAPIController.decisions(
+            tenant: tenant.id,
+            user: pseudonym,
+            requestID: context.requestID,
+            policy: policy.name,
+            version: version,
+            outcome: outcome,
+            extra: ["route": route]
+        )
         let decision = {
             @Sendable (
                 type: String,
@@ -122,22 +131,7 @@ package struct MediaAPIController: Sendable {
                 text: String,
                 details: [String: String]
             ) in
-            var details = details
-            details["policy"] = policy.name
-            details["policy_version"] = version
-            details["route"] = route
-            if action == .block { outcome.markViolation() }
-            return DecisionRecorder.Decision(
-                type: type,
-                tenant: tenant.id,
-                user: pseudonym,
-                requestID: context.requestID,
-                action: action,
-                risks: risks,
-                text: text,
-                evidence: action == .allow ? nil : text,
-                details: details
-            )
+            make(type, action, risks, text, action == .allow ? nil : text, details)
         }
         // Input moderation of the prompt (IM-4, IM-14): a refusal is an error, since no picture or
         // sound can stand in for the compliant answer.
@@ -178,6 +172,47 @@ package struct MediaAPIController: Sendable {
         return Checked(body: body, tenant: tenant, pseudonym: pseudonym, finish: finish, decision: decision)
     }
 
+    /// The upstream's error, relayed to the app as it came.
+    struct Relayed: Error {
+        var response: Response
+    }
+
+    /// Sends the checked request to the upstream: its answer, or its error relayed.
+    private func forward(
+        _ checked: Checked,
+        path: String,
+        context: GatewayRequestContext
+    ) async throws -> Result<UpstreamResponse, Relayed> {
+        let response = try await self.model.send(
+            UpstreamRequest(
+                method: .post,
+                path: path,
+                body: ByteBuffer(string: JSONValue.object(checked.body).serialized),
+                requestID: context.requestID
+            ),
+            logger: context.logger
+        )
+        guard (200..<300).contains(response.status.code) else {
+            return .failure(
+                Relayed(response: try await self.model.relayUpstreamError(response, logger: context.logger))
+            )
+        }
+        return .success(response)
+    }
+
+    /// Records what was labelled (`label.produced`): the production ids and each file's explicit label.
+    private func recordProduced(_ checked: Checked, ids: [String], explicit: [String]) async throws {
+        try await self.model.enforcement.recorder.record(
+            checked.decision(
+                "label.produced",
+                .allow,
+                [],
+                "",
+                ["aigc": ids.joined(separator: ","), "explicit": explicit.joined(separator: ",")]
+            )
+        )
+    }
+
     /// `text` with the characters of `hits` replaced by "＊".
     static func masked(_ text: String, _ hits: [ModerationHit]) -> String {
         var scalars = Array(text.unicodeScalars)
@@ -192,17 +227,10 @@ package struct MediaAPIController: Sendable {
     @Sendable func images(request: Request, context: GatewayRequestContext) async throws -> Response {
         let checked = try await self.check(request, context: context, textField: "prompt", route: "images")
         defer { Task { await checked.finish() } }
-        let response = try await self.model.send(
-            UpstreamRequest(
-                method: .post,
-                path: "images/generations",
-                body: ByteBuffer(string: JSONValue.object(checked.body).serialized),
-                requestID: context.requestID
-            ),
-            logger: context.logger
-        )
-        guard (200..<300).contains(response.status.code) else {
-            return try await self.model.relayUpstreamError(response, logger: context.logger)
+        let response: UpstreamResponse
+        switch try await self.forward(checked, path: "images/generations", context: context) {
+        case .success(let answer): response = answer
+        case .failure(let relayed): return relayed.response
         }
         let whole = try await self.model.collect(response, logger: context.logger)
         guard
@@ -257,15 +285,7 @@ package struct MediaAPIController: Sendable {
             marks.append(mark)
         }
         answer["data"] = .array(items)
-        try await self.model.enforcement.recorder.record(
-            checked.decision(
-                "label.produced",
-                .allow,
-                [],
-                "",
-                ["aigc": ids.joined(separator: ","), "explicit": marks.joined(separator: ",")]
-            )
-        )
+        try await self.recordProduced(checked, ids: ids, explicit: marks)
         return Response(
             status: response.status,
             headers: [.contentType: "application/json"],
@@ -337,17 +357,10 @@ package struct MediaAPIController: Sendable {
         guard Self.speechFormats.contains(format) else {
             throw APIError.labelFormatUnsupported(format, supported: Self.speechFormats)
         }
-        let response = try await self.model.send(
-            UpstreamRequest(
-                method: .post,
-                path: "audio/speech",
-                body: ByteBuffer(string: JSONValue.object(checked.body).serialized),
-                requestID: context.requestID
-            ),
-            logger: context.logger
-        )
-        guard (200..<300).contains(response.status.code) else {
-            return try await self.model.relayUpstreamError(response, logger: context.logger)
+        let response: UpstreamResponse
+        switch try await self.forward(checked, path: "audio/speech", context: context) {
+        case .success(let answer): response = answer
+        case .failure(let relayed): return relayed.response
         }
         let audio = Array(buffer: try await self.model.collect(response, logger: context.logger))
         var labeller = self.model.labels.labeller
@@ -363,14 +376,10 @@ package struct MediaAPIController: Sendable {
         } catch {
             throw APIError.labelUnavailable(error.description)
         }
-        try await self.model.enforcement.recorder.record(
-            checked.decision(
-                "label.produced",
-                .allow,
-                [],
-                "",
-                ["aigc": produceID, "explicit": labeller.cue != nil ? "cue" : "interface:\(outcome.format.rawValue)"]
-            )
+        try await self.recordProduced(
+            checked,
+            ids: [produceID],
+            explicit: [labeller.cue != nil ? "cue" : "interface:\(outcome.format.rawValue)"]
         )
         var headers: HTTPFields = [.contentType: response.headers[.contentType] ?? "application/octet-stream"]
         headers[.aigc] = outcome.record.json

@@ -99,31 +99,14 @@ package struct ModelAPIController: Sendable {
             policy: policy,
             roles: policy.inputRoles ?? self.enforcement.inputRoles
         )
-        let decision = {
-            @Sendable (
-                type: String,
-                action: ModerationAction,
-                risks: [RiskCode],
-                text: String,
-                evidence: String?,
-                details: [String: String]
-            ) in
-            var details = details
-            details["policy"] = policy.name
-            details["policy_version"] = version
-            if action == .block { outcome.markViolation() }
-            return DecisionRecorder.Decision(
-                type: type,
-                tenant: tenant.id,
-                user: pseudonym,
-                requestID: context.requestID,
-                action: action,
-                risks: risks,
-                text: text,
-                evidence: evidence,
-                details: details
-            )
-        }
+        let decision = Self.decisions(
+            tenant: tenant.id,
+            user: pseudonym,
+            requestID: context.requestID,
+            policy: policy.name,
+            version: version,
+            outcome: outcome
+        )
         let classify = { @Sendable (text: String, direction: ModerationDirection) async throws -> [ModerationHit] in
             try await self.classify(
                 text,
@@ -202,6 +185,39 @@ package struct ModelAPIController: Sendable {
             if let input = pendingInput.take() { try? await recorder.record(input) }
             await finish()
             throw error
+        }
+    }
+
+    /// What one request's audit decisions share: tenant, end user, request id and policy in each,
+    /// `extra` details, and a refusal marks the request a violation (for the sanctions ladder).
+    static func decisions(
+        tenant: String,
+        user: String?,
+        requestID: String,
+        policy: String,
+        version: String,
+        outcome: RequestOutcome,
+        extra: [String: String] = [:]
+    )
+        -> @Sendable (String, ModerationAction, [RiskCode], String, String?, [String: String]) ->
+        DecisionRecorder.Decision
+    {
+        { type, action, risks, text, evidence, details in
+            var details = details.merging(extra) { first, _ in first }
+            details["policy"] = policy
+            details["policy_version"] = version
+            if action == .block { outcome.markViolation() }
+            return DecisionRecorder.Decision(
+                type: type,
+                tenant: tenant,
+                user: user,
+                requestID: requestID,
+                action: action,
+                risks: risks,
+                text: text,
+                evidence: evidence,
+                details: details
+            )
         }
     }
 

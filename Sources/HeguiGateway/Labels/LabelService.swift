@@ -25,23 +25,14 @@ package struct LabelService: Sendable {
         dataDirectory: DataDirectory?
     ) throws -> LabelService {
         guard configuration.seal != "none" else { return LabelService(configuration: configuration, seal: nil) }
-        let key: [UInt8]
-        if let file = configuration.keyFile {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            guard let bytes = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                bytes.count == 32
-            else {
-                throw ConfigurationError(
-                    source: file,
-                    key: "labels.key_file",
-                    message: "must hold a 32-byte key in hex"
-                )
-            }
-            key = bytes
-        } else if let dataDirectory {
-            key = try LabelSigningKey.loadOrCreate(in: dataDirectory)
-        } else {
+        guard configuration.keyFile != nil || dataDirectory != nil else {
             return LabelService(configuration: configuration, seal: nil)
+        }
+        let key: [UInt8]
+        if let dataDirectory {
+            key = try KeyFile.load(file: configuration.keyFile, named: LabelSigningKey.fileName, in: dataDirectory)
+        } else {
+            key = try KeyFile.load(path: configuration.keyFile ?? "")
         }
         let seal = try LabelSeal(method: configuration.seal, key: key)
         return LabelService(configuration: configuration, seal: seal)
@@ -68,21 +59,8 @@ package struct LabelService: Sendable {
     package var labeller: Labeller { Labeller(producer: self.producer, seal: self.seal) }
 }
 
-/// The key that seals file labels: `label-signing-key` in the data directory (hex, 0600).
+/// The key that seals file labels: `label-signing-key` in the data directory (hex, 0600), made on
+/// first use, unless `labels.key_file` names one.
 package enum LabelSigningKey {
     package static let fileName = "label-signing-key"
-
-    /// The key in the data directory, made when absent (an Ed25519 private key; also fit for HMAC).
-    package static func loadOrCreate(in directory: DataDirectory) throws -> [UInt8] {
-        if let text = try directory.readText(Self.fileName) {
-            guard let key = HexEncoding.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
-            else {
-                throw StoreError(.invalid, "\(directory.filePath(Self.fileName)) does not hold a 32-byte hex key")
-            }
-            return key
-        }
-        let pair = SignedTreeHead.makeKeyPair()
-        try directory.createSecretFile(Self.fileName, contents: HexEncoding.encode(pair.privateKey) + "\n")
-        return pair.privateKey
-    }
 }
