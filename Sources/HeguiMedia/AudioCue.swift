@@ -108,6 +108,21 @@ package struct AudioCue: Sendable, Hashable {
         }
     }
 
+    /// A whole WAV file of `samples` in `format` (for ffmpeg to join to other audio).
+    static func wav(_ samples: [UInt8], format: Format) -> [UInt8] {
+        var fmt: [UInt8] = []
+        fmt.appendUInt16LE(format.tag)
+        fmt.appendUInt16LE(format.channels)
+        fmt.appendUInt32LE(format.sampleRate)
+        fmt.appendUInt32LE(format.sampleRate * format.blockAlign)
+        fmt.appendUInt16LE(format.blockAlign)
+        fmt.appendUInt16LE(format.bitsPerSample)
+        let body = RIFFChunks.chunk("fmt ", fmt) + RIFFChunks.chunk("data", samples)
+        var header = Array("RIFF".utf8)
+        header.appendUInt32LE(body.count + 4)
+        return header + Array("WAVE".utf8) + body
+    }
+
     /// Writes the WAV file with the cue in its data chunk; every other chunk is kept.
     func write(_ input: MediaInput, to output: MediaOutput) throws(MediaError) {
         let riff = try RIFFChunks(input: input, format: "WAV")

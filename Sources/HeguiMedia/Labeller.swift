@@ -22,8 +22,9 @@ package struct Labeller: Sendable {
     package var visible: VisibleLabel?
     /// The audio cue added to WAV files (LBL-4.2, GB-5.3), when set.
     package var cue: AudioCue?
-    /// Draws the visible label over a video's opening seconds with ffmpeg (LBL-4.4, GB-5.4), when set.
-    package var video: VideoMark?
+    /// ffmpeg, when installed: draws the visible label over a video's opening seconds (LBL-4.4,
+    /// GB-5.4) and puts the audio cue into MP3 and FLAC audio, which both mean re-encoding.
+    package var ffmpeg: FFmpeg?
 
     package init(producer: String, seal: LabelSeal? = nil, visible: VisibleLabel? = nil, cue: AudioCue? = nil) {
         self.producer = producer
@@ -32,12 +33,24 @@ package struct Labeller: Sendable {
         self.cue = cue
     }
 
-    /// Renders the video with its label through ffmpeg, by way of temporary files.
+    /// Renders the video with its label through ffmpeg.
     private func markVideo(_ input: MediaInput, into output: MediaOutput) throws(MediaError) {
-        guard let video = self.video, let visible = self.visible else { return }
+        guard let visible = self.visible else { return }
+        try self.throughFiles(input, into: output) { ffmpeg, source, destination throws(MediaError) in
+            try ffmpeg.render(visible, source: source, destination: destination)
+        }
+    }
+
+    /// Runs an ffmpeg step from a file holding `input` to a temporary file copied into `output`.
+    private func throughFiles(
+        _ input: MediaInput,
+        into output: MediaOutput,
+        _ step: (FFmpeg, String, String) throws(MediaError) -> Void
+    ) throws(MediaError) {
+        guard let ffmpeg = self.ffmpeg else { return }
         let directory = NSTemporaryDirectory()
-        let source = input.path ?? directory + "hegui-video-\(UUID().uuidString).mp4"
-        let rendered = directory + "hegui-video-\(UUID().uuidString).mp4"
+        let source = input.path ?? directory + "hegui-source-\(UUID().uuidString)"
+        let rendered = directory + "hegui-rendered-\(UUID().uuidString)"
         defer {
             if input.path == nil { try? FileManager.default.removeItem(atPath: source) }
             try? FileManager.default.removeItem(atPath: rendered)
@@ -48,7 +61,7 @@ package struct Labeller: Sendable {
             _ = try copy.finish(durable: false)
             try copy.commit(mode: 0o600)
         }
-        try video.render(visible, source: source, destination: rendered)
+        try step(ffmpeg, source, rendered)
         let result = try MediaInput(path: rendered)
         try output.copy(0..<result.count, of: result)
     }
@@ -74,15 +87,19 @@ package struct Labeller: Sendable {
             throw MediaError(
                 "a visible label on \(format.rawValue.uppercased()) images is not available yet; PNG and JPEG images carry one (the implicit label works for every format)"
             )
-        case .mp4 where self.video != nil && self.visible != nil:
+        case .mp4 where self.ffmpeg != nil && self.visible != nil:
             try self.markVideo(input, into: output)
         case .mp4:
             throw MediaError(
                 "a video's explicit label is drawn by ffmpeg, which was not found (install it, or pass --ffmpeg); the implicit label needs no ffmpeg"
             )
+        case .mp3 where self.ffmpeg != nil && self.cue != nil, .flac where self.ffmpeg != nil && self.cue != nil:
+            try self.throughFiles(input, into: output) { ffmpeg, source, destination throws(MediaError) in
+                try ffmpeg.cue(self.cue!, source: source, destination: destination, format: format)
+            }
         case .mp3, .flac:
             throw MediaError(
-                "an explicit label in \(format.rawValue.uppercased()) audio needs re-encoding, which hegui label does not do; WAV files carry the audio cue"
+                "the audio cue in \(format.rawValue.uppercased()) audio means re-encoding by ffmpeg, which was not found (install it, or pass --ffmpeg); WAV files take the cue without it"
             )
         case .pdf, .ooxml, .markdown:
             throw MediaError("documents carry their explicit label in their text; hegui label writes the implicit one")

@@ -191,8 +191,8 @@ struct LabelCommand: AsyncParsableCommand {
                 labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
                 if self.explicit {
                     (labeller.visible, labeller.cue) = try self.marks()
-                    labeller.video = VideoMark.find(ffmpeg: self.ffmpeg)
-                    labeller.video?.seconds = max(2, self.videoSeconds)
+                    labeller.ffmpeg = FFmpeg.find(ffmpeg: self.ffmpeg)
+                    labeller.ffmpeg?.seconds = max(2, self.videoSeconds)
                 }
             } catch {
                 LabelCommand.fail("\(error)")

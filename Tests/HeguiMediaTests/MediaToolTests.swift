@@ -204,7 +204,7 @@ struct MediaToolTests {
     /// LBL-4.4, GB-5.4: the label is on the opening frame and still at 1.9 s, at least 5 % of the
     /// shortest side high; gone later; the implicit label and the other metadata stay.
     @Test func aVideoShowsItsLabelForItsFirstSeconds() throws {
-        guard let ffmpeg = Self.tool("ffmpeg"), let mark = VideoMark.find(ffmpeg: ffmpeg) else { return }
+        guard let ffmpeg = Self.tool("ffmpeg"), let mark = FFmpeg.find(ffmpeg: ffmpeg) else { return }
         try MediaFixtures.withScratch { directory in
             let source = "\(directory)/source.mp4"
             let made = try Self.run(
@@ -218,7 +218,7 @@ struct MediaToolTests {
             #expect(made.status == 0, "\(made.errors)")
             var labeller = MediaFixtures.labeller
             labeller.visible = try VisibleLabel()
-            labeller.video = mark
+            labeller.ffmpeg = mark
             let labelled = "\(directory)/labelled.mp4"
             _ = try labeller.label(path: source, destination: labelled, role: .producer(produceID: "video-1"))
             let report = LabelChecker.check(path: labelled, seal: MediaFixtures.seal)
@@ -253,6 +253,33 @@ struct MediaToolTests {
                     #expect(changed < 50, "at \(time) s: \(changed)")
                 }
             }
+        }
+    }
+
+    /// GB-5.3 in MP3 and FLAC (by ffmpeg): decoded back, the audio opens with short-long-short-short.
+    @Test(arguments: ["sample.mp3", "with-record.flac"])
+    func compressedAudioGetsTheCueThroughFFmpeg(name: String) throws {
+        guard let ffmpeg = Self.tool("ffmpeg"), let tools = FFmpeg.find(ffmpeg: ffmpeg) else { return }
+        try MediaFixtures.withScratch { directory in
+            var labeller = MediaFixtures.labeller
+            labeller.cue = AudioCue(placement: .start)
+            labeller.ffmpeg = tools
+            let source = try MediaFixtures.copy(name, to: directory)
+            let labelled = "\(directory)/labelled-\(name)"
+            _ = try labeller.label(path: source, destination: labelled, role: .producer(produceID: "cue-1"))
+            #expect(LabelChecker.check(path: labelled, seal: MediaFixtures.seal).isValid)
+            let wav = "\(directory)/decoded.wav"
+            let decoded = try Self.run(
+                ffmpeg,
+                ["-v", "error", "-y", "-i", labelled, "-ac", "1", "-c:a", "pcm_s16le", wav]
+            )
+            #expect(decoded.status == 0, "\(decoded.errors)")
+            let runs = try ExplicitLabelTests.runs(Array(try Data(contentsOf: URL(fileURLWithPath: wav))))
+            let tones = runs.prefix(9).filter(\.tone).map(\.seconds).prefix(4)
+            #expect(tones.count == 4, "\(runs.prefix(10))")
+            guard tones.count == 4 else { return }
+            let t = Array(tones)
+            #expect(t[1] > 2.5 * t[0] && t[1] > 2.5 * t[2] && t[1] > 2.5 * t[3], "\(t)")
         }
     }
 }

@@ -16,6 +16,8 @@ package struct MediaAPIController: Sendable {
     let files: GeneratedFiles
     let publicURL: String?
     let settings: GatewayConfiguration.Labels
+    /// ffmpeg, when installed: the audio cue in MP3 and FLAC speech.
+    let ffmpeg: FFmpeg?
 
     /// Speech formats whose files carry a label (the others have no metadata Hegui writes yet).
     static let speechFormats = ["mp3", "wav", "flac"]
@@ -25,6 +27,7 @@ package struct MediaAPIController: Sendable {
         self.files = files
         self.publicURL = configuration.server.publicURL
         self.settings = configuration.labels
+        self.ffmpeg = configuration.labels.audioCue == nil ? nil : FFmpeg.find()
     }
 
     /// Adds the model routes to a group mounted at `/v1`.
@@ -366,8 +369,10 @@ package struct MediaAPIController: Sendable {
         var labeller = self.model.labels.labeller
         let produceID = LabelService.produceID(context.requestID)
         let isWAV = audio.count > 12 && audio[8..<12].elementsEqual(Array("WAVE".utf8))
-        if isWAV, let cue = self.settings.audioCue.flatMap(AudioCue.Placement.init(rawValue:)) {
+        if isWAV || self.ffmpeg != nil, let cue = self.settings.audioCue.flatMap(AudioCue.Placement.init(rawValue:)) {
+            // WAV takes the cue directly; MP3 and FLAC through ffmpeg (re-encoding).
             labeller.cue = AudioCue(placement: cue)
+            labeller.ffmpeg = self.ffmpeg
         }
         let labelled: [UInt8]
         let outcome: Labeller.Outcome

@@ -1,11 +1,15 @@
 import Foundation
 
-/// The explicit label of a video (LBL-4.4, GB-5.4): the label's box drawn over the opening frames
-/// for at least two seconds, its text at least 5 % of the frame's shortest side. Drawing on video
-/// means re-encoding it, which Hegui leaves to ffmpeg: this renders the label as a transparent PNG
-/// with the project's glyphs and has ffmpeg overlay it (H.264, high quality; audio and metadata
-/// copied). Without ffmpeg a video keeps its implicit label only.
-package struct VideoMark: Sendable {
+/// The explicit labels that mean re-encoding, which Hegui leaves to ffmpeg when it is installed:
+///
+/// - a video's (LBL-4.4, GB-5.4): the label's box over the opening frames for at least two seconds,
+///   its text at least 5 % of the frame's shortest side, rendered as a transparent PNG with the
+///   project's glyphs and overlaid by ffmpeg (H.264, high quality; audio and metadata copied);
+/// - the audio cue in MP3 and FLAC (LBL-4.2, GB-5.3): the cue's samples made by ``AudioCue`` and
+///   joined to the audio by ffmpeg, which encodes the result again (metadata copied).
+///
+/// Without ffmpeg these files keep their implicit label only.
+package struct FFmpeg: Sendable {
     package var ffmpeg: String
     package var ffprobe: String
     /// How long the label stays on screen from the first frame (at least 2 s).
@@ -18,7 +22,7 @@ package struct VideoMark: Sendable {
     }
 
     /// ffmpeg and ffprobe from `PATH` (or the directory of `ffmpeg`), when installed.
-    package static func find(ffmpeg: String? = nil) -> VideoMark? {
+    package static func find(ffmpeg: String? = nil) -> FFmpeg? {
         let candidates: [String]
         if let ffmpeg {
             candidates = [ffmpeg]
@@ -30,14 +34,14 @@ package struct VideoMark: Sendable {
             let probe = URL(fileURLWithPath: candidate).deletingLastPathComponent().appendingPathComponent("ffprobe")
                 .path
             if FileManager.default.isExecutableFile(atPath: probe) {
-                return VideoMark(ffmpeg: candidate, ffprobe: probe)
+                return FFmpeg(ffmpeg: candidate, ffprobe: probe)
             }
         }
         return nil
     }
 
     /// Runs a tool; returns its standard output, or throws with its standard error.
-    private static func run(_ tool: String, _ arguments: [String]) throws(MediaError) -> String {
+    static func run(_ tool: String, _ arguments: [String]) throws(MediaError) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -107,5 +111,56 @@ package struct VideoMark: Sendable {
                 "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", destination,
             ]
         )
+    }
+
+    /// Writes `source` (MP3 or FLAC) with `cue` joined to its audio to `destination`, in the same
+    /// format, sample rate and channels.
+    func cue(_ cue: AudioCue, source: String, destination: String, format: MediaFormat) throws(MediaError) {
+        let stream = try Self.run(
+            self.ffprobe,
+            [
+                "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate,channels", "-of",
+                "csv=p=0", source,
+            ]
+        )
+        let parts = stream.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw MediaError("the file has no audio stream") }
+        let (rate, channels) = (parts[0], parts[1])
+        let shape = AudioCue.Format(
+            tag: 1,
+            channels: channels,
+            sampleRate: rate,
+            bitsPerSample: 16,
+            blockAlign: 2 * channels
+        )
+        let directory = NSTemporaryDirectory() + "hegui-cue-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var inputs: [String] = []
+        for (trailing, wanted) in [(false, cue.placement != .end), (true, cue.placement != .start)] where wanted {
+            let path = "\(directory)/\(trailing ? "end" : "start").wav"
+            let samples = cue.samples(for: shape, trailing: trailing)
+            let wav = AudioCue.wav(samples, format: shape)
+            guard FileManager.default.createFile(atPath: path, contents: Data(wav)) else {
+                throw MediaError("cannot write the audio cue")
+            }
+            inputs.append(path)
+        }
+        // The cue files and the audio, in order, made alike and joined.
+        let ordered = cue.placement == .end ? [source] + inputs : [inputs[0], source] + inputs.dropFirst()
+        var arguments = ["-v", "error", "-y"]
+        for path in ordered { arguments += ["-i", path] }
+        let sourceIndex = ordered.firstIndex(of: source)!
+        let layout =
+            "sample_fmts=s16:sample_rates=\(rate):channel_layouts=\(channels == 1 ? "mono" : channels == 2 ? "stereo" : "\(channels)c")"
+        var filter = ""
+        for index in ordered.indices { filter += "[\(index):a]aformat=\(layout)[a\(index)];" }
+        filter += ordered.indices.map { "[a\($0)]" }.joined() + "concat=n=\(ordered.count):v=0:a=1[out]"
+        let codec = format == .flac ? ["-c:a", "flac"] : ["-c:a", "libmp3lame", "-q:a", "2", "-id3v2_version", "4"]
+        arguments +=
+            [
+                "-filter_complex", filter, "-map", "[out]", "-map_metadata", String(sourceIndex),
+            ] + codec + ["-f", format == .flac ? "flac" : "mp3", destination]
+        _ = try Self.run(self.ffmpeg, arguments)
     }
 }
