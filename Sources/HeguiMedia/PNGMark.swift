@@ -79,9 +79,12 @@ struct PNGMark {
         compressed.reserveCapacity(idat.reduce(0) { $0 + $1.data.count })
         for chunk in idat { compressed += try self.input.read(chunk.data) }
 
-        var inflated = try Self.inflate(compressed, size: self.header.height * self.header.stride)
         let first = layout.y
         let last = min(self.header.height - 1, layout.y + layout.height)  // the row after the box is re-filtered
+        // A label in the top half needs the data only down to a block boundary on a whole byte past
+        // it and its 32 KiB window: the blocks after are kept as they are, undecoded.
+        let stopAfter = first < self.header.height / 2 ? (last + 1) * self.header.stride + (32 << 10) : nil
+        var inflated = try Self.inflate(compressed, size: self.header.height * self.header.stride, stopAfter: stopAfter)
         let plan = Self.plan(inflated, changed: first * self.header.stride..<(last + 1) * self.header.stride)
         // The Adler-32 of the data the splice reuses, read off the original before it changes.
         let unchanged = plan.unchangedAdler(of: inflated.data, total: Self.trailer(of: compressed))
@@ -234,12 +237,14 @@ struct PNGMark {
         var data: [UInt8]
         /// Where each deflate block starts: its offset in the data and its bit position in the stream.
         var boundaries: [(offset: Int, bit: Int)]
-        /// The bit after the final block's end.
-        var endBit: Int
+        /// The bit after the final block's end; `nil` when decoding stopped early.
+        var endBit: Int?
     }
 
     /// Inflates the image data, noting each block boundary (zlib's `Z_BLOCK`).
-    static func inflate(_ compressed: [UInt8], size: Int) throws(MediaError) -> Inflated {
+    /// - Parameter stopAfter: when given, stop at the first block boundary on a whole byte at or
+    ///   past this much data (the rest is not decoded; ``Inflated/endBit`` is then `nil`).
+    static func inflate(_ compressed: [UInt8], size: Int, stopAfter: Int? = nil) throws(MediaError) -> Inflated {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw MediaError("cannot start zlib")
@@ -248,6 +253,7 @@ struct PNGMark {
         var data = [UInt8](repeating: 0, count: size)
         var boundaries: [(Int, Int)] = []
         var endBit: Int?
+        var stopped = false
         var status: Int32 = Z_OK
         compressed.withUnsafeBufferPointer { source in
             data.withUnsafeMutableBufferPointer { target in
@@ -264,12 +270,17 @@ struct PNGMark {
                             endBit = bit
                         } else {
                             boundaries.append((Int(stream.total_out), bit))
+                            if let stopAfter, Int(stream.total_out) >= stopAfter, bit % 8 == 0 {
+                                stopped = true
+                                break
+                            }
                         }
                     }
                     if stream.avail_out == 0, status == Z_OK, stream.avail_in == 0 { break }
                 }
             }
         }
+        if stopped { return Inflated(data: data, boundaries: boundaries, endBit: nil) }
         guard status == Z_STREAM_END, Int(stream.total_out) == size, let endBit else {
             throw MediaError("the PNG image data is damaged or does not match its size")
         }
@@ -278,6 +289,9 @@ struct PNGMark {
 
     /// Which blocks a splice reuses.
     enum Plan {
+        /// New blocks for the data before `offset`, then the original's bytes from `byte` on as
+        /// they are (a boundary on a whole byte, so the rest needs no decoding).
+        case aligned(offset: Int, byte: Int)
         /// New blocks for the data before `offset`, then the original's from `bit` on.
         case top(offset: Int, bit: Int)
         /// The original's blocks before `bit` (data before `offset`), then new blocks.
@@ -290,7 +304,7 @@ struct PNGMark {
         /// smaller, changing part is summed.
         func unchangedAdler(of data: [UInt8], total: UInt32) -> UInt32 {
             switch self {
-            case .top(let offset, _):
+            case .top(let offset, _), .aligned(let offset, _):
                 let first = PNGMark.adler(data[..<offset])
                 return PNGMark.adlerSolve(total, known: first, knownIsFirst: true, secondLength: data.count - offset)
             case .bottom(let offset, _):
@@ -305,6 +319,9 @@ struct PNGMark {
     /// Chooses the splice that compresses fewer bytes: a block boundary past the change and its
     /// 32 KiB window (reuse what follows), or one before the change (reuse what precedes).
     static func plan(_ inflated: Inflated, changed: Range<Int>) -> Plan {
+        if inflated.endBit == nil, let last = inflated.boundaries.last {
+            return .aligned(offset: last.offset, byte: last.bit / 8)
+        }
         let top = inflated.boundaries.first { $0.offset >= changed.upperBound + (32 << 10) }
         let bottom = inflated.boundaries.last { $0.offset <= changed.lowerBound && $0.offset > 0 }
         let topCost = top.map(\.offset) ?? Int.max
@@ -318,9 +335,19 @@ struct PNGMark {
     static func splice(original: [UInt8], inflated: Inflated, plan: Plan, unchangedAdler: UInt32) -> [UInt8] {
         let data = inflated.data
         switch plan {
+        case .aligned(let offset, let byte):
+            var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
+            stream += original[byte..<(original.count - 4)]
+            let adler = Self.adlerCombine(
+                Self.adler(data[..<offset]),
+                unchangedAdler,
+                secondLength: data.count - offset
+            )
+            stream.appendUInt32BE(Int(adler))
+            return stream
         case .top(let offset, let bit):
             var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
-            stream += Self.bits(of: original, from: bit, to: inflated.endBit)
+            stream += Self.bits(of: original, from: bit, to: inflated.endBit ?? original.count * 8)
             let adler = Self.adlerCombine(
                 Self.adler(data[..<offset]),
                 unchangedAdler,

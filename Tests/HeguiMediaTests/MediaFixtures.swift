@@ -20,7 +20,8 @@ enum MediaFixtures {
         ("sample.gif", .gif), ("sample.mp3", .mp3), ("with-record.mp3", .mp3), ("sample.wav", .wav),
         ("sample.flac", .flac), ("with-record.flac", .flac), ("sample.mp4", .mp4), ("sample-faststart.mp4", .mp4),
         ("with-record.mp4", .mp4), ("sample.mov", .mp4), ("sample.m4a", .mp4), ("sample.pdf", .pdf),
-        ("sample-xref-stream.pdf", .pdf), ("sample.docx", .ooxml), ("sample.md", .markdown),
+        ("sample-xref-stream.pdf", .pdf), ("sample.docx", .ooxml), ("with-custom.xlsx", .ooxml),
+        ("sample.pptx", .ooxml), ("sample.md", .markdown),
         ("with-front-matter.md", .markdown),
     ]
 
