@@ -243,7 +243,8 @@ struct PNGMark {
 
     /// Inflates the image data, noting each block boundary (zlib's `Z_BLOCK`).
     /// - Parameter stopAfter: when given, stop at the first block boundary on a whole byte at or
-    ///   past this much data (the rest is not decoded; ``Inflated/endBit`` is then `nil`).
+    ///   past this much data and within 4 MiB of it (the rest is not decoded; ``Inflated/endBit`` is
+    ///   then `nil`).
     static func inflate(_ compressed: [UInt8], size: Int, stopAfter: Int? = nil) throws(MediaError) -> Inflated {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -270,7 +271,10 @@ struct PNGMark {
                             endBit = bit
                         } else {
                             boundaries.append((Int(stream.total_out), bit))
-                            if let stopAfter, Int(stream.total_out) >= stopAfter, bit % 8 == 0 {
+                            // Within 4 MiB of the point; a stream whose blocks are longer is decoded whole.
+                            if let stopAfter, Int(stream.total_out) >= stopAfter,
+                                Int(stream.total_out) < stopAfter + (4 << 20), bit % 8 == 0
+                            {
                                 stopped = true
                                 break
                             }
