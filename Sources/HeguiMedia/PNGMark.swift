@@ -293,10 +293,8 @@ struct PNGMark {
 
     /// Which blocks a splice reuses.
     enum Plan {
-        /// New blocks for the data before `offset`, then the original's bytes from `byte` on as
-        /// they are (a boundary on a whole byte, so the rest needs no decoding).
-        case aligned(offset: Int, byte: Int)
-        /// New blocks for the data before `offset`, then the original's from `bit` on.
+        /// New blocks for the data before `offset`, then the original's from `bit` on (after
+        /// decoding that stopped early, a boundary on a whole byte: the rest is kept undecoded).
         case top(offset: Int, bit: Int)
         /// The original's blocks before `bit` (data before `offset`), then new blocks.
         case bottom(offset: Int, bit: Int)
@@ -308,7 +306,7 @@ struct PNGMark {
         /// smaller, changing part is summed.
         func unchangedAdler(of data: [UInt8], total: UInt32) -> UInt32 {
             switch self {
-            case .top(let offset, _), .aligned(let offset, _):
+            case .top(let offset, _):
                 let first = PNGMark.adler(data[..<offset])
                 return PNGMark.adlerSolve(total, known: first, knownIsFirst: true, secondLength: data.count - offset)
             case .bottom(let offset, _):
@@ -324,7 +322,7 @@ struct PNGMark {
     /// 32 KiB window (reuse what follows), or one before the change (reuse what precedes).
     static func plan(_ inflated: Inflated, changed: Range<Int>) -> Plan {
         if inflated.endBit == nil, let last = inflated.boundaries.last {
-            return .aligned(offset: last.offset, byte: last.bit / 8)
+            return .top(offset: last.offset, bit: last.bit)
         }
         let top = inflated.boundaries.first { $0.offset >= changed.upperBound + (32 << 10) }
         let bottom = inflated.boundaries.last { $0.offset <= changed.lowerBound && $0.offset > 0 }
@@ -339,19 +337,10 @@ struct PNGMark {
     static func splice(original: [UInt8], inflated: Inflated, plan: Plan, unchangedAdler: UInt32) -> [UInt8] {
         let data = inflated.data
         switch plan {
-        case .aligned(let offset, let byte):
-            var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
-            stream += original[byte..<(original.count - 4)]
-            let adler = Self.adlerCombine(
-                Self.adler(data[..<offset]),
-                unchangedAdler,
-                secondLength: data.count - offset
-            )
-            stream.appendUInt32BE(Int(adler))
-            return stream
         case .top(let offset, let bit):
             var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
-            stream += Self.bits(of: original, from: bit, to: inflated.endBit ?? original.count * 8)
+            // Decoding that stopped early knows no end bit: the rest is whole bytes up to the trailer.
+            stream += Self.bits(of: original, from: bit, to: inflated.endBit ?? (original.count - 4) * 8)
             let adler = Self.adlerCombine(
                 Self.adler(data[..<offset]),
                 unchangedAdler,

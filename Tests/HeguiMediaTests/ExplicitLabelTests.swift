@@ -41,6 +41,8 @@ struct ExplicitLabelTests {
         ("testsrc.png", .topRight),
         ("testsrc.png", .bottomRight),
         ("sample.png", .bottomRight),
+        // Many deflate blocks: decoding stopped early (top), blocks after or before the label reused.
+        ("grain.png", .topLeft), ("grain.png", .topRight), ("grain.png", .bottomLeft), ("grain.png", .bottomRight),
     ])
     func theTextIsAtLeastFivePercentOfTheShortestSideInItsCorner(name: String, position: VisibleLabel.Position) throws {
         let (before, after, bytes) = try Self.marking(name, try VisibleLabel(text: "AI生成", position: position))

@@ -113,3 +113,4 @@ write("sample.pptx", {
     "ppt/presentation.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>',
 })
 PY
+ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=1 -vf noise=alls=40:allf=t -frames:v 1 grain.png  # many deflate blocks: every splice of the PNG mark
