@@ -17,13 +17,21 @@ package struct AudioCue: Sendable, Hashable {
     package var unit: Double
     /// Peak amplitude as a share of full scale.
     package var amplitude: Double
+    /// A spoken label instead of the rhythm (GB-5.3 a: either is allowed), when set.
+    package var voice: VoicePrompt?
 
-    package init(placement: Placement = .start, frequency: Double = 1_000, unit: Double = 0.12, amplitude: Double = 0.3)
-    {
+    package init(
+        placement: Placement = .start,
+        frequency: Double = 1_000,
+        unit: Double = 0.12,
+        amplitude: Double = 0.3,
+        voice: VoicePrompt? = nil
+    ) {
         self.placement = placement
         self.frequency = frequency
         self.unit = unit
         self.amplitude = amplitude
+        self.voice = voice
     }
 
     /// Tone and silence lengths in units: short, gap, long, letter gap, short, gap, short, then a
@@ -67,6 +75,18 @@ package struct AudioCue: Sendable, Hashable {
 
     /// The cue's samples in `format`, interleaved for every channel.
     func samples(for format: Format, trailing: Bool) -> [UInt8] {
+        if let voice = self.voice {
+            // The voice, with a pause between it and the content.
+            let pause = [Double](repeating: 0, count: format.sampleRate * 2 / 5)
+            let spoken = voice.resampled(to: format.sampleRate)
+            var output: [UInt8] = []
+            for value in trailing ? pause + spoken : spoken + pause {
+                for _ in 0..<format.channels {
+                    Self.append(value, bytes: format.bitsPerSample / 8, float: format.isFloat, to: &output)
+                }
+            }
+            return output
+        }
         let rate = Double(format.sampleRate)
         var pattern = Self.pattern
         if trailing {  // after the content: a pause first, none after

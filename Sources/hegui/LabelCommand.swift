@@ -113,6 +113,12 @@ struct LabelCommand: AsyncParsableCommand {
         @Option(help: "Where the audio cue goes: start, end or both.")
         var cue = "start"
 
+        @Flag(help: "Speak the audio label (espeak-ng, about 140 characters a minute) instead of the tones.")
+        var voice = false
+
+        @Option(name: .customLong("voice-text"), help: "What the spoken label says (names AI and generation).")
+        var voiceText = VoicePrompt.defaultText
+
         @Option(help: "ffmpeg for a video's visible label (default: from PATH).")
         var ffmpeg: String?
 
@@ -191,6 +197,7 @@ struct LabelCommand: AsyncParsableCommand {
                 labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
                 if self.explicit {
                     (labeller.visible, labeller.cue) = try self.marks()
+                    if self.voice { labeller.cue?.voice = try VoicePrompt(text: self.voiceText) }
                     labeller.ffmpeg = FFmpeg.find(ffmpeg: self.ffmpeg)
                     labeller.ffmpeg?.seconds = max(2, self.videoSeconds)
                 }

@@ -285,4 +285,29 @@ struct MediaToolTests {
             #expect(t[1] > 2.5 * t[0] && t[1] > 2.5 * t[2] && t[1] > 2.5 * t[3], "\(t)")
         }
     }
+
+    /// GB-5.3 a, b, e: the spoken label names AI and generation, at about 120–160 characters a
+    /// minute, before the audio.
+    @Test func aSpokenLabelIsSaidAtTheStandardsPace() throws {
+        guard Self.tool("espeak-ng") != nil else { return }
+        let voice = try VoicePrompt()
+        #expect((120...160).contains(voice.charactersPerMinute), "\(voice.charactersPerMinute) characters a minute")
+        var labeller = MediaFixtures.labeller
+        labeller.cue = AudioCue(placement: .start, voice: voice)
+        let original = try MediaFixtures.bytes("sample.wav")
+        let (bytes, _) = try labeller.label(bytes: original, role: .producer(produceID: "voice-1"))
+        #expect(LabelChecker.check(bytes: bytes, seal: MediaFixtures.seal).isValid)
+        // 16 kHz mono 16-bit: the voice and a 0.4 s pause come before the original sound.
+        let added = Double(bytes.count - original.count - 400) / 32_000
+        #expect(abs(added - (voice.duration + 0.4)) < 0.05, "added \(added) s")
+        // Speech fills most of the voice's time (syllables with short gaps).
+        var elapsed = 0.0
+        var spoken = 0.0
+        for run in try ExplicitLabelTests.runs(bytes) where elapsed < voice.duration {
+            if run.tone { spoken += run.seconds }
+            elapsed += run.seconds
+        }
+        #expect(spoken > voice.duration / 2, "\(spoken) s of sound in \(voice.duration) s")
+        #expect(throws: MediaError.self) { try VoicePrompt(text: "本内容由模型输出") }
+    }
 }

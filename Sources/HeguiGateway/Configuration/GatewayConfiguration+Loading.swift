@@ -650,7 +650,7 @@ struct YAMLReader {
     func labels(_ node: Node, _ key: String, into labels: inout GatewayConfiguration.Labels) throws {
         let allowed = [
             "producer", "seal", "key_file", "chat_placement", "chat_text", "image_mark", "image_mark_text",
-            "image_mark_position", "image_mark_style", "audio_cue", "file_lifetime_hours",
+            "image_mark_position", "image_mark_style", "audio_cue", "audio_cue_voice", "file_lifetime_hours",
         ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {
@@ -698,6 +698,7 @@ struct YAMLReader {
                     throw self.error(node, key, "must be start, end, both or none")
                 }
                 labels.audioCue = text == "none" ? nil : text
+            case "labels.audio_cue_voice": labels.audioCueVoice = try self.labelText(node, key)
             case "labels.file_lifetime_hours": labels.fileLifetimeHours = try self.integer(node, key, in: 1...8_760)
             case "labels.chat_placement": labels.chat.placement = try self.placement(node, key)
             default: labels.chat.text = try self.labelText(node, key)

@@ -278,6 +278,8 @@ package struct GatewayConfiguration: Sendable {
         /// Where generated WAV speech gets the short-long-short-short cue (LBL-4.2, GB-5.3);
         /// `nil` for none (the app's interface shows the prompt).
         package var audioCue: String? = "start"
+        /// Speak the audio label (espeak-ng) with this text instead of the tones; `nil` for tones.
+        package var audioCueVoice: String?
         /// How long labelled copies of URL results are served, in hours.
         package var fileLifetimeHours = 24
 

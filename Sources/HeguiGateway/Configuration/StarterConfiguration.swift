@@ -101,7 +101,8 @@ package enum StarterConfiguration {
           image_mark_text: "AI生成"
           image_mark_position: bottom-right
           image_mark_style: light    # light: white on dark; dark: black on white
-          audio_cue: start           # short-long-short-short on generated WAV speech: start, end, both, none
+          audio_cue: start           # short-long-short-short on generated speech: start, end, both, none
+          # audio_cue_voice: "本内容由人工智能生成"  # speak it instead (espeak-ng, ~140 characters a minute)
           file_lifetime_hours: 24    # how long labelled copies of URL results are served
 
         # The sanctions ladder (IM-14.4, TC-7.7): violations (refusals) per user turn into measures.

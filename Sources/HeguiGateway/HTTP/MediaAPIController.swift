@@ -371,7 +371,7 @@ package struct MediaAPIController: Sendable {
         let isWAV = audio.count > 12 && audio[8..<12].elementsEqual(Array("WAVE".utf8))
         if isWAV || self.ffmpeg != nil, let cue = self.settings.audioCue.flatMap(AudioCue.Placement.init(rawValue:)) {
             // WAV takes the cue directly; MP3 and FLAC through ffmpeg (re-encoding).
-            labeller.cue = AudioCue(placement: cue)
+            labeller.cue = AudioCue(placement: cue, voice: self.model.labels.voice)
             labeller.ffmpeg = self.ffmpeg
         }
         let labelled: [UInt8]

@@ -12,11 +12,14 @@ package struct LabelService: Sendable {
     package let seal: LabelSeal?
     /// The chat label policy unless a tenant has its own.
     package let chat: ChatLabelPolicy
+    /// The spoken audio label, synthesised once at start (`labels.audio_cue_voice`).
+    package let voice: VoicePrompt?
 
-    package init(configuration: GatewayConfiguration.Labels, seal: LabelSeal?) {
+    package init(configuration: GatewayConfiguration.Labels, seal: LabelSeal?, voice: VoicePrompt? = nil) {
         self.producer = configuration.producer
         self.seal = seal
         self.chat = configuration.chat
+        self.voice = voice
     }
 
     /// Loads the seal key named by the configuration (or the data directory's, made on first use).
@@ -24,9 +27,11 @@ package struct LabelService: Sendable {
         configuration: GatewayConfiguration.Labels,
         dataDirectory: DataDirectory?
     ) throws -> LabelService {
-        guard configuration.seal != "none" else { return LabelService(configuration: configuration, seal: nil) }
+        guard configuration.seal != "none" else {
+            return LabelService(configuration: configuration, seal: nil, voice: try Self.voice(configuration))
+        }
         guard configuration.keyFile != nil || dataDirectory != nil else {
-            return LabelService(configuration: configuration, seal: nil)
+            return LabelService(configuration: configuration, seal: nil, voice: try Self.voice(configuration))
         }
         let key: [UInt8]
         if let dataDirectory {
@@ -35,7 +40,21 @@ package struct LabelService: Sendable {
             key = try KeyFile.load(path: configuration.keyFile ?? "")
         }
         let seal = try LabelSeal(method: configuration.seal, key: key)
-        return LabelService(configuration: configuration, seal: seal)
+        return LabelService(configuration: configuration, seal: seal, voice: try Self.voice(configuration))
+    }
+
+    /// The spoken label, when configured (espeak-ng must then be installed).
+    static func voice(_ configuration: GatewayConfiguration.Labels) throws -> VoicePrompt? {
+        guard let text = configuration.audioCueVoice else { return nil }
+        do {
+            return try VoicePrompt(text: text)
+        } catch {
+            throw ConfigurationError(
+                source: "labels.audio_cue_voice",
+                key: "labels.audio_cue_voice",
+                message: error.description
+            )
+        }
     }
 
     /// The chat policy for a tenant.
