@@ -187,6 +187,50 @@ import Testing
         }
     }
 
+    /// The labels section (IM-12, LBL-CODE, GB-5.1): each bad value names its key.
+    @Test(arguments: [
+        ("labels:\n  producer: ACME\n", "labels.producer"),
+        ("labels:\n  seal: md5\n", "labels.seal"),
+        ("labels:\n  chat_placement: sideways\n", "labels.chat_placement"),
+        ("labels:\n  chat_text: 由模型输出\n", "labels.chat_text"),
+        ("labels:\n  image_mark_text: \"AI生成😀\"\n", "labels.image_mark_text"),
+        ("labels:\n  image_mark_position: middle\n", "labels.image_mark_position"),
+        ("labels:\n  audio_cue: loud\n", "labels.audio_cue"),
+        ("labels:\n  audio_cue_voice: 请注意\n", "labels.audio_cue_voice"),
+        (
+            "tenants:\n  - {id: a, key_sha256: \(String(repeating: "a", count: 64)), label_placement: top}\n",
+            "label_placement"
+        ),
+    ])
+    func badLabelSettingsNameTheKey(yaml: String, key: String) {
+        do {
+            _ = try Self.load(yaml)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains(key), "\(error)")
+        }
+    }
+
+    @Test func labelSettingsAreRead() throws {
+        let configuration = try Self.load(
+            """
+            labels:
+              producer: 001191110102MAD55U9H0F10002
+              chat_placement: conversation
+              chat_text: 以上内容由AI生成
+              image_mark_position: top-left
+              audio_cue: none
+            tenants:
+              - {id: a, key_sha256: \(String(repeating: "a", count: 64)), label_placement: interface}
+            """
+        )
+        #expect(configuration.labels.producer == "001191110102MAD55U9H0F10002")
+        #expect(configuration.labels.chat == ChatLabelPolicy(placement: .conversation, text: "以上内容由AI生成"))
+        #expect(configuration.labels.imageMarkPosition == "top-left")
+        #expect(configuration.labels.audioCue == nil)
+        #expect(configuration.tenants.first?.chatLabels?.placement == .interface)
+    }
+
     @Test func anUpstreamURLMustBeHTTP() {
         #expect(throws: ConfigurationError.self) {
             _ = try Self.load("upstream:\n  url: ftp://model\n")
