@@ -67,7 +67,7 @@ package func buildApplication(
     // Generated images and speech, labelled (IM-12, LBL-4, LBL-5).
     let generated = GeneratedFiles(dataDirectory: dataDirectory, lifetimeHours: configuration.labels.fileLifetimeHours)
     MediaAPIController(model: modelAPI, files: generated, configuration: configuration).addRoutes(to: api)
-    MediaAPIController.addFileRoutes(to: router, files: generated)
+    MediaAPIController.addPublicRoutes(to: router, files: generated, labels: modelAPI.labels)
     ModerationAPIController(enforcement: enforcement, metrics: metrics).addRoutes(to: api)
     let userAPI = users.map {
         UserAPIController(

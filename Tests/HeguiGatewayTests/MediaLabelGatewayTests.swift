@@ -140,6 +140,27 @@ struct MediaLabelGatewayTests {
         }
     }
 
+    @Test func thePublicKeyThatVerifiesSealsIsPublished() async throws {
+        try await Self.withGateway { harness in
+            let response = try await harness.client.execute(uri: "/labels/public-key", method: .get)
+            #expect(response.status == .ok)
+            let body = try Self.json(response)
+            #expect(body["public_key"]?.stringValue == Self.seal.publicKey.map(HexEncoding.encode))
+            #expect(body["key_id"]?.stringValue == Self.seal.keyID)
+            // Anyone holding it can verify a label the gateway made.
+            let verifier = try LabelSeal(
+                method: "ed25519-public",
+                key: HexEncoding.decode(body["public_key"]?.stringValue ?? "") ?? []
+            )
+            let image = try await harness.post("/v1/images/generations", #"{"prompt":"x","user":"u1"}"#)
+            let encoded = try #require(
+                try Self.json(image)["data"]?.arrayValue?.first?.objectValue?["b64_json"]?.stringValue
+            )
+            let png = Array(try #require(Data(base64Encoded: encoded)))
+            #expect(LabelChecker.check(bytes: png, seal: verifier).seal == .valid)
+        }
+    }
+
     @Test func aURLOutsideTheUpstreamIsNotFetched() async throws {
         let upstream = FixedUpstream(json: #"{"created":1,"data":[{"url":"http://169.254.169.254/latest/meta-data"}]}"#)
         try await Self.withGateway(upstream: upstream) { harness in

@@ -36,8 +36,26 @@ package struct MediaAPIController: Sendable {
         group.post("audio/speech", use: self.speech)
     }
 
-    /// Serves labelled copies of URL results at `/generated/<name>` (no key: the name is the secret).
-    package static func addFileRoutes(to router: Router<GatewayRequestContext>, files: GeneratedFiles) {
+    /// Serves labelled copies of URL results at `/generated/<name>` (no key: the name is the secret),
+    /// and at `/labels/public-key` the key that verifies this deployment's seals, for the platforms
+    /// that check labels (LBL-6.1) and for auditors.
+    package static func addPublicRoutes(
+        to router: Router<GatewayRequestContext>,
+        files: GeneratedFiles,
+        labels: LabelService
+    ) {
+        router.get("labels/public-key") { _, _ -> Response in
+            guard let seal = labels.seal, let key = seal.publicKey else {
+                throw APIError.notFound()
+            }
+            let body: JSONValue = [
+                "algorithm": "ed25519",
+                "key_id": .string(seal.keyID),
+                "public_key": .string(HexEncoding.encode(key)),
+                "content_producer": .string(labels.producer),
+            ]
+            return Response.json(body.serialized)
+        }
         router.get("generated/:name") { _, context -> Response in
             guard let name = context.parameters.get("name"), let bytes = files.load(name) else {
                 throw APIError.notFound()
