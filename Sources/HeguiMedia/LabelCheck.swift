@@ -11,6 +11,8 @@ package struct LabelReport: Sendable, Hashable {
     package var places: [String]
     /// Everything that keeps the file from carrying exactly one conforming record.
     package var problems: [String]
+    /// What conforms but needs attention (a placeholder producer code).
+    package var warnings: [String] = []
     /// The seal's verdict, when a key was given and the file has one record.
     package var seal: LabelSeal.Verdict?
 
@@ -34,6 +36,7 @@ package struct LabelReport: Sendable, Hashable {
                 }
             ),
             "problems": .array(self.problems.map(JSONValue.string)),
+            "warnings": .array(self.warnings.map(JSONValue.string)),
         ]
         object["seal"] = self.seal.map { .string($0.rawValue) } ?? .null
         return .object(object)
@@ -80,6 +83,11 @@ package enum LabelChecker {
                 report.records.append(record)
                 report.places.append(found.place)
                 report.problems += record.problems
+                if record.contentProducer == ProviderCode.placeholder {
+                    report.warnings.append(
+                        "ContentProducer is Hegui's placeholder code, not a provider's: set labels.producer (LBL-CODE)"
+                    )
+                }
             } catch {
                 report.problems.append("\(found.place): \(error.description)")
             }

@@ -312,6 +312,7 @@ struct LabelCommand: AsyncParsableCommand {
                 }
                 if let verdict = report.seal { print("  seal: \(verdict.rawValue)") }
                 for problem in report.problems { print("  problem: \(problem)") }
+                for warning in report.warnings { print("  warning: \(warning)") }
             }
             if invalid > 0 { throw ExitCode(1) }
         }

@@ -129,6 +129,22 @@ struct LabelFormatTests {
         #expect(report.seal == .invalid)
     }
 
+    @Test func aPlaceholderProducerIsReportedButConforms() throws {
+        let (bytes, _) = try Labeller(producer: ProviderCode.placeholder).label(
+            bytes: try MediaFixtures.bytes("sample.png"),
+            role: .producer(produceID: "demo-1")
+        )
+        let report = LabelChecker.check(bytes: bytes)
+        #expect(report.isValid)
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("labels.producer") == true)
+        #expect(
+            LabelChecker.check(
+                bytes: try MediaFixtures.labeller.label(bytes: bytes, role: .producer(produceID: "x")).bytes
+            ).warnings.isEmpty
+        )
+    }
+
     @Test func aPlatformPropagatesAnExistingRecord() throws {
         let (produced, first) = try MediaFixtures.labeller.label(
             bytes: try MediaFixtures.bytes("sample.jpg"),

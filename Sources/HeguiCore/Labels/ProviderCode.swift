@@ -5,6 +5,11 @@
 package struct ProviderCode: Sendable, Hashable, CustomStringConvertible {
     package let description: String
 
+    /// The code Hegui writes until the operator sets its own (`labels.producer`): the format code, a
+    /// blank subject and a generation service. It lets the demo and a first trial run; a label that
+    /// carries it names no provider, so the gateway warns at start and `hegui label check` reports it.
+    package static let placeholder = "00" + String(repeating: "0", count: 20) + "10000"
+
     /// The kind of service the extension code names (position 23).
     package enum Service: Sendable, Hashable {
         case generation

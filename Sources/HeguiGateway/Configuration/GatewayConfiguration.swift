@@ -256,9 +256,9 @@ package struct GatewayConfiguration: Sendable {
 
     /// Labels on generated content (IM-12, LBL-4, LBL-5, GB 45438-2025).
     package struct Labels: Sendable {
-        /// The placeholder producer code used until the operator configures its own: the format
-        /// code, a blank subject and a generation service (LBL-CODE). Logged as a warning at start.
-        package static let placeholderProducer = "00" + String(repeating: "0", count: 20) + "10000"
+        /// The placeholder producer code used until the operator configures its own (LBL-CODE),
+        /// logged as a warning at start.
+        package static let placeholderProducer = ProviderCode.placeholder
 
         /// `ContentProducer`: the provider code from the compliance team (27 characters).
         package var producer = Self.placeholderProducer
