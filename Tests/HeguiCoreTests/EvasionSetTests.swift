@@ -36,8 +36,13 @@ import Testing
         ("zypf", "炸药配方"), ("zha药配方", "炸药配方"), ("sha逼", "傻逼"),
         // combinations
         ("製 造 炸 彈", "制造炸弹"), ("電\u{200B}信*詐騙", "电信诈骗"), ("Ｚｈａ-Ｐｉａｎ", "诈骗"),
-        // beyond the foldings: digits for letters, homophones, split characters
-        ("p0rn", "porn"), ("冰du", "冰毒"), ("海洛y因", "海洛因"), ("女昌女支", "援交"),
+        // look-alike characters: radicals, variant forms, kana drawn like ideographs
+        ("汽⻋炸弹", "汽车炸弹"), ("ロ交", "口交"), ("ロ 交", "口交"),
+        // characters written as their two components
+        ("约火包", "约炮"), ("纟勺火包", "约炮"), ("洗钅戋", "洗钱"), ("网络贝者博", "网络赌博"), ("制造火乍弓单", "制造炸弹"),
+        ("氵每洛因", "海洛因"), ("杀犭者盘", "杀猪盘"), ("贝反毒渠道", "贩毒渠道"), ("制造炸弓單", "制造炸弹"),
+        // beyond the foldings: digits for letters, homophones, letters inserted
+        ("p0rn", "porn"), ("冰du", "冰毒"), ("海洛y因", "海洛因"),
     ]
 
     /// Everyday text, some of it close to the terms.
@@ -58,6 +63,8 @@ import Testing
         "诈尸是迷信的说法。", "骗子的话不可信，要报警。", "自杀式袭击是恐怖主义的手段之一吗？这是历史课的问题。",
         "fuchsia is a colour", "The porno graffiti band", "skill yourselves up", "sb. means somebody in a dictionary",
         "zip files and zpool commands", "ZP is a postcode prefix", "shabby chic furniture",
+        "她是一位女干部，负责妇女工作。", "日月潭的风景很美。", "火车站旁边有家包子铺。", "我们把木头放进仓库。",
+        "钱包丢了，幸好证件还在。", "洗衣机的贝壳形状按钮。", "ロボット（机器人）是日语词。", "セーター是毛衣的意思。",
     ]
 
     /// Clean texts that the engine hits all the same, and why: pinyin initials of a two-character
@@ -98,9 +105,9 @@ import Testing
                 + "false positives \(hitClean.count)/\(Self.clean.count) = \(falsePositiveRate)"
         )
         print("missed: \(missed)")
-        // The last four disguises go beyond what the foldings cover (digits for letters,
-        // homophones of unmarked terms, letters inserted, split characters).
-        #expect(missed.count <= 4, "missed: \(missed)")
+        // The last three disguises go beyond what the foldings cover (digits for letters,
+        // homophones of unmarked terms, letters inserted).
+        #expect(missed.count <= 3, "missed: \(missed)")
         #expect(falsePositives.isEmpty, "false positives: \(falsePositives)")
         for (text, term) in Self.expectedHits {
             #expect(Self.terms(in: text).contains(term))

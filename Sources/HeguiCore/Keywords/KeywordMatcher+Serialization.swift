@@ -16,7 +16,7 @@ extension KeywordMatcher {
     /// The first bytes of a compiled lexicon.
     package static let serializedMagic: [UInt8] = Array("HGKW".utf8)
     /// The format version this build reads and writes.
-    package static let serializedVersion: UInt32 = 1
+    package static let serializedVersion: UInt32 = 2
 
     /// The matcher as bytes, for a fast start: magic, version, the SHA-256 of the payload, then
     /// the payload (foldings, entries, the table) in little-endian order.
@@ -26,6 +26,7 @@ extension KeywordMatcher {
         let switches = [
             folding.width, folding.caseFolding, folding.traditional, folding.styles, folding.invisible,
             folding.confusables, folding.noise, folding.repeats, folding.pinyin, self.latinWordBoundaries,
+            folding.homoglyphs, folding.splitCharacters,
         ]
         payload.write(UInt32(switches.enumerated().reduce(0) { $0 | ($1.element ? 1 << $1.offset : 0) }))
         payload.write(UInt32(folding.maximumNoiseGap))
@@ -105,6 +106,8 @@ extension KeywordMatcher {
             styles: flag(3),
             invisible: flag(4),
             confusables: flag(5),
+            homoglyphs: flag(10),
+            splitCharacters: flag(11),
             noise: flag(6),
             maximumNoiseGap: Int(min(gap, 16)),
             boundaries: boundaries,

@@ -40,7 +40,7 @@ package final class KeywordMatcher: Sendable {
     package let latinWordBoundaries: Bool
     /// Entries that can never match (nothing left after folding) and were left out.
     package let unmatchableEntries: [Int]
-    /// The number of patterns compiled (terms plus their pinyin forms).
+    /// The number of patterns compiled (terms plus their pinyin and split-character forms).
     package let patternCount: Int
     /// The number of automaton states.
     package let stateCount: Int
@@ -49,6 +49,8 @@ package final class KeywordMatcher: Sendable {
     /// The longest pinyin-marked term expanded into pinyin forms, in characters.
     package static let maximumPinyinTermLength = 8
     private static let maximumPinyinVariants = 64
+    /// The most split-character forms of one term.
+    package static let maximumSplitVariants = 8
 
     /// Compiles a lexicon.
     /// - Parameters:
@@ -92,6 +94,9 @@ package final class KeywordMatcher: Sendable {
             }
             if folding.pinyin, entry.options.contains(.pinyin) {
                 variants += Self.pinyinVariants(of: base).map { ($0, false) }
+            }
+            if folding.splitCharacters, !entry.options.contains(.exact) {
+                variants += Self.splitVariants(of: base, folder: folder).map { ($0, false) }
             }
             for (scalars, isBase) in variants {
                 var flags: UInt32 = entry.isAllowed ? KeywordTable.patternAllowed : 0
@@ -253,6 +258,55 @@ package final class KeywordMatcher: Sendable {
             end = match.span.bytes.upperBound
         }
         return chosen
+    }
+
+    /// Split-character forms of a term (张三 as 弓长三): every combination when up to three of
+    /// its characters can be written as two components, else each of them alone and all at once.
+    ///
+    /// Terms of one character get none: its two components are often an everyday pair on their
+    /// own (女干 in 女干部 for 奸), while in a longer term the other characters anchor the match.
+    package static func splitVariants(of folded: [UInt32], folder: TextFolder) -> [[UInt32]] {
+        guard folded.count >= 2 else { return [] }
+        let splits = UnicodeTables.decoded.splits
+        var components: [Int: [UInt32]] = [:]
+        for (index, scalar) in folded.enumerated() {
+            guard let parts = splits[scalar] else { continue }
+            var written: [UInt32] = []
+            for part in parts {
+                guard case .scalars(let folded) = folder.fold(part) else { break }
+                written += folded
+            }
+            if written.count >= 2 {
+                components[index] = written
+            }
+        }
+        guard !components.isEmpty else { return [] }
+        func variant(splitting positions: Set<Int>) -> [UInt32] {
+            var result: [UInt32] = []
+            for (index, scalar) in folded.enumerated() {
+                if positions.contains(index), let parts = components[index] {
+                    result += parts
+                } else {
+                    result.append(scalar)
+                }
+            }
+            return result
+        }
+        let positions = components.keys.sorted()
+        var variants: [[UInt32]] = []
+        if positions.count <= 3 {
+            // By the number of characters split, then by position.
+            let subsets = (1..<(1 << positions.count)).sorted { ($0.nonzeroBitCount, $0) < ($1.nonzeroBitCount, $1) }
+            for mask in subsets {
+                variants.append(variant(splitting: Set(positions.indices.filter { mask & (1 << $0) != 0 }.map { positions[$0] })))
+            }
+        } else {
+            for position in positions.prefix(Self.maximumSplitVariants - 1) {
+                variants.append(variant(splitting: [position]))
+            }
+            variants.append(variant(splitting: Set(positions)))
+        }
+        return variants
     }
 
     /// Pinyin forms of a term: full pinyin, initials and, for short terms, mixes of characters

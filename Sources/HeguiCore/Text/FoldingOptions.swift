@@ -16,6 +16,12 @@ package struct FoldingOptions: Sendable, Hashable {
     package var invisible: Bool
     /// Cyrillic and Greek look-alike letters folded to Latin.
     package var confusables: Bool
+    /// Chinese look-alikes folded to the usual character: variant and spoofing forms of an
+    /// ideograph (妺 → 妹), radicals (⻋ → 车) and kana drawn like ideographs (ロ → 口).
+    package var homoglyphs: Bool
+    /// Terms also match with characters written as their two components (弓长 for 张,
+    /// 木仓 for 枪, 女干 for 奸): a variant of each term of two or more characters.
+    package var splitCharacters: Bool
     /// Punctuation, symbols, spaces and emoji inserted between the characters of a term skipped.
     package var noise: Bool
     /// The most noise characters skipped between two characters of a term.
@@ -41,6 +47,8 @@ package struct FoldingOptions: Sendable, Hashable {
         styles: Bool = true,
         invisible: Bool = true,
         confusables: Bool = true,
+        homoglyphs: Bool = true,
+        splitCharacters: Bool = true,
         noise: Bool = true,
         maximumNoiseGap: Int = 3,
         boundaries: Set<Unicode.Scalar> = FoldingOptions.defaultBoundaries,
@@ -53,6 +61,8 @@ package struct FoldingOptions: Sendable, Hashable {
         self.styles = styles
         self.invisible = invisible
         self.confusables = confusables
+        self.homoglyphs = homoglyphs
+        self.splitCharacters = splitCharacters
         self.noise = noise
         self.maximumNoiseGap = max(0, maximumNoiseGap)
         self.boundaries = boundaries
@@ -71,6 +81,8 @@ package struct FoldingOptions: Sendable, Hashable {
         styles: false,
         invisible: false,
         confusables: false,
+        homoglyphs: false,
+        splitCharacters: false,
         noise: false,
         repeats: false,
         pinyin: false

@@ -25,6 +25,7 @@ package struct TextFolder: Sendable {
         if options.confusables { enabled.append(tables.confusables) }
         if options.caseFolding { enabled.append(tables.caseFolding) }
         if options.traditional { enabled.append(tables.traditional) }
+        if options.homoglyphs { enabled.append(tables.homoglyphs) }
 
         func apply(_ scalar: UInt32, depth: Int) -> [UInt32] {
             guard depth < 6 else { return [scalar] }

@@ -17,6 +17,9 @@ package enum UnicodeTables {
         package let caseFolding: ScalarMap
         package let traditional: ScalarMap
         package let confusables: ScalarMap
+        package let homoglyphs: ScalarMap
+        /// A character to its two components.
+        package let splits: ScalarMap
         package let ignorable: [ClosedRange<UInt32>]
         package let noise: [ClosedRange<UInt32>]
 
@@ -26,6 +29,8 @@ package enum UnicodeTables {
             self.caseFolding = UnicodeTables.decodeMap(UnicodeTables.caseFolding)
             self.traditional = UnicodeTables.decodeMap(UnicodeTables.traditional)
             self.confusables = UnicodeTables.decodeMap(UnicodeTables.confusables)
+            self.homoglyphs = UnicodeTables.decodeMap(UnicodeTables.homoglyphs)
+            self.splits = UnicodeTables.decodeMap(UnicodeTables.splits)
             self.ignorable = UnicodeTables.decodeRanges(UnicodeTables.ignorable)
             self.noise = UnicodeTables.decodeRanges(UnicodeTables.noise)
         }

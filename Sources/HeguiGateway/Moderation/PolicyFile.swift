@@ -202,7 +202,8 @@ package enum PolicyFile {
     ) throws -> FoldingOptions {
         var folding = base
         let switches = [
-            "width", "case", "traditional", "styles", "invisible", "confusables", "noise", "repeats", "pinyin",
+            "width", "case", "traditional", "styles", "invisible", "confusables", "homoglyphs", "split_characters",
+            "noise", "repeats", "pinyin",
         ]
         for (key, node) in try reader.mapping(node, key, allowed: switches + ["max_gap", "boundaries"]) {
             switch key.split(separator: ".").last ?? "" {
@@ -212,6 +213,8 @@ package enum PolicyFile {
             case "styles": folding.styles = try reader.bool(node, key)
             case "invisible": folding.invisible = try reader.bool(node, key)
             case "confusables": folding.confusables = try reader.bool(node, key)
+            case "homoglyphs": folding.homoglyphs = try reader.bool(node, key)
+            case "split_characters": folding.splitCharacters = try reader.bool(node, key)
             case "noise": folding.noise = try reader.bool(node, key)
             case "repeats": folding.repeats = try reader.bool(node, key)
             case "pinyin": folding.pinyin = try reader.bool(node, key)
