@@ -244,7 +244,9 @@ def main():
         row = run(pinned([binary, "--lexicon", lexicon_100k, "--folding", folding, "--build-only"]))
         print(f"  hegui folding {folding:4}: parse {row['parse_seconds']:.2f} s, build {row['build_seconds']:.2f} s, "
               f"{row['patterns']} patterns, {row['states']} states, tables {row['table_mib']:.1f} MiB, "
-              f"peak RSS {row['rss_peak_mib']:.0f} MiB; compiled file {row['compiled_mib']:.1f} MiB "
+              f"peak RSS {row['rss_peak_build_mib']:.0f} MiB after parse and build, "
+              f"{row['rss_peak_mib']:.0f} MiB with a serialized copy and a reloaded one beside it; "
+              f"compiled file {row['compiled_mib']:.1f} MiB "
               f"loads in {row['load_compiled_seconds']:.2f} s")
     terms_100k = os.path.join(RESULTS, "lexicon-100k.txt")
     row = run(pinned([sys.executable, "-c", AHOCORASICK_RS, terms_100k, corpus, "1"]))

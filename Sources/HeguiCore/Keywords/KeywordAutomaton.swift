@@ -45,7 +45,7 @@ struct KeywordAutomatonBuilder {
     var stateCount: Int { self.depth.count }
 
     /// Adds a pattern (non-empty codes in `1...alphabetSize`) with the id reported on a match.
-    mutating func insert(_ codes: [UInt32], id: UInt32) {
+    mutating func insert(_ codes: ArraySlice<UInt32>, id: UInt32) {
         var state: UInt32 = 0
         for code in codes {
             let key = UInt64(state) << 32 | UInt64(code)

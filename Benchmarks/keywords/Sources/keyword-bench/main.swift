@@ -52,6 +52,8 @@ let options: FoldingOptions = folding == "none" ? .none : .all
 let matcher = KeywordMatcher(lexicon: lexicon, folding: options, latinWordBoundaries: boundaries ?? (folding != "none"))
 let buildEnd = now()
 let rssAfterBuild = residentMiB("VmRSS:")
+// The peak up to here is what building costs; serializing and reloading below add copies.
+let rssPeakBuild = residentMiB("VmHWM:")
 let serialized = matcher.serialized()
 let loadStart = now()
 let reloaded = try KeywordMatcher(serialized: serialized)
@@ -66,6 +68,7 @@ var result: [String: Any] = [
     "build_seconds": buildEnd - buildStart,
     "table_mib": Double(matcher.tableByteCount) / 1_048_576,
     "rss_build_mib": rssAfterBuild - rssBefore,
+    "rss_peak_build_mib": rssPeakBuild,
     "compiled_mib": Double(serialized.count) / 1_048_576,
     "load_compiled_seconds": loadEnd - loadStart,
 ]
