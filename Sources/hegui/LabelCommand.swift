@@ -192,15 +192,9 @@ struct LabelCommand: AsyncParsableCommand {
                 )
             }
             if self.noSeal { labels.seal = "none" }
-            var labeller: Labeller
+            let labeller: Labeller
             do {
-                labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
-                if self.explicit {
-                    (labeller.visible, labeller.cue) = try self.marks()
-                    if self.voice { labeller.cue?.voice = try VoicePrompt(text: self.voiceText) }
-                    labeller.ffmpeg = FFmpeg.find(ffmpeg: self.ffmpeg)
-                    labeller.ffmpeg?.seconds = max(2, self.videoSeconds)
-                }
+                labeller = try self.labeller(labels, directory: directory)
             } catch {
                 LabelCommand.fail("\(error)")
             }
@@ -221,35 +215,68 @@ struct LabelCommand: AsyncParsableCommand {
                     } else {
                         .producer(produceID: self.produceID ?? UUID().uuidString)
                     }
-                do throws(MediaError) {
-                    let outcome = try labeller.label(path: path, destination: destination, role: role)
-                    if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                    if self.json {
-                        let object: JSONValue = [
-                            "path": .string(destination), "format": .string(outcome.format.rawValue),
-                            "record": outcome.record.jsonValue, "replaced": .number(String(outcome.replaced)),
-                        ]
-                        print(object.serialized)
-                    } else {
-                        let note =
-                            outcome.replaced > 0
-                            ? " (replaced \(outcome.replaced) earlier record\(outcome.replaced == 1 ? "" : "s"))" : ""
-                        print(
-                            "labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)"
-                        )
-                    }
-                } catch {
+                if !self.label(path, to: destination, role: role, with: labeller, showsProgress: showsProgress) {
                     failures += 1
-                    if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                    if self.json {
-                        let object: JSONValue = ["path": .string(path), "error": .string(error.description)]
-                        print(object.serialized)
-                    } else {
-                        FileHandle.standardError.write(Data("hegui label: \(path): \(error)\n".utf8))
-                    }
                 }
             }
             if failures > 0 { throw ExitCode(1) }
+        }
+
+        /// The labeller the options ask for. A function of its own: inlined into `run()`, the
+        /// typed error of `VoicePrompt` made the release build's LLVM verifier fail (Swift 6.3.1,
+        /// "swifterror value can only be loaded and stored from").
+        @inline(never)
+        func labeller(_ labels: GatewayConfiguration.Labels, directory: DataDirectory?) throws -> Labeller {
+            var labeller = try LabelService.load(configuration: labels, dataDirectory: directory).labeller
+            if self.explicit {
+                (labeller.visible, labeller.cue) = try self.marks()
+                if self.voice {
+                    do {
+                        labeller.cue?.voice = try VoicePrompt(text: self.voiceText)
+                    } catch {
+                        throw ValidationError(error.description)
+                    }
+                }
+                labeller.ffmpeg = FFmpeg.find(ffmpeg: self.ffmpeg)
+                labeller.ffmpeg?.seconds = max(2, self.videoSeconds)
+            }
+            return labeller
+        }
+
+        /// Labels one file and reports it; `false` when it failed.
+        func label(
+            _ path: String,
+            to destination: String,
+            role: Labeller.Role,
+            with labeller: Labeller,
+            showsProgress: Bool
+        ) -> Bool {
+            do throws(MediaError) {
+                let outcome = try labeller.label(path: path, destination: destination, role: role)
+                if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if self.json {
+                    let object: JSONValue = [
+                        "path": .string(destination), "format": .string(outcome.format.rawValue),
+                        "record": outcome.record.jsonValue, "replaced": .number(String(outcome.replaced)),
+                    ]
+                    print(object.serialized)
+                } else {
+                    let note =
+                        outcome.replaced > 0
+                        ? " (replaced \(outcome.replaced) earlier record\(outcome.replaced == 1 ? "" : "s"))" : ""
+                    print("labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)")
+                }
+                return true
+            } catch {
+                if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if self.json {
+                    let object: JSONValue = ["path": .string(path), "error": .string(error.description)]
+                    print(object.serialized)
+                } else {
+                    FileHandle.standardError.write(Data("hegui label: \(path): \(error)\n".utf8))
+                }
+                return false
+            }
         }
     }
 

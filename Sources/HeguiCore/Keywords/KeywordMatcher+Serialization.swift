@@ -84,7 +84,7 @@ extension KeywordMatcher {
             )
         }
         let payload = bytes[40...]
-        guard Array(SHA256.hash(data: payload)) == Array(bytes[8..<40]) else {
+        guard Array(SHA256.hash(data: Array(payload))) == Array(bytes[8..<40]) else {
             throw CompiledLexiconError("编译词库已损坏（校验和不符）/ compiled lexicon is damaged (checksum mismatch)")
         }
         var reader = ByteReader(payload)
