@@ -47,7 +47,11 @@ package struct ChatStreamModerator: Sendable {
     private let engine: ModerationEngine
     private let policy: ModerationPolicy
     private let holdsSentences: Bool
-    private var moderators: [Key: TextStreamModerator] = [:]
+    /// One moderator per field, in the order the fields appeared; mutated in place (taking one
+    /// out of a dictionary and putting it back copied its buffers on every event).
+    private var moderators: [TextStreamModerator] = []
+    private var fields: [Key] = []
+    private var fieldIndex: [Key: Int] = [:]
     private var finished: Set<Key> = []
     private var choices: Set<Int> = []
     private var held: [HeldEvent] = []
@@ -57,8 +61,9 @@ package struct ChatStreamModerator: Sendable {
     private var released = ""
     /// Everything the upstream said, per field, for the digest and the evidence.
     private var fedText: [Key: String] = [:]
-    /// id, created and model of the last chunk, for the chunks the gateway writes itself.
-    private var envelope = JSONObject()
+    /// The last chunk that named its id, for the id, created and model of the chunks the gateway
+    /// writes itself.
+    private var lastNamedChunk = JSONObject()
     /// Every hit so far.
     package private(set) var hits: [ModerationHit] = []
     /// Whether the stream was refused.
@@ -106,9 +111,7 @@ package struct ChatStreamModerator: Sendable {
     package mutating func event(_ data: String) -> Outcome {
         guard !self.isStopped else { return .replace([]) }
         guard case .object(let object)? = try? JSONParser.parse(data) else { return .invalid }
-        for key in ["id", "object", "created", "model", "system_fingerprint"] {
-            if let value = object[key] { self.envelope[key] = value }
-        }
+        if object["id"] != nil { self.lastNamedChunk = object }
         var pieces: [Piece] = []
         for (position, choiceValue) in (object["choices"]?.arrayValue ?? []).enumerated() {
             guard case .object(let choice) = choiceValue else { continue }
@@ -134,7 +137,7 @@ package struct ChatStreamModerator: Sendable {
             }
             if let reason = choice["finish_reason"], reason != .null {
                 // The choice is complete: whatever is held back is checked to the end.
-                for key in self.moderators.keys where key.choice == index && !self.finished.contains(key) {
+                for key in self.fields where key.choice == index && !self.finished.contains(key) {
                     guard self.finish(key) else { return self.stop() }
                 }
             }
@@ -149,7 +152,7 @@ package struct ChatStreamModerator: Sendable {
     /// payloads to send before `[DONE]`.
     package mutating func done() -> Outcome {
         guard !self.isStopped else { return .replace([]) }
-        for key in self.moderators.keys.sorted(by: { ($0.choice, $0.field) < ($1.choice, $1.field) })
+        for key in self.fields.sorted(by: { ($0.choice, $0.field) < ($1.choice, $1.field) })
         where !self.finished.contains(key) {
             guard self.finish(key) else { return self.stop() }
         }
@@ -159,12 +162,19 @@ package struct ChatStreamModerator: Sendable {
     /// Feeds a piece; `nil` on a refusal.
     private mutating func feed(_ key: Key, _ text: String, _ choicePosition: Int, _ callPosition: Int?) -> Piece? {
         self.fedText[key, default: ""] += text
-        var moderator =
-            self.moderators[key]
-            ?? TextStreamModerator(engine: self.engine, policy: self.policy, holdsSentences: self.holdsSentences)
-        let start = moderator.fedBytes
-        let step = moderator.feed(text)
-        self.moderators[key] = moderator
+        let index: Int
+        if let known = self.fieldIndex[key] {
+            index = known
+        } else {
+            index = self.moderators.count
+            self.moderators.append(
+                TextStreamModerator(engine: self.engine, policy: self.policy, holdsSentences: self.holdsSentences)
+            )
+            self.fields.append(key)
+            self.fieldIndex[key] = index
+        }
+        let start = self.moderators[index].fedBytes
+        let step = self.moderators[index].feed(text)
         self.record(step.hits, for: key)
         guard !step.isBlocked else { return nil }
         return Piece(
@@ -179,9 +189,8 @@ package struct ChatStreamModerator: Sendable {
 
     /// Ends a field's text; `false` on a refusal.
     private mutating func finish(_ key: Key) -> Bool {
-        guard var moderator = self.moderators[key] else { return true }
-        let step = moderator.finish()
-        self.moderators[key] = moderator
+        guard let index = self.fieldIndex[key] else { return true }
+        let step = self.moderators[index].finish()
         self.finished.insert(key)
         self.record(step.hits, for: key)
         return !step.isBlocked
@@ -198,7 +207,9 @@ package struct ChatStreamModerator: Sendable {
     private mutating func releaseHeld() -> [String] {
         var payloads: [String] = []
         while let event = self.held.first,
-            event.pieces.allSatisfy({ piece in (self.moderators[piece.key]?.releasedBytes ?? 0) >= piece.end })
+            event.pieces.allSatisfy({ piece in
+                (self.fieldIndex[piece.key].map { self.moderators[$0].releasedBytes } ?? 0) >= piece.end
+            })
         {
             self.held.removeFirst()
             var object = event.object
@@ -263,7 +274,10 @@ package struct ChatStreamModerator: Sendable {
         self.held = []
         let verdict = self.verdict
         let answer = verdict.answer ?? self.policy.defaultAnswer
-        var chunk = self.envelope
+        var chunk = JSONObject()
+        for key in ["id", "object", "created", "model", "system_fingerprint"] {
+            if let value = self.lastNamedChunk[key] { chunk[key] = value }
+        }
         chunk["object"] = "chat.completion.chunk"
         chunk["choices"] = .array(
             self.choices.sorted().map { index in

@@ -15,6 +15,9 @@ package final class ModerationEngine: Sendable {
     /// The policies and their assignment.
     package let policies: PolicySet
     private let matchers: [FoldingOptions: KeywordMatcher]
+    /// The matcher when every policy folds alike (the usual case): no lookup, which would hash
+    /// the folding, on every check.
+    private let soleMatcher: KeywordMatcher?
     /// The lexicon's `regex` entries.
     package let regexRules: RegexRules
 
@@ -44,10 +47,14 @@ package final class ModerationEngine: Sendable {
             }
         }
         self.matchers = matchers
+        self.soleMatcher = matchers.count == 1 ? matchers.values.first : nil
     }
 
     /// The matcher compiled for a policy's folding.
     package func matcher(for policy: ModerationPolicy) -> KeywordMatcher {
+        if let matcher = self.soleMatcher {
+            return matcher
+        }
         if let matcher = self.matchers[policy.folding] {
             return matcher
         }

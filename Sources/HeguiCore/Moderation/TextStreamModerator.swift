@@ -40,6 +40,8 @@ package struct TextStreamModerator: Sendable {
     private let engine: ModerationEngine
     private let policy: ModerationPolicy
     private let direction: ModerationDirection
+    /// The engine's matcher for the policy, looked up once (the lookup hashes the folding).
+    private let matcher: KeywordMatcher
     private var scanner: KeywordScanner
     private let holdsPersonalInformation: Bool
     private let holdsSentences: Bool
@@ -65,7 +67,8 @@ package struct TextStreamModerator: Sendable {
         self.engine = engine
         self.policy = policy
         self.direction = direction
-        self.scanner = engine.matcher(for: policy).makeScanner()
+        self.matcher = engine.matcher(for: policy)
+        self.scanner = self.matcher.makeScanner()
         self.holdsPersonalInformation =
             !policy.personalInformation.isEmpty
             && policy.action(for: .personalInformation, termAction: nil, direction: direction) != .allow
@@ -86,10 +89,9 @@ package struct TextStreamModerator: Sendable {
     /// Feeds the next piece.
     package mutating func feed(_ piece: String) -> Step {
         guard !self.isBlocked else { return Step(release: "", hits: [], isBlocked: true) }
-        let matcher = self.engine.matcher(for: self.policy)
         var found = self.engine.hits(
             for: self.scanner.feed(piece),
-            matcher: matcher,
+            matcher: self.matcher,
             direction: self.direction,
             policy: self.policy
         )
@@ -109,7 +111,7 @@ package struct TextStreamModerator: Sendable {
         guard !self.isBlocked else { return Step(release: "", hits: [], isBlocked: true) }
         var found = self.engine.hits(
             for: self.scanner.finish(),
-            matcher: self.engine.matcher(for: self.policy),
+            matcher: self.matcher,
             direction: self.direction,
             policy: self.policy
         )
@@ -139,12 +141,11 @@ package struct TextStreamModerator: Sendable {
                 }
             }
             if self.holdsSentences {
-                let matcher = self.engine.matcher(for: self.policy)
                 found += self.engine.hits(
                     for: self.engine.regexRules.matches(in: text).map {
                         KeywordMatch(entry: $0.entry, span: self.shifted($0.span))
                     },
-                    matcher: matcher,
+                    matcher: self.matcher,
                     direction: self.direction,
                     policy: self.policy
                 )
@@ -161,7 +162,11 @@ package struct TextStreamModerator: Sendable {
         let released = self.masked(segment)
         var characters = 0
         for byte in segment where byte & 0xC0 != 0x80 { characters += 1 }
-        self.pending.removeFirst(count)
+        if count == self.pending.count {
+            self.pending.removeAll(keepingCapacity: true)
+        } else {
+            self.pending.removeFirst(count)
+        }
         self.base = KeywordScanner.Offset(bytes: self.base.bytes + count, characters: self.base.characters + characters)
         self.masks.removeAll { $0.bytes.upperBound <= self.base.bytes }
         return Step(release: released, hits: found, isBlocked: false)
