@@ -161,10 +161,35 @@ import Testing
         #expect(try Self.stream(Self.chunks(["你真", "傻", "逼啊"])).shown == "你真**啊")
     }
 
+    /// Chunk shapes the scan must read as a parser would: no `index` (the position counts),
+    /// a repeated key (the last wins), tool calls without an index, other members in any order.
+    @Test(arguments: [
+        (#"{"id":"c1","choices":[{"delta":{"content":"恐怖袭击"}}]}"#, true),
+        (#"{"choices":[{"delta":{"content":"恐怖袭击","content":"你好"}}],"id":"c1"}"#, false),
+        (#"{"choices":[{"delta":{"content":"你好","content":"恐怖袭击"}}]}"#, true),
+        (#"{"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"{\"q\":\"恐怖袭击\"}"}}]}}]}"#, true),
+        (#"{"choices":[{"delta":{"tool_calls":[{"index":1,"function":{"name":"f"}}]}}]}"#, false),
+        (#"{"choices":[1,"x",{"index":2,"delta":{"reasoning_content":"恐怖袭击"}}]}"#, true),
+        (#"{"choices":[{"finish_reason":"stop","delta":{"content":"恐怖袭击"},"index":0}],"usage":null}"#, true),
+        (#"{"choices":{"0":{"delta":{"content":"恐怖袭击"}}}}"#, false),
+    ])
+    func chunkShapes(chunk: String, refused: Bool) {
+        var moderator = ChatStreamModerator(engine: Self.engine, policy: Self.policy)
+        var outcome = moderator.event(chunk)
+        if case .stop = outcome {} else { outcome = moderator.done() }
+        if case .stop = outcome {
+            #expect(refused)
+        } else {
+            #expect(!refused, "\(outcome)")
+        }
+    }
+
     @Test func usageChunksAndUncheckableEventsAreHandled() throws {
         var moderator = ChatStreamModerator(engine: Self.engine, policy: Self.policy)
         #expect(moderator.event(#"{"id":"c1","choices":[],"usage":{"total_tokens":3}}"#) == .pass)
         #expect(moderator.event("not json") == .invalid)
+        #expect(moderator.event(#"["not","an","object"]"#) == .invalid)
+        #expect(moderator.event(#"{"choices":[{"delta":{"content":"x"}}]} trailing"#) == .invalid)
     }
 }
 

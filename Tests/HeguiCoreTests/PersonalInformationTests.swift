@@ -48,9 +48,19 @@ import Testing
         ("时间戳1701234567890", []),
         // full-width digits
         ("１３８００１３８０００", ["mobile=１３８００１３８０００"]),
+        ("ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", ["email=ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ"]),
     ])
     func detects(text: String, expected: [String]) {
         #expect(Self.found(text) == expected)
+    }
+
+    /// The quick pass that spares the full one: every kind needs a digit or an `@`.
+    @Test(arguments: [
+        ("今天天气很好，我们去公园散步吧。", false), ("Hello, world!", false), ("", false), ("第3章", true),
+        ("a@b", true), ("１", true), ("＠", true), ("ＡＢＣ", false), ("０", true), ("９", true), ("：", false),
+    ])
+    func quickPass(text: String, candidate: Bool) {
+        #expect(PersonalInformationDetector.mayContainPersonalInformation(text) == candidate)
     }
 
     @Test func luhn() {

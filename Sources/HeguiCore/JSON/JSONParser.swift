@@ -101,7 +101,7 @@ package struct JSONParseError: Error, Hashable, CustomStringConvertible {
 }
 
 extension JSONParser {
-    fileprivate struct Reader {
+    struct Reader {
         let bytes: UnsafeRawBufferPointer
         let maximumDepth: Int
         var index = 0

@@ -40,8 +40,144 @@ package struct ChatStreamModerator: Sendable {
 
     private struct HeldEvent {
         var data: String
-        var object: JSONObject
         var pieces: [Piece]
+    }
+
+    /// What moderation reads of a chunk, scanned without building the rest of it.
+    struct ChunkTexts {
+        struct Choice {
+            var position: Int
+            var index: Int?
+            /// The answer fields' texts (the last of a repeated key, as a parser would keep).
+            var texts: [String: String] = [:]
+            /// Each tool call's position, `index` literal and `function.arguments`.
+            var calls: [(position: Int, index: String?, arguments: String)] = []
+            var isFinished = false
+        }
+
+        var namesID = false
+        var choices: [Choice] = []
+
+        /// Scans a chunk; `nil` when it is not a JSON object.
+        init?(_ data: String) {
+            do throws(JSONParseError) {
+                self = try JSONScanner.scan(data) { scanner throws(JSONParseError) in
+                    var chunk = ChunkTexts()
+                    guard try scanner.beginObject() else { return chunk }
+                    while let key = try scanner.nextKey() {
+                        switch key {
+                        case "id":
+                            chunk.namesID = true
+                            try scanner.skipValue()
+                        case "choices":
+                            chunk.choices = try Self.choices(&scanner)
+                        default:
+                            try scanner.skipValue()
+                        }
+                    }
+                    chunk.isObject = true
+                    return chunk
+                }
+            } catch {
+                return nil
+            }
+            guard self.isObject else { return nil }
+        }
+
+        private var isObject = false
+
+        private init() {}
+
+        private static func choices(_ scanner: inout JSONScanner) throws(JSONParseError) -> [Choice] {
+            var choices: [Choice] = []
+            guard try scanner.beginArray() else {
+                try scanner.skipValue()
+                return []
+            }
+            var position = 0
+            while try scanner.nextElement() {
+                defer { position += 1 }
+                guard try scanner.beginObject() else {
+                    try scanner.skipValue()
+                    continue
+                }
+                var choice = Choice(position: position)
+                while let key = try scanner.nextKey() {
+                    switch key {
+                    case "index":
+                        choice.index = try scanner.numberLiteral().flatMap { Int($0) }
+                    case "delta":
+                        try Self.delta(&scanner, into: &choice)
+                    case "finish_reason":
+                        choice.isFinished = !(try scanner.skipValue())
+                    default:
+                        try scanner.skipValue()
+                    }
+                }
+                choices.append(choice)
+            }
+            return choices
+        }
+
+        private static func delta(_ scanner: inout JSONScanner, into choice: inout Choice) throws(JSONParseError) {
+            guard try scanner.beginObject() else {
+                try scanner.skipValue()
+                return
+            }
+            while let key = try scanner.nextKey() {
+                if ChatModeration.answerFields.contains(key) {
+                    choice.texts[key] = try scanner.stringValue()
+                } else if key == "tool_calls" {
+                    choice.calls = try Self.calls(&scanner)
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+        }
+
+        private static func calls(
+            _ scanner: inout JSONScanner
+        ) throws(JSONParseError) -> [(position: Int, index: String?, arguments: String)] {
+            var calls: [(position: Int, index: String?, arguments: String)] = []
+            guard try scanner.beginArray() else {
+                try scanner.skipValue()
+                return []
+            }
+            var position = 0
+            while try scanner.nextElement() {
+                defer { position += 1 }
+                guard try scanner.beginObject() else {
+                    try scanner.skipValue()
+                    continue
+                }
+                var index: String?
+                var arguments: String?
+                while let key = try scanner.nextKey() {
+                    switch key {
+                    case "index":
+                        index = try scanner.numberLiteral()
+                    case "function":
+                        guard try scanner.beginObject() else {
+                            try scanner.skipValue()
+                            arguments = nil
+                            continue
+                        }
+                        arguments = nil
+                        while let member = try scanner.nextKey() {
+                            if member == "arguments" {
+                                arguments = try scanner.stringValue()
+                            } else {
+                                try scanner.skipValue()
+                            }
+                        }
+                    default:
+                        try scanner.skipValue()
+                    }
+                }
+                if let arguments { calls.append((position, index, arguments)) }
+            }
+            return calls
+        }
     }
 
     private let engine: ModerationEngine
@@ -62,8 +198,8 @@ package struct ChatStreamModerator: Sendable {
     /// Everything the upstream said, per field, for the digest and the evidence.
     private var fedText: [Key: String] = [:]
     /// The last chunk that named its id, for the id, created and model of the chunks the gateway
-    /// writes itself.
-    private var lastNamedChunk = JSONObject()
+    /// writes itself (parsed only then).
+    private var lastNamedChunk = ""
     /// Every hit so far.
     package private(set) var hits: [ModerationHit] = []
     /// Whether the stream was refused.
@@ -110,39 +246,34 @@ package struct ChatStreamModerator: Sendable {
     /// Takes one event's data (a chunk's JSON).
     package mutating func event(_ data: String) -> Outcome {
         guard !self.isStopped else { return .replace([]) }
-        guard case .object(let object)? = try? JSONParser.parse(data) else { return .invalid }
-        if object["id"] != nil { self.lastNamedChunk = object }
+        guard let chunk = ChunkTexts(data) else { return .invalid }
+        if chunk.namesID { self.lastNamedChunk = data }
         var pieces: [Piece] = []
-        for (position, choiceValue) in (object["choices"]?.arrayValue ?? []).enumerated() {
-            guard case .object(let choice) = choiceValue else { continue }
-            let index = Int(choice["index"]?.numberText ?? "") ?? position
+        for choice in chunk.choices {
+            let index = choice.index ?? choice.position
             self.choices.insert(index)
-            let delta = choice["delta"]?.objectValue ?? JSONObject()
             for field in ChatModeration.answerFields {
-                guard case .string(let text)? = delta[field] else { continue }
-                guard let piece = self.feed(Key(choice: index, field: field), text, position, nil) else {
+                guard let text = choice.texts[field] else { continue }
+                guard let piece = self.feed(Key(choice: index, field: field), text, choice.position, nil) else {
                     return self.stop()
                 }
                 pieces.append(piece)
             }
-            for (callPosition, call) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
-                guard case .object(let callObject) = call,
-                    case .string(let text)? = callObject["function"]?.objectValue?["arguments"]
-                else { continue }
-                let callIndex = callObject["index"]?.numberText ?? String(callPosition)
-                guard
-                    let piece = self.feed(Key(choice: index, field: "tool:" + callIndex), text, position, callPosition)
-                else { return self.stop() }
+            for call in choice.calls {
+                let key = Key(choice: index, field: "tool:" + (call.index ?? String(call.position)))
+                guard let piece = self.feed(key, call.arguments, choice.position, call.position) else {
+                    return self.stop()
+                }
                 pieces.append(piece)
             }
-            if let reason = choice["finish_reason"], reason != .null {
+            if choice.isFinished {
                 // The choice is complete: whatever is held back is checked to the end.
                 for key in self.fields where key.choice == index && !self.finished.contains(key) {
                     guard self.finish(key) else { return self.stop() }
                 }
             }
         }
-        self.held.append(HeldEvent(data: data, object: object, pieces: pieces))
+        self.held.append(HeldEvent(data: data, pieces: pieces))
         let payloads = self.releaseHeld()
         if payloads.count == 1, self.held.isEmpty, payloads[0] == data { return .pass }
         return .replace(payloads)
@@ -212,8 +343,9 @@ package struct ChatStreamModerator: Sendable {
             })
         {
             self.held.removeFirst()
-            var object = event.object
-            var rewritten = false
+            // Built only for an event that needs a span masked (the scan that read it kept no tree).
+            var object: JSONObject?
+            var unreadable = false
             for piece in event.pieces {
                 let spans = (self.redactions[piece.key] ?? []).filter {
                     $0.bytes.lowerBound < piece.end && $0.bytes.upperBound > piece.start
@@ -224,10 +356,19 @@ package struct ChatStreamModerator: Sendable {
                 }
                 let masked = Self.mask(piece, spans: spans, with: self.policy.mask)
                 self.released += masked
-                Self.replace(piece, with: masked, in: &object)
-                rewritten = true
+                if object == nil {
+                    guard case .object(let parsed)? = try? JSONParser.parse(event.data) else {
+                        // The scan accepted it, so the parser does; were it not so, nothing unmasked
+                        // goes out.
+                        unreadable = true
+                        break
+                    }
+                    object = parsed
+                }
+                Self.replace(piece, with: masked, in: &object!)
             }
-            payloads.append(rewritten ? JSONValue.object(object).serialized : event.data)
+            if unreadable { continue }
+            payloads.append(object.map { JSONValue.object($0).serialized } ?? event.data)
         }
         return payloads
     }
@@ -275,8 +416,10 @@ package struct ChatStreamModerator: Sendable {
         let verdict = self.verdict
         let answer = verdict.answer ?? self.policy.defaultAnswer
         var chunk = JSONObject()
-        for key in ["id", "object", "created", "model", "system_fingerprint"] {
-            if let value = self.lastNamedChunk[key] { chunk[key] = value }
+        if case .object(let named)? = try? JSONParser.parse(self.lastNamedChunk) {
+            for key in ["id", "object", "created", "model", "system_fingerprint"] {
+                if let value = named[key] { chunk[key] = value }
+            }
         }
         chunk["object"] = "chat.completion.chunk"
         chunk["choices"] = .array(

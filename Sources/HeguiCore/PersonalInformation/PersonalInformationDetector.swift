@@ -49,12 +49,25 @@ package struct PersonalInformationMatch: Sendable, Hashable {
 /// (order ids, dates, amounts) out: a number is only considered whole, never as part of a longer
 /// run of digits or letters.
 package enum PersonalInformationDetector {
+    /// Whether the text has a digit or an `@`, ASCII or full-width: every kind needs one, and
+    /// most streamed pieces of an answer have neither (a quick pass spares the full one).
+    package static func mayContainPersonalInformation(_ text: String) -> Bool {
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in text.utf8 {
+            if (byte >= 0x30 && byte <= 0x39) || byte == 0x40 { return true }
+            // ０…９ are EF BC 90…99, ＠ is EF BC A0.
+            if previous == (0xEF, 0xBC), (byte >= 0x90 && byte <= 0x99) || byte == 0xA0 { return true }
+            previous = (previous.1, byte)
+        }
+        return false
+    }
+
     /// Every match of the given kinds, in order of position.
     package static func matches(
         in text: String,
         kinds: Set<PersonalInformationKind> = Set(PersonalInformationKind.allCases)
     ) -> [PersonalInformationMatch] {
-        guard !kinds.isEmpty else { return [] }
+        guard !kinds.isEmpty, Self.mayContainPersonalInformation(text) else { return [] }
         let scalars = Array(text.unicodeScalars)
         // Byte and character offsets of each scalar, and one past the end.
         var byteOffsets = [Int](repeating: 0, count: scalars.count + 1)
