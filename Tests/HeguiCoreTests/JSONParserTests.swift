@@ -57,12 +57,19 @@ import Testing
             ([0x22, 0x61, 0xC3, 0x28, 0x22], 2),
             ([0x22, 0xE4, 0xB8, 0x22], 1),
             ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // UTF-8-encoded surrogate
+            ([0x22, 0x61, 0xF0, 0x9F, 0x98, 0x22], 2),  // three bytes of four: repaired to one U+FFFD
+            ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),  // beyond U+10FFFF
         ] as [([UInt8], Int)]
     )
     func rejectsInvalidUTF8(bytes: [UInt8], offset: Int) {
         #expect(throws: JSONParseError(.invalidUTF8, offset: offset)) {
             try JSONParser.parse(bytes)
         }
+    }
+
+    @Test func acceptsAReplacementCharacterWrittenAsIs() throws {
+        #expect(try JSONParser.parse([0x22, 0xEF, 0xBF, 0xBD, 0x61, 0x22]) == .string("\u{FFFD}a"))
     }
 
     @Test func boundsNesting() throws {

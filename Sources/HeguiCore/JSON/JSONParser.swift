@@ -289,7 +289,10 @@ extension JSONParser {
         func appendRun(from start: Int, to end: Int, into result: inout String) throws(JSONParseError) {
             guard start < end else { return }
             let run = UnsafeRawBufferPointer(rebasing: self.bytes[start..<end])
-            guard let text = String(validating: run, as: UTF8.self) else {
+            // `String(validating:)` is not specialised here and cost more than the rest of a
+            // parse; decoding repairs invalid UTF-8, so a run is valid when it comes back as is.
+            let text = String(decoding: run, as: UTF8.self)
+            guard text.utf8.count == run.count, text.utf8.elementsEqual(run) else {
                 throw JSONParseError(.invalidUTF8, offset: start + Self.firstInvalidUTF8Offset(run))
             }
             result += text
