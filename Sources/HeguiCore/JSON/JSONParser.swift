@@ -291,8 +291,13 @@ extension JSONParser {
             let run = UnsafeRawBufferPointer(rebasing: self.bytes[start..<end])
             // `String(validating:)` is not specialised here and cost more than the rest of a
             // parse; decoding repairs invalid UTF-8, so a run is valid when it comes back as is.
-            let text = String(decoding: run, as: UTF8.self)
-            guard text.utf8.count == run.count, text.utf8.elementsEqual(run) else {
+            var text = String(decoding: run, as: UTF8.self)
+            let unchanged = text.withUTF8 { decoded in
+                guard decoded.count == run.count else { return false }
+                for index in 0..<run.count where decoded[index] != run[index] { return false }
+                return true
+            }
+            guard unchanged else {
                 throw JSONParseError(.invalidUTF8, offset: start + Self.firstInvalidUTF8Offset(run))
             }
             result += text

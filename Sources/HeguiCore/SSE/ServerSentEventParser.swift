@@ -69,30 +69,35 @@ package struct ServerSentEventParser: Sendable {
             }
         }
         while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\n"):
-                if self.lastWasCarriageReturn {
-                    // The LF of a CRLF: the line already ended; move the recorded offsets past it.
-                    self.lastWasCarriageReturn = false
-                    if self.messageEnds.last == index - 1 { self.messageEnds[self.messageEnds.count - 1] = index }
-                    if self.lastIdleOffset == index - 1 { self.lastIdleOffset = index }
-                    continue
-                }
-                self.endLine(into: &messages, at: index)
-            case UInt8(ascii: "\r"):
-                self.lastWasCarriageReturn = true
-                self.endLine(into: &messages, at: index)
-                continue
-            default:
-                self.line.append(byte)
-                self.pendingBytes += 1
+            // The bytes up to the next line break go into the line in one step.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+            if end > index {
+                self.pendingBytes += end - index
                 if self.pendingBytes > self.maximumMessageBytes {
                     throw MessageTooLargeError(limit: self.maximumMessageBytes)
                 }
+                self.line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
+                self.lastWasCarriageReturn = false
+                index = end
+                continue
             }
-            self.lastWasCarriageReturn = false
+            // A line break.
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\r") {
+                self.lastWasCarriageReturn = true
+                self.endLine(into: &messages, at: index)
+                continue
+            }
+            if self.lastWasCarriageReturn {
+                // The LF of a CRLF: the line already ended; move the recorded offsets past it.
+                self.lastWasCarriageReturn = false
+                if self.messageEnds.last == index - 1 { self.messageEnds[self.messageEnds.count - 1] = index }
+                if self.lastIdleOffset == index - 1 { self.lastIdleOffset = index }
+                continue
+            }
+            self.endLine(into: &messages, at: index)
         }
         return messages
     }
@@ -169,7 +174,7 @@ package struct ServerSentEventParser: Sendable {
             .event(
                 ServerSentEvent(
                     event: self.eventName,
-                    data: self.dataLines.joined(separator: "\n"),
+                    data: self.dataLines.count == 1 ? self.dataLines[0] : self.dataLines.joined(separator: "\n"),
                     id: self.eventID,
                     retry: self.retry
                 )
