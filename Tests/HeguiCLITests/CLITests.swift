@@ -131,6 +131,42 @@ struct CLIBinaryTests {
         #expect(try Self.run(["init", "--force"], in: directory).status == 0)
     }
 
+    /// `hegui calendar` (IM-17, OPS-4): deadline arithmetic, the covered years, an operator's
+    /// next year, and a clear error past the data.
+    @Test func calendarAddsWorkingDaysAndRefusesAYearItLacks() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let added = try Self.run(["calendar", "add", "2026-09-28", "10"], in: directory)
+        #expect(added.status == 0)
+        #expect(added.output == "2026-10-16\n")
+        let years = try Self.run(["calendar", "years"], in: directory)
+        #expect(years.output.split(separator: "\n").map { $0.prefix(4) } == ["2023", "2024", "2025", "2026"])
+        #expect(years.output.contains("国务院办公厅关于2026年部分节假日安排的通知"))
+
+        let missing = try Self.run(["calendar", "add", "2026-12-20", "15"], in: directory)
+        #expect(missing.status == 2)
+        #expect(missing.error.contains("no holidays for 2027"))
+
+        // The operator starts from a printed year and adds the next one.
+        let shown = try Self.run(["calendar", "show", "2026"], in: directory)
+        #expect(shown.output.hasPrefix("year 2026 source "))
+        #expect(shown.output.contains("2026-10-10 workday 国庆节调休上班"))
+        try "year 2027 source 国务院办公厅关于2027年部分节假日安排的通知\n2027-01-01 holiday 元旦\n".write(
+            to: directory.appendingPathComponent("2027.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "users:\n  calendar_file: 2027.txt\n".write(
+            to: directory.appendingPathComponent("hegui.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let extended = try Self.run(["calendar", "add", "2026-12-20", "15"], in: directory)
+        #expect(extended.status == 0)
+        #expect(extended.output == "2027-01-11\n")
+        #expect(try Self.run(["calendar", "check", "2027.txt"], in: directory).status == 0)
+    }
+
     @Test func scanReportsHitsAndExitsOneOrZero() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

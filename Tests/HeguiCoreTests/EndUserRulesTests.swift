@@ -45,18 +45,18 @@ import Testing
         ("2026-11-27", 15, ["2026-12-01"], ["2026-11-29"], "2026-12-18"),  // a working Sunday pulls it back
         ("2026-11-28", 0, [], [], "2026-11-28"),
     ])
-    func workingDays(start: String, count: Int, holidays: [String], weekends: [String], due: String) {
+    func workingDays(start: String, count: Int, holidays: [String], weekends: [String], due: String) throws {
         let calendar = WorkingDayCalendar(
             holidays: Set(holidays.compactMap(CivilDate.init)),
             workingWeekends: Set(weekends.compactMap(CivilDate.init))
         )
-        #expect(calendar.adding(workingDays: count, to: CivilDate(start)!).description == due)
+        #expect(try calendar.adding(workingDays: count, to: CivilDate(start)!).description == due)
     }
 
-    @Test func deadlineIsTheEndOfTheDueDay() {
+    @Test func deadlineIsTheEndOfTheDueDay() throws {
         let calendar = WorkingDayCalendar()
         let received = Self.beijing("2026-11-27", 23, 30)
-        #expect(calendar.deadline(workingDays: 1, after: received) == Self.beijing("2026-12-01", 0, 0) - 1)
+        #expect(try calendar.deadline(workingDays: 1, after: received) == Self.beijing("2026-12-01", 0, 0) - 1)
     }
 
     // MARK: Minors' mode

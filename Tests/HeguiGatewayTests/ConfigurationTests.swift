@@ -187,6 +187,37 @@ import Testing
         }
     }
 
+    /// `users.calendar_file` adds the years the built-in calendar lacks (IM-17, OPS-4, OPS-8.3).
+    @Test func aCalendarFileAddsYears() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-calendar-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("calendar.txt").path
+        let bad = directory.appendingPathComponent("bad.txt").path
+        try "year 2027 source 国务院办公厅关于2027年部分节假日安排的通知\n2027-01-01 holiday 元旦\n"
+            .write(toFile: good, atomically: true, encoding: .utf8)
+        try "year 2027 source x\n2027-01-04 workday x\n".write(toFile: bad, atomically: true, encoding: .utf8)
+
+        let calendar = try Self.load("users:\n  calendar_file: \(good)\n").users.calendar
+        #expect(calendar.coveredYears == [2023, 2024, 2025, 2026, 2027])
+        #expect(try !calendar.isWorkingDay(CivilDate("2027-01-01")!))
+        #expect(WorkingDayCalendar().coveredYears == [2023, 2024, 2025, 2026])
+
+        do {
+            _ = try Self.load("users:\n  calendar_file: \(bad)\n")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("users.calendar_file"))
+            #expect("\(error)".contains("bad.txt:2: 2027-01-04 不是周末"))
+        }
+        do {
+            _ = try Self.load("users:\n  calendar_file: \(directory.path)/missing.txt\n")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("cannot read the calendar file"))
+        }
+    }
+
     /// The labels section (IM-12, LBL-CODE, GB-5.1): each bad value names its key.
     @Test(arguments: [
         ("labels:\n  producer: ACME\n", "labels.producer"),

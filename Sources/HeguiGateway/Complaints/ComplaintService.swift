@@ -152,7 +152,9 @@ package final class ComplaintService: Sendable {
             dueAt: self.settings.calendar.deadline(
                 workingDays: self.settings.feedbackWorkingDays,
                 after: time,
-                in: self.settings.zone
+                in: self.settings.zone,
+                for: "complaint",
+                logger: self.logger
             ),
             contactSHA256: submission.contact.flatMap { $0.isEmpty ? nil : ContentDigest.hex(of: $0, key: self.key) },
             auditSequence: event?.sequence,

@@ -64,8 +64,11 @@ package enum StarterConfiguration {
           usage_flush_ms: 250        # how often a replica writes the requests and tokens it counted
           rights_request_working_days: 15  # * deadline for personal-information requests (OPS-8.3)
           appeal_working_days: 15    # deadline to answer an appeal against a sanction (IM-15)
-          holidays: []               # public holidays, YYYY-MM-DD (not working days)
-          working_weekends: []       # make-up working days (调休), YYYY-MM-DD
+          # calendar_file: calendar.txt  # years the built-in holiday data (2023-2026) lacks, in the
+                                     # format of `hegui calendar show 2026`; past the covered years
+                                     # a deadline is an error in the log, not a silent guess
+          holidays: []               # single extra days off, YYYY-MM-DD
+          working_weekends: []       # single extra make-up working days (调休), YYYY-MM-DD
 
         # Minors' mode (IM-10.3, OPS-6), for users the app marks as minors or gives a birth year or
         # age band. Times are Beijing time.

@@ -1,3 +1,4 @@
+import Foundation
 import HeguiCore
 import Yams
 
@@ -27,7 +28,7 @@ extension YAMLReader {
         let allowed = [
             "require_agreement", "agreement_url", "requests_per_minute", "tokens_per_day", "training_consent_default",
             "state_cache_ms", "usage_flush_ms", "rights_request_working_days", "appeal_working_days", "holidays",
-            "working_weekends",
+            "working_weekends", "calendar_file",
         ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {
@@ -44,6 +45,18 @@ extension YAMLReader {
                 users.rightsRequestWorkingDays = try self.integer(node, key, in: 1...365)
             case "users.appeal_working_days": users.appealWorkingDays = try self.integer(node, key, in: 1...365)
             case "users.holidays": users.calendar.holidays = try self.dates(node, key)
+            case "users.calendar_file":
+                let path = try self.string(node, key)
+                guard let data = FileManager.default.contents(atPath: path),
+                    let text = String(data: data, encoding: .utf8)
+                else {
+                    throw self.error(node, key, "cannot read the calendar file '\(path)'")
+                }
+                do {
+                    users.calendar.merge(try WorkingDayCalendar.parse(text, file: path))
+                } catch {
+                    throw self.error(node, key, "\(error)")
+                }
             default: users.calendar.workingWeekends = try self.dates(node, key)
             }
         }

@@ -405,7 +405,9 @@ package final class EndUserService: Sendable {
             dueAt: self.users.calendar.deadline(
                 workingDays: self.users.appealWorkingDays,
                 after: time,
-                in: self.users.minors.zone
+                in: self.users.minors.zone,
+                for: "appeal",
+                logger: self.logger
             ),
             contactSHA256: contact.map { ContentDigest.hex(of: $0, key: self.pseudonymKey) },
             auditSequence: event?.sequence,
@@ -458,7 +460,9 @@ package final class EndUserService: Sendable {
             dueAt: self.users.calendar.deadline(
                 workingDays: self.users.rightsRequestWorkingDays,
                 after: time,
-                in: self.users.minors.zone
+                in: self.users.minors.zone,
+                for: "personal-information request",
+                logger: self.logger
             )
         )
         try await self.store.openRightsRequest(request)
