@@ -63,6 +63,7 @@ let package = Package(
                 "HeguiCore",
                 "HeguiStore",
                 "HeguiMedia",
+                "HeguiReports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +105,7 @@ let package = Package(
                 "HeguiCore",
                 "HeguiGateway",
                 "HeguiMedia",
+                "HeguiReports",
                 "HeguiStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -121,6 +123,7 @@ let package = Package(
             name: "HeguiCoreTests",
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports"]),
         .testTarget(
             name: "HeguiMediaTests",
             dependencies: ["HeguiCore", "HeguiMedia"],
@@ -141,6 +144,7 @@ let package = Package(
         .testTarget(
             name: "HeguiGatewayTests",
             dependencies: [
+                "HeguiReports",
                 "HeguiCore",
                 "HeguiGateway",
                 "HeguiMedia",

@@ -101,6 +101,7 @@ package func buildApplication(
         AdminAuditController(auditLog: admin.auditLog).addRoutes(to: group.group("audit"))
         AdminPolicyController(moderation: enforcement.moderation, auditLog: admin.auditLog)
             .addRoutes(to: group.group("policy"))
+        FilingStatus(schedule: configuration.filing, calendar: configuration.users.calendar).addRoutes(to: group)
         if let users, let userAPI {
             AdminTenantController(
                 store: users.store,

@@ -23,7 +23,7 @@ struct Hegui: AsyncParsableCommand {
         version: Self.version,
         subcommands: [
             Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, TenantCommand.self, UserCommand.self,
-            ComplaintCommand.self, LabelCommand.self, CalendarCommand.self,
+            ComplaintCommand.self, LabelCommand.self, CalendarCommand.self, FilingCommand.self,
             Init.self, DemoModelCommand.self,
         ]
     )

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import HeguiCore
 import HeguiGateway
+import HeguiReports
 import HeguiStore
 import Logging
 import Metrics
@@ -329,6 +330,16 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
         )
+        if !configuration.filing.events.isEmpty {
+            services.append(
+                FilingReminderService(
+                    status: FilingStatus(schedule: configuration.filing, calendar: configuration.users.calendar),
+                    factory: GatewayMetrics.makeFactory(registry: registry),
+                    interval: .seconds(3_600),
+                    logger: logger
+                )
+            )
+        }
         if let classifierClient { services.append(HTTPClientService(client: classifierClient)) }
         let upstream: any ModelUpstream
         if let upstreamConfiguration = configuration.upstream {

@@ -167,6 +167,26 @@ struct CLIBinaryTests {
         #expect(try Self.run(["calendar", "check", "2027.txt"], in: directory).status == 0)
     }
 
+    /// `hegui filing` (IM-17.2, OPS-4): the deadlines from hegui.yaml; exit 1 once one is overdue.
+    @Test func filingReportsDeadlinesAndExitsOneWhenOverdue() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "filing:\n  launched: 2026-09-28\n  changes:\n    - {date: 2026-11-20, what: 新增图像生成}\n".write(
+            to: directory.appendingPathComponent("hegui.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let early = try Self.run(["filing", "--date", "2026-10-15"], in: directory)
+        #expect(early.status == 0)
+        #expect(early.output.contains("上线备案 / filing after launch: 2026-09-28 → 截止 due 2026-10-16 [OPS-4.1] 剩余 1 个工作日"))
+        let late = try Self.run(["filing", "--date", "2026-12-07"], in: directory)
+        #expect(late.status == 1)
+        #expect(late.output.contains("overdue by 36 working days"))
+        #expect(late.output.contains("变更备案 / filing of a change (新增图像生成): 2026-11-20 → 截止 due 2026-12-04"))
+        let json = try Self.run(["filing", "--json", "--date", "2026-11-30"], in: directory)
+        #expect(json.output.contains(#""due":"2026-12-04","status":"open","working_days_left":4"#))
+    }
+
     @Test func scanReportsHitsAndExitsOneOrZero() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,6 +1,7 @@
 import Foundation
 import HeguiCore
 import HeguiGateway
+import HeguiReports
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -215,6 +216,41 @@ import Testing
             Issue.record("accepted")
         } catch {
             #expect("\(error)".contains("cannot read the calendar file"))
+        }
+    }
+
+    /// The `filing` section (IM-17.2, OPS-4): the launch, its filing, changes and the end.
+    @Test func theFilingSectionLoads() throws {
+        let filing = try Self.load(
+            """
+            filing:
+              numbers: [Beijing-Hegui-202611290001]
+              launched: 2026-09-28
+              filed: 2026-10-09
+              changes:
+                - {date: 2026-11-20, what: 新增图像生成}
+                - {date: 2026-11-25, what: 更换模型, filed: 2026-11-27}
+              ended: null
+            """
+        ).filing
+        #expect(filing.numbers == ["Beijing-Hegui-202611290001"])
+        #expect(filing.events.map(\.kind) == [.change, .change, .launch])
+        #expect(filing.events.last?.filed == CivilDate("2026-10-09"))
+        #expect(filing.events[1].filed == CivilDate("2026-11-27"))
+    }
+
+    @Test(arguments: [
+        ("filing:\n  launched: 2026-02-30\n", "filing.launched: must be a date YYYY-MM-DD, got '2026-02-30'"),
+        ("filing:\n  changes:\n    - {what: x}\n", "filing.changes[0]: a change needs its date"),
+        ("filing:\n  cancelled: 2026-01-05\n", "filing.cancelled: needs filing.ended"),
+        ("filing:\n  launch: 2026-01-05\n", "filing.launch: unknown key (did you mean 'launched'?)"),
+    ])
+    func badFilingSettingsNameTheKey(yaml: String, message: String) {
+        do {
+            _ = try Self.load(yaml)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
         }
     }
 

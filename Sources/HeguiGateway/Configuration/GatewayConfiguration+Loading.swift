@@ -348,7 +348,7 @@ struct YAMLReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
-            "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels",
+            "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels", "filing",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -479,6 +479,7 @@ struct YAMLReader {
                     }
                 }
             case "labels": try self.labels(node, key, into: &configuration.labels)
+            case "filing": configuration.filing = try self.filing(node, key)
             case "users": try self.users(node, key, into: &configuration.users)
             case "minors": try self.minors(node, key, into: &configuration.users.minors)
             case "sanctions": try self.sanctions(node, key, into: &configuration.users)

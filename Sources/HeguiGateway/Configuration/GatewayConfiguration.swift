@@ -1,4 +1,5 @@
 package import HeguiCore
+package import HeguiReports
 
 /// Everything `hegui serve` needs to start, already validated.
 ///
@@ -290,6 +291,9 @@ package struct GatewayConfiguration: Sendable {
 
     package var server = Server()
     package var labels = Labels()
+    /// The algorithm filing: its numbers and the launch, changes and end that start its
+    /// deadlines (IM-17.2, OPS-4).
+    package var filing = FilingSchedule()
     /// The complaint and report channel.
     package var complaints = Complaints()
     /// End users: agreements, minors' mode, sanctions, quotas, personal-information requests.

@@ -140,6 +140,19 @@ package enum StarterConfiguration {
         # store:
         #   url_file: /run/secrets/store-url
 
+        # The algorithm filing (IM-17.2, OPS-4): due 10 working days after the service goes live,
+        # 10 after each change to what was filed, 20 after the service ends, on the working-day
+        # calendar. `hegui filing` and GET /admin/filing show where each stands; /metrics has
+        # hegui_filing_open, hegui_filing_overdue and hegui_filing_working_days_left.
+        # filing:
+        #   numbers: []              # the filing numbers, shown to users (OPS-4.5)
+        #   launched: 2026-11-20     # the day the service went live
+        #   filed: null              # the day the filing was submitted
+        #   changes:                 # each change to what was filed
+        #     - {date: 2026-12-01, what: 新增图像生成, filed: null}
+        #   ended: null              # the day the service ended
+        #   cancelled: null          # the day the cancellation was filed
+
         # Pacing of the built-in demo model's streamed replies.
         demo:
           chunk_chars: 4

@@ -1,5 +1,6 @@
 import Foundation
 import HeguiCore
+import HeguiReports
 import Yams
 
 // The `users`, `minors` and `sanctions` sections of hegui.yaml (issue 6). Every number has the
@@ -22,6 +23,57 @@ extension YAMLReader {
             dates.insert(date)
         }
         return dates
+    }
+
+    /// One date YYYY-MM-DD, or `null` for none.
+    func optionalDate(_ node: Node, _ key: String) throws -> CivilDate? {
+        if case .scalar(let scalar) = node, ["null", "~", ""].contains(scalar.string) { return nil }
+        let text = try self.string(node, key)
+        guard let date = CivilDate(text) else { throw self.error(node, key, "must be a date YYYY-MM-DD, got '\(text)'") }
+        return date
+    }
+
+    /// The `filing` section (IM-17.2, OPS-4).
+    func filing(_ node: Node, _ key: String) throws -> FilingSchedule {
+        var schedule = FilingSchedule()
+        var launch: (date: CivilDate?, filed: CivilDate?) = (nil, nil)
+        var end: (date: CivilDate?, filed: CivilDate?) = (nil, nil)
+        let allowed = ["numbers", "launched", "filed", "changes", "ended", "cancelled"]
+        for (key, node) in try self.mapping(node, key, allowed: allowed) {
+            switch key {
+            case "filing.numbers": schedule.numbers = try self.strings(node, key)
+            case "filing.launched": launch.date = try self.optionalDate(node, key)
+            case "filing.filed": launch.filed = try self.optionalDate(node, key)
+            case "filing.ended": end.date = try self.optionalDate(node, key)
+            case "filing.cancelled": end.filed = try self.optionalDate(node, key)
+            default:
+                guard case .sequence(let items) = node else { throw self.error(node, key, "must be a list of changes") }
+                for (index, item) in items.enumerated() {
+                    let itemKey = "\(key)[\(index)]"
+                    var change: (date: CivilDate?, what: String, filed: CivilDate?) = (nil, "", nil)
+                    for (field, value) in try self.mapping(item, itemKey, allowed: ["date", "what", "filed"]) {
+                        switch field.split(separator: ".").last ?? "" {
+                        case "date": change.date = try self.optionalDate(value, field)
+                        case "what": change.what = try self.string(value, field)
+                        default: change.filed = try self.optionalDate(value, field)
+                        }
+                    }
+                    guard let date = change.date else { throw self.error(item, itemKey, "a change needs its date") }
+                    schedule.events.append(.init(kind: .change, date: date, what: change.what, filed: change.filed))
+                }
+            }
+        }
+        if let date = launch.date {
+            schedule.events.append(.init(kind: .launch, date: date, filed: launch.filed))
+        } else if launch.filed != nil {
+            throw self.error(node, "filing.filed", "needs filing.launched, the day the service went live")
+        }
+        if let date = end.date {
+            schedule.events.append(.init(kind: .cancellation, date: date, filed: end.filed))
+        } else if end.filed != nil {
+            throw self.error(node, "filing.cancelled", "needs filing.ended, the day the service ended")
+        }
+        return schedule
     }
 
     func users(_ node: Node, _ key: String, into users: inout GatewayConfiguration.Users) throws {
