@@ -94,6 +94,8 @@ package func buildApplication(
         ).addRoutes(to: router)
     }
 
+    DisclosurePageController(configuration: configuration, hasUserPages: users != nil).addRoutes(to: router)
+
     if let admin {
         let group = router.group("admin").add(
             middleware: AdminAuthMiddleware(tokenDigest: admin.tokenDigest, auditLog: admin.auditLog)

@@ -219,6 +219,15 @@ import Testing
         }
     }
 
+    /// The `service` section: what `/about` tells users.
+    @Test func theServiceSectionLoads() throws {
+        let service = try Self.load(
+            "service:\n  name: 问答助手\n  provider: 示例科技\n  purpose: 回答问题\n  purpose_en: Answers questions\n"
+        ).service
+        #expect(service.name == "问答助手" && service.provider == "示例科技")
+        #expect(service.purpose == "回答问题" && service.purposeEN == "Answers questions")
+    }
+
     /// The `filing` section (IM-17.2, OPS-4): the launch, its filing, changes and the end.
     @Test func theFilingSectionLoads() throws {
         let filing = try Self.load(

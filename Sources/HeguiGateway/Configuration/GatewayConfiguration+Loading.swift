@@ -349,6 +349,7 @@ struct YAMLReader {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
             "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels", "filing",
+            "service",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -480,6 +481,15 @@ struct YAMLReader {
                 }
             case "labels": try self.labels(node, key, into: &configuration.labels)
             case "filing": configuration.filing = try self.filing(node, key)
+            case "service":
+                for (key, node) in try self.mapping(node, key, allowed: ["name", "provider", "purpose", "purpose_en"]) {
+                    switch key {
+                    case "service.name": configuration.service.name = try self.string(node, key)
+                    case "service.provider": configuration.service.provider = try self.string(node, key)
+                    case "service.purpose": configuration.service.purpose = try self.string(node, key)
+                    default: configuration.service.purposeEN = try self.string(node, key)
+                    }
+                }
             case "users": try self.users(node, key, into: &configuration.users)
             case "minors": try self.minors(node, key, into: &configuration.users.minors)
             case "sanctions": try self.sanctions(node, key, into: &configuration.users)

@@ -294,6 +294,21 @@ package struct GatewayConfiguration: Sendable {
     /// The algorithm filing: its numbers and the launch, changes and end that start its
     /// deadlines (IM-17.2, OPS-4).
     package var filing = FilingSchedule()
+    /// What the service is, as `/about` tells users (IM-4, IM-10.1, OPS-4.5).
+    package var service = Service()
+
+    /// The service as the provider describes it.
+    package struct Service: Sendable, Hashable {
+        /// The service's name.
+        package var name = "生成式人工智能服务 Generative AI service"
+        /// The provider (the company that offers it).
+        package var provider = ""
+        /// What it is for, in Chinese and in English (operator text; plain text).
+        package var purpose = ""
+        package var purposeEN = ""
+
+        package init() {}
+    }
     /// The complaint and report channel.
     package var complaints = Complaints()
     /// End users: agreements, minors' mode, sanctions, quotas, personal-information requests.

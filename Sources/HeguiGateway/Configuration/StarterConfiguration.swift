@@ -140,6 +140,14 @@ package enum StarterConfiguration {
         # store:
         #   url_file: /run/secrets/store-url
 
+        # What the service is, as /about tells its users (with the filing numbers, the labels,
+        # the agreement, the complaint channel and minors' mode, taken from the sections here).
+        # service:
+        #   name: 问答助手 Q&A assistant
+        #   provider: 示例科技有限公司
+        #   purpose: 回答学习与工作中的问题。
+        #   purpose_en: Answers questions about study and work.
+
         # The algorithm filing (IM-17.2, OPS-4): due 10 working days after the service goes live,
         # 10 after each change to what was filed, 20 after the service ends, on the working-day
         # calendar. `hegui filing` and GET /admin/filing show where each stands; /metrics has
