@@ -37,7 +37,7 @@ import Testing
             #expect(page.contains("Beijing-Hegui-202611290001"))
             #expect(page.contains("回答结尾标注“本内容由人工智能生成"))
             #expect(page.contains("21:30–07:00"))
-            #expect(page.contains("under8：每日 40 分钟"))
+            #expect(page.contains("8岁以下 under 8：每日 40 分钟"))
         }
     }
 

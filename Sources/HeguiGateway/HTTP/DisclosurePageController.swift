@@ -129,7 +129,7 @@ package struct DisclosurePageController: Sendable {
         var minorsText = "<h2>未成年人模式 Minors' mode</h2>"
         if minors.isEnabled {
             let limits = minors.bands.map { band in
-                "\(escape(band.name))：\(band.dailyMinutes.map { "每日 \($0) 分钟 \($0) min a day" } ?? "不限时 no daily limit")"
+                "\(escape(Self.bandName(band.name)))：\(band.dailyMinutes.map { "每日 \($0) 分钟 \($0) min a day" } ?? "不限时 no daily limit")"
             }.joined(separator: "；")
             let curfew = minors.curfew.map { "\(Self.clock($0.startMinute))–\(Self.clock($0.endMinute))" }
             minorsText += "<p>已开启 On. \(limits)。"
@@ -140,6 +140,16 @@ package struct DisclosurePageController: Sendable {
         }
         sections.append(minorsText)
         return sections.joined(separator: "\n")
+    }
+
+    /// The built-in age bands in words; an operator's own band keeps its name.
+    static func bandName(_ name: String) -> String {
+        switch name {
+        case "under8": "8岁以下 under 8"
+        case "8to16": "8至16岁 8 to 16"
+        case "16to18": "16至18岁 16 to 18"
+        default: name
+        }
     }
 
     static func clock(_ minute: Int) -> String {
