@@ -98,7 +98,9 @@ struct CalendarCommand: ParsableCommand {
             let calendar = self.source.calendar("years")
             for number in calendar.coveredYears {
                 let year = calendar.years[number]!
-                print("\(number)\t\(year.holidays.count) 天假日 / days off\t\(year.workdays.count) 天调休上班 / make-up days\t\(year.source)")
+                print(
+                    "\(number)\t\(year.holidays.count) 天假日 / days off\t\(year.workdays.count) 天调休上班 / make-up days\t\(year.source)"
+                )
             }
         }
     }
@@ -118,7 +120,9 @@ struct CalendarCommand: ParsableCommand {
                 CalendarCommand.fail("show: \(CalendarError.yearNotCovered(self.year))")
             }
             print("year \(self.year) source \(year.source)")
-            let days = year.holidays.map { ($0.key, "holiday", $0.value) } + year.workdays.map { ($0.key, "workday", $0.value) }
+            let days =
+                year.holidays.map { ($0.key, "holiday", $0.value) }
+                + year.workdays.map { ($0.key, "workday", $0.value) }
             for (date, kind, name) in days.sorted(by: { $0.0 < $1.0 }) {
                 print("\(date) \(kind) \(name)".trimmingCharacters(in: .whitespaces))
             }
@@ -136,7 +140,9 @@ struct CalendarCommand: ParsableCommand {
                 let text = try String(contentsOfFile: self.file, encoding: .utf8)
                 let years = try WorkingDayCalendar.parse(text, file: self.file)
                 for (number, year) in years.sorted(by: { $0.key < $1.key }) {
-                    print("\(number): \(year.holidays.count) days off, \(year.workdays.count) make-up days — \(year.source)")
+                    print(
+                        "\(number): \(year.holidays.count) days off, \(year.workdays.count) make-up days — \(year.source)"
+                    )
                 }
             } catch {
                 CalendarCommand.fail("check: \(error)")

@@ -67,7 +67,8 @@ struct FilingCommand: ParsableCommand {
                     case .filed: "已备案 filed \(event.filed!)"
                     case .filedLate: "逾期备案 filed late \(event.filed!)"
                     case .open: "剩余 \(deadline.workingDaysLeft) 个工作日 / \(deadline.workingDaysLeft) working days left"
-                    case .overdue: "已逾期 \(-deadline.workingDaysLeft) 个工作日 / overdue by \(-deadline.workingDaysLeft) working days"
+                    case .overdue:
+                        "已逾期 \(-deadline.workingDaysLeft) 个工作日 / overdue by \(-deadline.workingDaysLeft) working days"
                     }
                 let what = event.what.isEmpty ? "" : " (\(event.what))"
                 print(

@@ -264,7 +264,9 @@ struct LabelCommand: AsyncParsableCommand {
                     let note =
                         outcome.replaced > 0
                         ? " (replaced \(outcome.replaced) earlier record\(outcome.replaced == 1 ? "" : "s"))" : ""
-                    print("labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)")
+                    print(
+                        "labelled \(destination): \(outcome.format.rawValue) ProduceID=\(outcome.record.produceID)\(note)"
+                    )
                 }
                 return true
             } catch {

@@ -76,14 +76,32 @@ import Testing
         ("year 2027\n", "t.txt:1: 年份行应为 year YYYY source 通知名称 / a year line is: year YYYY source <notice>"),
         ("year 2027 source x\nyear 2027 source y", "t.txt:2: 年份 2027 重复 / year 2027 appears twice"),
         ("year 2027 source x\n2027-02-30 holiday x", "t.txt:2: 日期无效：2027-02-30 / invalid date or range: 2027-02-30"),
-        ("year 2027 source x\n2027-01-05..2027-01-01 holiday x", "t.txt:2: 日期无效：2027-01-05..2027-01-01 / invalid date or range: 2027-01-05..2027-01-01"),
+        (
+            "year 2027 source x\n2027-01-05..2027-01-01 holiday x",
+            "t.txt:2: 日期无效：2027-01-05..2027-01-01 / invalid date or range: 2027-01-05..2027-01-01"
+        ),
         ("year 2027 source x\n2026-12-31 holiday x", "t.txt:2: 日期不在 2027 年内：2026-12-31 / 2026-12-31 is not in 2027"),
-        ("year 2027 source x\n2027-01-04 workday x", "t.txt:2: 2027-01-04 不是周末，无需调休上班 / 2027-01-04 is not a weekend day"),
-        ("year 2027 source x\n2027-01-02 holiday x\n2027-01-02 workday y", "t.txt:3: 2027-01-02 既是假日又是工作日 / 2027-01-02 is both a holiday and a working day"),
-        ("year 2027 source x\n2027-01-02 off", "t.txt:2: 应为 日期[..日期] holiday|workday [名称] / expected DATE[..DATE] holiday|workday [name]"),
+        (
+            "year 2027 source x\n2027-01-04 workday x",
+            "t.txt:2: 2027-01-04 不是周末，无需调休上班 / 2027-01-04 is not a weekend day"
+        ),
+        (
+            "year 2027 source x\n2027-01-02 holiday x\n2027-01-02 workday y",
+            "t.txt:3: 2027-01-02 既是假日又是工作日 / 2027-01-02 is both a holiday and a working day"
+        ),
+        (
+            "year 2027 source x\n2027-01-02 off",
+            "t.txt:2: 应为 日期[..日期] holiday|workday [名称] / expected DATE[..DATE] holiday|workday [name]"
+        ),
     ])
     func badFilesNameTheLine(text: String, message: String) {
-        #expect(throws: CalendarError.invalid(file: "t.txt", line: Int(message.split(separator: ":")[1])!, String(message.split(separator: ": ", maxSplits: 1)[1]))) {
+        #expect(
+            throws: CalendarError.invalid(
+                file: "t.txt",
+                line: Int(message.split(separator: ":")[1])!,
+                String(message.split(separator: ": ", maxSplits: 1)[1])
+            )
+        ) {
             try WorkingDayCalendar.parse(text, file: "t.txt")
         }
     }

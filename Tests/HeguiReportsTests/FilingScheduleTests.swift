@@ -7,7 +7,9 @@ import Testing
     static let calendar = WorkingDayCalendar()
 
     static func deadline(_ event: FilingSchedule.Event, on today: String) throws -> FilingSchedule.Deadline {
-        try #require(try FilingSchedule(events: [event]).deadlines(on: CivilDate(today)!, calendar: Self.calendar).first)
+        try #require(
+            try FilingSchedule(events: [event]).deadlines(on: CivilDate(today)!, calendar: Self.calendar).first
+        )
     }
 
     @Test(arguments: [
@@ -25,16 +27,22 @@ import Testing
         #expect(deadline.workingDaysLeft == kind.workingDays)
     }
 
-    @Test(arguments: [
-        ("2026-10-15", nil, FilingSchedule.Deadline.Status.open, 1),
-        ("2026-10-16", nil, .open, 0),
-        ("2026-10-19", nil, .overdue, -1),
-        ("2026-10-30", nil, .overdue, -10),
-        ("2026-10-30", "2026-10-09", .filed, -10),
-        ("2026-10-30", "2026-10-20", .filedLate, -10),
-    ] as [(String, String?, FilingSchedule.Deadline.Status, Int)])
+    @Test(
+        arguments: [
+            ("2026-10-15", nil, FilingSchedule.Deadline.Status.open, 1),
+            ("2026-10-16", nil, .open, 0),
+            ("2026-10-19", nil, .overdue, -1),
+            ("2026-10-30", nil, .overdue, -10),
+            ("2026-10-30", "2026-10-09", .filed, -10),
+            ("2026-10-30", "2026-10-20", .filedLate, -10),
+        ] as [(String, String?, FilingSchedule.Deadline.Status, Int)]
+    )
     func statusOnADay(today: String, filed: String?, status: FilingSchedule.Deadline.Status, left: Int) throws {
-        let event = FilingSchedule.Event(kind: .launch, date: CivilDate("2026-09-28")!, filed: filed.flatMap(CivilDate.init))
+        let event = FilingSchedule.Event(
+            kind: .launch,
+            date: CivilDate("2026-09-28")!,
+            filed: filed.flatMap(CivilDate.init)
+        )
         let deadline = try Self.deadline(event, on: today)
         #expect(deadline.status == status)
         #expect(deadline.workingDaysLeft == left)

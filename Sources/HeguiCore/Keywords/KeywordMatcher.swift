@@ -321,7 +321,9 @@ package final class KeywordMatcher: Sendable {
             // By the number of characters split, then by position.
             let subsets = (1..<(1 << positions.count)).sorted { ($0.nonzeroBitCount, $0) < ($1.nonzeroBitCount, $1) }
             for mask in subsets {
-                variants.append(variant(splitting: Set(positions.indices.filter { mask & (1 << $0) != 0 }.map { positions[$0] })))
+                variants.append(
+                    variant(splitting: Set(positions.indices.filter { mask & (1 << $0) != 0 }.map { positions[$0] }))
+                )
             }
         } else {
             for position in positions.prefix(Self.maximumSplitVariants - 1) {

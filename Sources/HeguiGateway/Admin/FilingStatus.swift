@@ -90,7 +90,8 @@ package struct FilingReminderService: Service {
                     self.logger.warning(
                         "algorithm filing due",
                         metadata: [
-                            "filing.kind": .string(first.event.kind.rawValue), "filing.due": .string(first.due.description),
+                            "filing.kind": .string(first.event.kind.rawValue),
+                            "filing.due": .string(first.due.description),
                             "filing.working_days_left": .stringConvertible(first.workingDaysLeft),
                         ]
                     )

@@ -29,7 +29,9 @@ extension YAMLReader {
     func optionalDate(_ node: Node, _ key: String) throws -> CivilDate? {
         if case .scalar(let scalar) = node, ["null", "~", ""].contains(scalar.string) { return nil }
         let text = try self.string(node, key)
-        guard let date = CivilDate(text) else { throw self.error(node, key, "must be a date YYYY-MM-DD, got '\(text)'") }
+        guard let date = CivilDate(text) else {
+            throw self.error(node, key, "must be a date YYYY-MM-DD, got '\(text)'")
+        }
         return date
     }
 
