@@ -80,6 +80,27 @@ package struct JSONScanner {
         try self.nextMember(closing: UInt8(ascii: "]"))
     }
 
+    /// Calls `body` inside each object of the array at the position, with the object's position
+    /// in the array (other elements are skipped, and so is a value that is not an array). `body`
+    /// reads the object's keys with ``nextKey()`` to its end.
+    package mutating func forEachObject(
+        _ body: (inout JSONScanner, Int) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        guard try self.beginArray() else {
+            try self.skipValue()
+            return
+        }
+        var position = 0
+        while try self.nextElement() {
+            defer { position += 1 }
+            if try self.beginObject() {
+                try body(&self, position)
+            } else {
+                try self.skipValue()
+            }
+        }
+    }
+
     /// The string at the position; `nil`, skipping the value, when it is something else.
     package mutating func stringValue() throws(JSONParseError) -> String? {
         guard try self.reader.peek() == UInt8(ascii: "\"") else {

@@ -90,17 +90,7 @@ package struct ChatStreamModerator: Sendable {
 
         private static func choices(_ scanner: inout JSONScanner) throws(JSONParseError) -> [Choice] {
             var choices: [Choice] = []
-            guard try scanner.beginArray() else {
-                try scanner.skipValue()
-                return []
-            }
-            var position = 0
-            while try scanner.nextElement() {
-                defer { position += 1 }
-                guard try scanner.beginObject() else {
-                    try scanner.skipValue()
-                    continue
-                }
+            try scanner.forEachObject { scanner, position throws(JSONParseError) in
                 var choice = Choice(position: position)
                 while let key = try scanner.nextKey() {
                     switch key {
@@ -139,17 +129,7 @@ package struct ChatStreamModerator: Sendable {
             _ scanner: inout JSONScanner
         ) throws(JSONParseError) -> [(position: Int, index: String?, arguments: String)] {
             var calls: [(position: Int, index: String?, arguments: String)] = []
-            guard try scanner.beginArray() else {
-                try scanner.skipValue()
-                return []
-            }
-            var position = 0
-            while try scanner.nextElement() {
-                defer { position += 1 }
-                guard try scanner.beginObject() else {
-                    try scanner.skipValue()
-                    continue
-                }
+            try scanner.forEachObject { scanner, position throws(JSONParseError) in
                 var index: String?
                 var arguments: String?
                 while let key = try scanner.nextKey() {
@@ -157,12 +137,11 @@ package struct ChatStreamModerator: Sendable {
                     case "index":
                         index = try scanner.numberLiteral()
                     case "function":
+                        arguments = nil
                         guard try scanner.beginObject() else {
                             try scanner.skipValue()
-                            arguments = nil
                             continue
                         }
-                        arguments = nil
                         while let member = try scanner.nextKey() {
                             if member == "arguments" {
                                 arguments = try scanner.stringValue()
