@@ -187,6 +187,39 @@ struct CLIBinaryTests {
         #expect(json.output.contains(#""due":"2026-12-04","status":"open","working_days_left":4"#))
     }
 
+    /// `hegui scope` (IM-2, IM-17, SA-2, LBL-4): the checklist from hegui.yaml, and a clear
+    /// refusal when answers are missing and it cannot ask.
+    @Test func scopeReasonsFromTheAnswers() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "scope:\n  media: [text]\n".write(
+            to: directory.appendingPathComponent("hegui.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let missing = try Self.run(["scope"], in: directory)
+        #expect(missing.status == 2)
+        #expect(missing.error.contains("unanswered: serves_public_in_mainland, offered_through_api, public_opinion"))
+        try """
+        scope:
+          serves_public_in_mainland: true
+          offered_through_api: true
+          media: [text, image]
+          public_opinion: true
+          users_publish: false
+          downloads: true
+          minors_may_use: false
+        """.write(to: directory.appendingPathComponent("hegui.yaml"), atomically: true, encoding: .utf8)
+        let checklist = try Self.run(["scope"], in: directory)
+        #expect(checklist.status == 0)
+        #expect(checklist.output.contains("[适用 applies] 安全评估 / Security assessment [IM-17.1, OPS-5, SA-2, SA-3, SA-5]"))
+        #expect(checklist.output.contains("[适用 applies] 图片显式标识 / Explicit label on images [IM-12, LBL-4.3]"))
+        #expect(checklist.output.contains("[不适用 not required] 音频显式标识"))
+        let json = try Self.run(["scope", "--json"], in: directory)
+        let parsed = try JSONParser.parse(json.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(parsed.arrayValue?.count == 18)
+    }
+
     @Test func scanReportsHitsAndExitsOneOrZero() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

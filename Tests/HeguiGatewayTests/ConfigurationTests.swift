@@ -219,6 +219,21 @@ import Testing
         }
     }
 
+    /// The `scope` section: `hegui scope`'s answers; a wrong medium names its key.
+    @Test func theScopeSectionLoads() throws {
+        let scope = try Self.load("scope:\n  public_opinion: false\n  media: [text, audio]\n").scope
+        #expect(scope.publicOpinion == false && scope.media == [.text, .audio])
+        #expect(scope.servesPublicInMainland == nil)
+        do {
+            _ = try Self.load("scope:\n  media: [text, smell]\n")
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                "\(error)".contains("scope.media[1]: must be one of text, image, audio, video, virtual, got 'smell'")
+            )
+        }
+    }
+
     /// The `service` section: what `/about` tells users.
     @Test func theServiceSectionLoads() throws {
         let service = try Self.load(

@@ -349,7 +349,7 @@ struct YAMLReader {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
             "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels", "filing",
-            "service",
+            "service", "scope",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -481,6 +481,7 @@ struct YAMLReader {
                 }
             case "labels": try self.labels(node, key, into: &configuration.labels)
             case "filing": configuration.filing = try self.filing(node, key)
+            case "scope": configuration.scope = try self.scope(node, key)
             case "service":
                 for (key, node) in try self.mapping(node, key, allowed: ["name", "provider", "purpose", "purpose_en"]) {
                     switch key {

@@ -296,6 +296,8 @@ package struct GatewayConfiguration: Sendable {
     package var filing = FilingSchedule()
     /// What the service is, as `/about` tells users (IM-4, IM-10.1, OPS-4.5).
     package var service = Service()
+    /// The provider's answers to the scope questions (`hegui scope`).
+    package var scope = ScopeAnswers()
 
     /// The service as the provider describes it.
     package struct Service: Sendable, Hashable {

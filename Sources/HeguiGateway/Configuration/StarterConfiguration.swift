@@ -140,6 +140,16 @@ package enum StarterConfiguration {
         # store:
         #   url_file: /run/secrets/store-url
 
+        # The answers that decide which duties apply; `hegui scope` prints the checklist.
+        # scope:
+        #   serves_public_in_mainland: true
+        #   offered_through_api: true
+        #   media: [text]              # text, image, audio, video, virtual
+        #   public_opinion: false      # forums, groups, public accounts, live streaming… (SA-2)
+        #   users_publish: false
+        #   downloads: false
+        #   minors_may_use: true
+
         # What the service is, as /about tells its users (with the filing numbers, the labels,
         # the agreement, the complaint channel and minors' mode, taken from the sections here).
         # service:

@@ -35,6 +35,32 @@ extension YAMLReader {
         return date
     }
 
+    /// The `scope` section: the provider's answers to `hegui scope`'s questions.
+    func scope(_ node: Node, _ key: String) throws -> ScopeAnswers {
+        var answers = ScopeAnswers()
+        for (key, node) in try self.mapping(node, key, allowed: ScopeAnswers.questions.map(\.key)) {
+            switch key {
+            case "scope.serves_public_in_mainland": answers.servesPublicInMainland = try self.bool(node, key)
+            case "scope.offered_through_api": answers.offeredThroughAPI = try self.bool(node, key)
+            case "scope.public_opinion": answers.publicOpinion = try self.bool(node, key)
+            case "scope.users_publish": answers.usersPublish = try self.bool(node, key)
+            case "scope.downloads": answers.downloads = try self.bool(node, key)
+            case "scope.minors_may_use": answers.minorsMayUse = try self.bool(node, key)
+            default:
+                var media = Set<ScopeAnswers.Medium>()
+                for (index, text) in try self.strings(node, key).enumerated() {
+                    guard let medium = ScopeAnswers.Medium(rawValue: text) else {
+                        let names = ScopeAnswers.Medium.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw self.error(node, "\(key)[\(index)]", "must be one of \(names), got '\(text)'")
+                    }
+                    media.insert(medium)
+                }
+                answers.media = media
+            }
+        }
+        return answers
+    }
+
     /// The `filing` section (IM-17.2, OPS-4).
     func filing(_ node: Node, _ key: String) throws -> FilingSchedule {
         var schedule = FilingSchedule()
