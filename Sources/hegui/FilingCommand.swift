@@ -29,16 +29,7 @@ struct FilingCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let configuration: GatewayConfiguration
-        do {
-            configuration = try GatewayConfiguration.load(
-                file: configurationFile(self.config, environment: environment),
-                environment: environment
-            )
-        } catch {
-            Self.fail("\(error)")
-        }
+        let configuration = loadConfiguration(self.config, fail: Self.fail)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let today = self.date.flatMap(CivilDate.init) ?? LocalTime.beijing.date(of: now)
         let status = FilingStatus(schedule: configuration.filing, calendar: configuration.users.calendar)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeguiGateway
 
 /// The configuration file the commands read: `--config`, else `HEGUI_CONFIG`, else `./hegui.yaml`
 /// when present.
@@ -7,6 +8,20 @@ func configurationFile(_ given: String?, environment: [String: String]) -> Strin
     if let given { return given }
     if let file = environment["HEGUI_CONFIG"], !file.isEmpty { return file }
     return FileManager.default.fileExists(atPath: "hegui.yaml") ? "hegui.yaml" : nil
+}
+
+/// The configuration a command reads (see ``configurationFile(_:environment:)``), or `fail`'s
+/// exit naming what is wrong with it.
+func loadConfiguration(_ given: String?, fail: (String) -> Never) -> GatewayConfiguration {
+    let environment = ProcessInfo.processInfo.environment
+    do {
+        return try GatewayConfiguration.load(
+            file: configurationFile(given, environment: environment),
+            environment: environment
+        )
+    } catch {
+        fail("\(error)")
+    }
 }
 
 /// `hegui`: the compliance gateway's command line (started from main.swift).

@@ -22,16 +22,7 @@ struct ScopeCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        var answers: ScopeAnswers
-        do {
-            answers = try GatewayConfiguration.load(
-                file: configurationFile(self.config, environment: environment),
-                environment: environment
-            ).scope
-        } catch {
-            Self.fail("\(error)")
-        }
+        var answers = loadConfiguration(self.config, fail: Self.fail).scope
         if !answers.unanswered.isEmpty {
             guard isatty(STDIN_FILENO) == 1 else {
                 Self.fail(
