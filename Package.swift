@@ -123,7 +123,7 @@ let package = Package(
             name: "HeguiCoreTests",
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports"]),
+        .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports", "HeguiStore"]),
         .testTarget(
             name: "HeguiMediaTests",
             dependencies: ["HeguiCore", "HeguiMedia"],

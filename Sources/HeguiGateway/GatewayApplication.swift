@@ -1,4 +1,6 @@
 package import HeguiStore
+import HeguiCore
+import HeguiReports
 package import Hummingbird
 package import Logging
 package import NIOCore
@@ -104,6 +106,15 @@ package func buildApplication(
         AdminPolicyController(moderation: enforcement.moderation, auditLog: admin.auditLog)
             .addRoutes(to: group.group("policy"))
         FilingStatus(schedule: configuration.filing, calendar: configuration.users.calendar).addRoutes(to: group)
+        if let store = store ?? users?.store {
+            StatisticsController(
+                collector: StatisticsCollector(store: store),
+                store: store,
+                filing: configuration.filing,
+                calendar: configuration.users.calendar,
+                catalogue: .standard
+            ).addRoutes(to: group)
+        }
         if let users, let userAPI {
             AdminTenantController(
                 store: users.store,

@@ -41,6 +41,7 @@ extension GatewayFixtures {
         users: UserServices? = nil,
         labels: LabelService? = nil,
         dataDirectory: DataDirectory? = nil,
+        store: SQLStore? = nil,
         logger: Logger = Logger(label: "hegui.test"),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -50,6 +51,7 @@ extension GatewayFixtures {
             tenants: configuration.tenants,
             metricsRegistry: registry,
             dataDirectory: dataDirectory,
+            store: store,
             enforcement: enforcement,
             admin: admin,
             users: users,
