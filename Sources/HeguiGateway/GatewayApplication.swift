@@ -107,12 +107,12 @@ package func buildApplication(
             .addRoutes(to: group.group("policy"))
         FilingStatus(schedule: configuration.filing, calendar: configuration.users.calendar).addRoutes(to: group)
         if let store = store ?? users?.store {
-            StatisticsController(
+            ReportsController(
                 collector: StatisticsCollector(store: store),
                 store: store,
-                filing: configuration.filing,
-                calendar: configuration.users.calendar,
-                catalogue: .standard
+                configuration: configuration,
+                moderation: enforcement.moderation,
+                auditLog: admin.auditLog
             ).addRoutes(to: group)
         }
         if let users, let userAPI {

@@ -210,6 +210,31 @@ extension SQLStore {
         ).first
     }
 
+    package func endUserCounts(tenant: String?) async throws -> EndUserCounts {
+        let query: SQLQueryString =
+            if let tenant {
+                """
+                SELECT COUNT(*) AS total, COALESCE(SUM(identity_verified), 0) AS verified,
+                COALESCE(SUM(CASE WHEN minor = 1 THEN 1 ELSE 0 END), 0) AS minors
+                FROM end_users WHERE tenant = \(bind: tenant)
+                """
+            } else {
+                """
+                SELECT COUNT(*) AS total, COALESCE(SUM(identity_verified), 0) AS verified,
+                COALESCE(SUM(CASE WHEN minor = 1 THEN 1 ELSE 0 END), 0) AS minors
+                FROM end_users
+                """
+            }
+        let rows = try await self.readRows(query, "count end users") { row in
+            EndUserCounts(
+                total: Int(try row.decode(column: "total", as: Int64.self)),
+                verified: Int(try row.decode(column: "verified", as: Int64.self)),
+                minors: Int(try row.decode(column: "minors", as: Int64.self))
+            )
+        }
+        return rows.first ?? EndUserCounts(total: 0, verified: 0, minors: 0)
+    }
+
     static func endUserRecord(_ row: any SQLRow) throws -> EndUserRecord {
         EndUserRecord(
             tenant: try row.decode(column: "tenant", as: String.self),

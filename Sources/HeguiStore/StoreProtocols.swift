@@ -79,6 +79,9 @@ package protocol EndUserStore: Sendable {
     /// The user, created with default attributes on first sight.
     func recordEndUser(tenant: String, pseudonym: String, time: Int64) async throws -> EndUserRecord
     func endUser(tenant: String, pseudonym: String) async throws -> EndUserRecord?
+    /// How many end users are known, of one tenant or all: in all, with a verified identity, and
+    /// minors (the security assessment's SA-5.2 figures).
+    func endUserCounts(tenant: String?) async throws -> EndUserCounts
     /// - Throws: ``StoreError`` `notFound`.
     func updateEndUser(_ user: EndUserRecord) async throws
     /// Deletes the user's attributes, acceptances and usage (a deletion request); the audit log

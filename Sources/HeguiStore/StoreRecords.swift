@@ -73,6 +73,19 @@ package struct APIKeyRecord: Sendable, Hashable {
     }
 }
 
+/// End users counted (``EndUserStore/endUserCounts(tenant:)``).
+package struct EndUserCounts: Sendable, Hashable {
+    package var total: Int
+    package var verified: Int
+    package var minors: Int
+
+    package init(total: Int, verified: Int, minors: Int) {
+        self.total = total
+        self.verified = verified
+        self.minors = minors
+    }
+}
+
 /// An end user of a tenant, known by a pseudonym (IM-11), with the attributes the provider's app
 /// sets: age (IM-10, OPS-6), real-identity verification (OPS-2), consent to training use (TC-7.3).
 package struct EndUserRecord: Sendable, Hashable {

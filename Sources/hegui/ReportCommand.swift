@@ -12,7 +12,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Statistics and regulator-facing reports. 统计与报告。",
-        subcommands: [Statistics.self]
+        subcommands: [Statistics.self, Assessment.self, Dossier.self]
     )
 
     /// Where the configuration and the store are.
@@ -76,6 +76,143 @@ struct ReportCommand: AsyncParsableCommand {
             } catch {
                 ReportCommand.fail(command, "\(error.parameter): \(error.en)")
             }
+        }
+    }
+
+    /// The facts of the configuration, the rules it names, the store and the audit log.
+    static func facts(_ command: String, _ configuration: GatewayConfiguration, store: SQLStore) async throws -> ServiceFacts {
+        let loaded: ModerationLoader.Loaded
+        do {
+            loaded = try ModerationLoader.load(configuration.moderation)
+        } catch {
+            Self.fail(command, "\(error)")
+        }
+        var facts = ServiceFacts(configuration: configuration, engine: loaded.engine, policyVersion: loaded.version)
+        let directory = try DataDirectory.prepare(at: configuration.dataDirectory)
+        let key = try AuditSigningKey.load(file: configuration.audit.signingKeyFile, in: directory)
+        try await facts.read(store: store, treeHeads: try await store.treeHeads(), publicKey: SignedTreeHead.publicKey(of: key))
+        return facts
+    }
+
+    /// Writes a report as Markdown or as a printable page; exits 1 with `--strict` when the
+    /// provider's texts are incomplete.
+    static func emit(
+        _ markdown: String,
+        title: String,
+        missing: [String],
+        format: String,
+        out: String?,
+        strict: Bool,
+        command: String
+    ) throws {
+        let text =
+            format == "md"
+            ? markdown : StatisticsReport.page(title: title, body: MarkdownPage.render(markdown, topHeading: 1))
+        Self.write(text, to: out, command: command)
+        if !missing.isEmpty {
+            FileHandle.standardError.write(
+                Data("hegui report \(command): still to be written in hegui.yaml: \(missing.joined(separator: ", "))\n".utf8)
+            )
+            if strict { throw ExitCode(1) }
+        }
+    }
+
+    /// `hegui report assessment`: the security-assessment report (OPS-5).
+    struct Assessment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The security-assessment report (OPS-5, SA-5). 安全评估报告。",
+            discussion: """
+                Every item of the 2018 Provisions' list answered from the gateway's configuration, \
+                the rules in force, the store and the audit log of the period, and from the \
+                assessment section of hegui.yaml where only the provider knows (security officer, \
+                reviewers, identity checks, cooperation with the authorities, conclusion). The \
+                figures name the newest signed tree head of the audit log. --strict exits 1 while \
+                any of the provider's texts is missing.
+                """
+        )
+
+        @OptionGroup var source: Source
+        @OptionGroup var period: Period
+        @Option(help: "html (printable) or md.") var format = "html"
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Flag(help: "Exit 1 when a text the report needs is missing from hegui.yaml.") var strict = false
+
+        func validate() throws {
+            guard ["html", "md"].contains(self.format) else { throw ValidationError("--format must be html or md") }
+        }
+
+        func run() async throws {
+            let configuration = self.source.configuration("assessment")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let period = self.period.period("assessment", now: now)
+            let report = try await self.source.withStore("assessment", configuration) { store in
+                AssessmentReport(
+                    facts: try await ReportCommand.facts("assessment", configuration, store: store),
+                    text: configuration.reportText,
+                    statistics: try await StatisticsReport.gather(
+                        statistics: try await StatisticsCollector(store: store).refresh(),
+                        store: store,
+                        from: period.from,
+                        through: period.through,
+                        filing: configuration.filing,
+                        calendar: configuration.users.calendar,
+                        now: now
+                    )
+                )
+            }
+            try ReportCommand.emit(
+                report.markdown,
+                title: "安全评估报告 Security assessment report",
+                missing: report.missing,
+                format: self.format,
+                out: self.out,
+                strict: self.strict,
+                command: "assessment"
+            )
+        }
+    }
+
+    /// `hegui report dossier`: the algorithm filing dossier (OPS-4.1).
+    struct Dossier: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The algorithm filing dossier (OPS-4.1, IM-17). 算法备案材料。",
+            discussion: """
+                The filing items from the configuration and live data, the algorithm's type, \
+                scenarios, principle, models and security measures from the filing section of \
+                hegui.yaml, and the filing deadlines. --strict exits 1 while any is missing.
+                """
+        )
+
+        @OptionGroup var source: Source
+        @Option(help: "html (printable) or md.") var format = "html"
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Flag(help: "Exit 1 when a text the dossier needs is missing from hegui.yaml.") var strict = false
+
+        func validate() throws {
+            guard ["html", "md"].contains(self.format) else { throw ValidationError("--format must be html or md") }
+        }
+
+        func run() async throws {
+            let configuration = self.source.configuration("dossier")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let dossier = try await self.source.withStore("dossier", configuration) { store in
+                FilingDossier(
+                    facts: try await ReportCommand.facts("dossier", configuration, store: store),
+                    text: configuration.reportText,
+                    schedule: configuration.filing,
+                    calendar: configuration.users.calendar,
+                    now: now
+                )
+            }
+            try ReportCommand.emit(
+                dossier.markdown,
+                title: "算法备案材料 Algorithm filing dossier",
+                missing: dossier.missing,
+                format: self.format,
+                out: self.out,
+                strict: self.strict,
+                command: "dossier"
+            )
         }
     }
 

@@ -19,12 +19,32 @@ package enum MarkdownPage {
         return out
     }
 
-    /// The body HTML of a Markdown text.
-    package static func render(_ markdown: String) -> String {
+    /// The body HTML of a Markdown text: `#` headings become `<h2>` onward (the page has its own
+    /// `<h1>`) unless `topHeading` says otherwise; pipe tables (`| a | b |` rows, the second a
+    /// `|---|---|` rule) become tables, `\|` standing for a `|` inside a cell.
+    package static func render(_ markdown: String, topHeading: Int = 2) -> String {
         var html = ""
         var paragraph: [String] = []
         var listItems: [String] = []
+        var tableRows: [String] = []
         var ordered = false
+        func flushTable() {
+            guard !tableRows.isEmpty else { return }
+            let rows = tableRows.map(Self.cells)
+            let hasHeader = rows.count >= 2 && rows[1].allSatisfy { cell in
+                !cell.isEmpty && cell.allSatisfy { $0 == "-" || $0 == ":" }
+            }
+            html += "<table>"
+            if hasHeader {
+                html += "<thead><tr>" + rows[0].map { "<th>" + Self.inline($0) + "</th>" }.joined() + "</tr></thead>"
+            }
+            html += "<tbody>"
+            for row in rows.dropFirst(hasHeader ? 2 : 0) {
+                html += "<tr>" + row.map { "<td>" + Self.inline($0) + "</td>" }.joined() + "</tr>"
+            }
+            html += "</tbody></table>\n"
+            tableRows = []
+        }
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
             html += "<p>" + paragraph.map(Self.inline).joined(separator: "<br>") + "</p>\n"
@@ -38,6 +58,13 @@ package enum MarkdownPage {
         }
         for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: " \t\r")
+            if line.hasPrefix("|") {
+                flushParagraph()
+                flushList()
+                tableRows.append(line)
+                continue
+            }
+            flushTable()
             if line.isEmpty {
                 flushParagraph()
                 flushList()
@@ -47,7 +74,8 @@ package enum MarkdownPage {
                 flushParagraph()
                 flushList()
                 let text = line.dropFirst(level).drop(while: { $0 == " " })
-                html += "<h\(level + 1)>" + Self.inline(String(text)) + "</h\(level + 1)>\n"
+                let tag = "h\(min(level + topHeading - 1, 6))"
+                html += "<\(tag)>" + Self.inline(String(text)) + "</\(tag)>\n"
             } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
                 flushParagraph()
                 if ordered { flushList() }
@@ -67,7 +95,33 @@ package enum MarkdownPage {
         }
         flushParagraph()
         flushList()
+        flushTable()
         return html
+    }
+
+    /// The cells of a table row, trimmed, with `\|` as a literal bar.
+    private static func cells(_ row: String) -> [String] {
+        var cells: [String] = []
+        var cell = ""
+        var escaped = false
+        for character in row.dropFirst() {
+            if escaped {
+                cell.append(character == "|" ? "|" : "\\")
+                if character != "|" { cell.append(character) }
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "|" {
+                cells.append(cell.trimmingCharacters(in: " \t"))
+                cell = ""
+            } else {
+                cell.append(character)
+            }
+        }
+        if escaped { cell.append("\\") }
+        let rest = cell.trimmingCharacters(in: " \t")
+        if !rest.isEmpty { cells.append(rest) }
+        return cells
     }
 
     private static func split(_ text: String, on separator: String) -> [String] {

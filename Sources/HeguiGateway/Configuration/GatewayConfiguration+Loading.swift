@@ -349,7 +349,7 @@ struct YAMLReader {
         let topKeys = [
             "server", "data_dir", "log_level", "log_format", "require_user", "upstream", "models", "tenants", "demo",
             "moderation", "audit", "store", "admin", "users", "minors", "sanctions", "complaints", "labels", "filing",
-            "service", "scope",
+            "service", "scope", "assessment",
         ]
         for (key, node) in try self.mapping(root, "", allowed: topKeys) {
             switch key {
@@ -480,7 +480,8 @@ struct YAMLReader {
                     }
                 }
             case "labels": try self.labels(node, key, into: &configuration.labels)
-            case "filing": configuration.filing = try self.filing(node, key)
+            case "filing": configuration.filing = try self.filing(node, key, into: &configuration.reportText)
+            case "assessment": try self.assessment(node, key, into: &configuration.reportText)
             case "scope": configuration.scope = try self.scope(node, key)
             case "service":
                 for (key, node) in try self.mapping(node, key, allowed: ["name", "provider", "purpose", "purpose_en"]) {

@@ -298,6 +298,9 @@ package struct GatewayConfiguration: Sendable {
     package var service = Service()
     /// The provider's answers to the scope questions (`hegui scope`).
     package var scope = ScopeAnswers()
+    /// The provider's texts of the filing dossier and the security assessment (`filing` and
+    /// `assessment` sections).
+    package var reportText = OperatorText()
 
     /// The service as the provider describes it.
     package struct Service: Sendable, Hashable {

@@ -61,15 +61,40 @@ extension YAMLReader {
         return answers
     }
 
-    /// The `filing` section (IM-17.2, OPS-4).
-    func filing(_ node: Node, _ key: String) throws -> FilingSchedule {
+    /// The `filing` section (IM-17.2, OPS-4): the deadlines' dates, and the dossier's texts.
+    func filing(_ node: Node, _ key: String, into text: inout OperatorText) throws -> FilingSchedule {
         var schedule = FilingSchedule()
         var launch: (date: CivilDate?, filed: CivilDate?) = (nil, nil)
         var end: (date: CivilDate?, filed: CivilDate?) = (nil, nil)
-        let allowed = ["numbers", "launched", "filed", "changes", "ended", "cancelled"]
+        let allowed = [
+            "numbers", "launched", "filed", "changes", "ended", "cancelled", "algorithm_type", "scenarios", "principle",
+            "security_measures", "models",
+        ]
         for (key, node) in try self.mapping(node, key, allowed: allowed) {
             switch key {
             case "filing.numbers": schedule.numbers = try self.strings(node, key)
+            case "filing.algorithm_type": text.algorithmType = try self.string(node, key)
+            case "filing.scenarios": text.scenarios = try self.strings(node, key)
+            case "filing.principle": text.principle = try self.string(node, key)
+            case "filing.security_measures": text.securityMeasures = try self.string(node, key)
+            case "filing.models":
+                guard case .sequence(let items) = node else { throw self.error(node, key, "must be a list of models") }
+                text.models = try items.enumerated().map { index, item in
+                    let itemKey = "\(key)[\(index)]"
+                    var model = OperatorText.Model(name: "")
+                    let fields = ["name", "version", "base_model", "registration"]
+                    for (field, value) in try self.mapping(item, itemKey, allowed: fields) {
+                        let text = try self.string(value, field)
+                        switch field.split(separator: ".").last ?? "" {
+                        case "name": model.name = text
+                        case "version": model.version = text
+                        case "base_model": model.baseModel = text
+                        default: model.registration = text
+                        }
+                    }
+                    guard !model.name.isEmpty else { throw self.error(item, itemKey, "a model needs its name") }
+                    return model
+                }
             case "filing.launched": launch.date = try self.optionalDate(node, key)
             case "filing.filed": launch.filed = try self.optionalDate(node, key)
             case "filing.ended": end.date = try self.optionalDate(node, key)
@@ -102,6 +127,36 @@ extension YAMLReader {
             throw self.error(node, "filing.cancelled", "needs filing.ended, the day the service ended")
         }
         return schedule
+    }
+
+    /// The `assessment` section: the provider's texts of the security assessment (OPS-5, SA-5).
+    func assessment(_ node: Node, _ key: String, into text: inout OperatorText) throws {
+        let allowed = [
+            "trigger", "security_officer", "reviewers", "organisation", "identity_verification", "log_retention",
+            "cooperation_cac", "cooperation_police", "conclusion",
+        ]
+        for (key, node) in try self.mapping(node, key, allowed: allowed) {
+            if key == "assessment.trigger" {
+                let value = try self.string(node, key)
+                guard let trigger = AssessmentTrigger(rawValue: value) else {
+                    let names = AssessmentTrigger.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw self.error(node, key, "must be one of \(names), got '\(value)'")
+                }
+                text.trigger = trigger
+                continue
+            }
+            let value = try self.string(node, key)
+            switch key {
+            case "assessment.security_officer": text.securityOfficer = value
+            case "assessment.reviewers": text.reviewers = value
+            case "assessment.organisation": text.organisation = value
+            case "assessment.identity_verification": text.identityVerification = value
+            case "assessment.log_retention": text.logRetention = value
+            case "assessment.cooperation_cac": text.cooperationCAC = value
+            case "assessment.cooperation_police": text.cooperationPolice = value
+            default: text.conclusion = value
+            }
+        }
     }
 
     func users(_ node: Node, _ key: String, into users: inout GatewayConfiguration.Users) throws {

@@ -37,9 +37,12 @@ package struct DisclosurePageController: Sendable {
         return self.configuration.upstream == nil ? ["hegui-demo"] : []
     }
 
-    var labelling: (zh: String, en: String) {
-        let text = self.configuration.labels.chat.text
-        switch self.configuration.labels.chat.placement {
+    var labelling: (zh: String, en: String) { Self.labelling(self.configuration.labels.chat) }
+
+    /// How chat answers are labelled, in words.
+    static func labelling(_ chat: ChatLabelPolicy) -> (zh: String, en: String) {
+        let text = chat.text
+        switch chat.placement {
         case .start: return ("回答开头标注“\(text)”", "answers begin with “\(text)”")
         case .end: return ("回答结尾标注“\(text)”", "answers end with “\(text)”")
         case .both: return ("回答开头和结尾标注“\(text)”", "answers begin and end with “\(text)”")
