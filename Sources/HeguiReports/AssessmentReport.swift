@@ -183,7 +183,7 @@ package struct AssessmentReport: Sendable {
         md.labelled("工作机制 Provider's mechanism", self.text.cooperationPolice, key: "assessment.cooperation_police")
 
         md.section("结论 Conclusion")
-        md.line(ReportText.orPending(self.text.conclusion, key: "assessment.conclusion"))
+        md.block(ReportText.orPending(self.text.conclusion, key: "assessment.conclusion"))
 
         md.section("数据来源 Where the figures come from")
         md.line(self.auditBacking)
@@ -219,6 +219,20 @@ struct ReportText {
     }
 
     mutating func bullet(_ text: String) { self.text += "- \(Self.flat(text))\n" }
+
+    /// The provider's text of several lines, kept as lines; a line that Markdown would read as a
+    /// heading, list item or table row starts with an ideographic space, so it stays text.
+    mutating func block(_ text: String) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingSpaces
+            let first = trimmed.first
+            let isMarkup =
+                first == "#" || first == "|" || first == ">" || trimmed.hasPrefix("- ") || trimmed.hasPrefix("* ")
+                || (trimmed.prefix(while: \.isNumber).isEmpty == false
+                    && trimmed.drop(while: \.isNumber).hasPrefix(". "))
+            self.text += (isMarkup ? "\u{3000}" : "") + trimmed + "\n"
+        }
+    }
 
     /// `**label**：text`, or the text still to be written.
     mutating func labelled(_ label: String, _ value: String, key: String) {

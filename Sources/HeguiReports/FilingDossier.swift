@@ -106,7 +106,7 @@ package struct FilingDossier: Sendable {
         }
 
         md.section("三、算法基本原理与运行机制 The algorithm's principle and mechanism")
-        md.line(ReportText.orPending(self.text.principle, key: "filing.principle"))
+        md.block(ReportText.orPending(self.text.principle, key: "filing.principle"))
 
         md.section("四、内容安全策略 The policy in force (IM-14, TC-7, TC-8)")
         md.bullet("审核策略 Policy: \(facts.policyName.isEmpty ? "—" : facts.policyName)，版本 version \(facts.policyVersion.isEmpty ? "—" : facts.policyVersion)")

@@ -225,9 +225,20 @@ import Testing
         ("1. 一\n2. 二", "<ol><li>一</li><li>二</li></ol>\n"),
         ("line one\nline 'two'", "<p>line one<br>line &#39;two&#39;</p>\n"),
         ("**<img src=x onerror=alert(1)>**", "<p><strong>&lt;img src=x onerror=alert(1)&gt;</strong></p>\n"),
+        (
+            "| a | b<i> |\n|---|---|\n| 1 \\| 2 | **3** |",
+            "<table><thead><tr><th>a</th><th>b&lt;i&gt;</th></tr></thead><tbody><tr><td>1 | 2</td>"
+                + "<td><strong>3</strong></td></tr></tbody></table>\n"
+        ),
+        ("| x |\n| y |", "<table><tbody><tr><td>x</td></tr><tr><td>y</td></tr></tbody></table>\n"),
+        ("para\n| t |\nafter", "<p>para</p>\n<table><tbody><tr><td>t</td></tr></tbody></table>\n<p>after</p>\n"),
     ])
     func markdownIsEscaped(markdown: String, html: String) {
         #expect(MarkdownPage.render(markdown) == html)
+    }
+
+    @Test func reportsStartAtTheTopHeading() {
+        #expect(MarkdownPage.render("# 报告\n## 一", topHeading: 1) == "<h1>报告</h1>\n<h2>一</h2>\n")
     }
 
     @Test(arguments: [("你好", 2), ("hello world", 3), ("", 0), ("你好 ok", 3)])
