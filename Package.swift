@@ -79,7 +79,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "HeguiReports", dependencies: ["HeguiCore", "HeguiStore"]),
+        .target(
+            name: "HeguiReports",
+            dependencies: ["HeguiCore", "HeguiStore", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "HeguiEval", dependencies: ["HeguiCore"]),
         .target(
             name: "HeguiTesting",

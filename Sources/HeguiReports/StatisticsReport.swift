@@ -423,7 +423,7 @@ package struct StatisticsReport: Sendable {
     }
 
     /// `yyyy-MM-dd HH:mm` Beijing time.
-    static func timestamp(_ time: Int64) -> String {
+    package static func timestamp(_ time: Int64) -> String {
         let zone = LocalTime.beijing
         let date = zone.date(of: time)
         let minutes = Int(zone.millisecondOfDay(time) / 60_000)
@@ -431,12 +431,12 @@ package struct StatisticsReport: Sendable {
         return "\(date) \(two(minutes / 60)):\(two(minutes % 60)) (UTC+8)"
     }
 
-    static func percent(_ share: Double) -> String {
+    package static func percent(_ share: Double) -> String {
         Self.decimal(share * 100, places: 1) + "%"
     }
 
     /// A fixed-point rendering without Foundation's locale-dependent formatting.
-    static func decimal(_ value: Double, places: Int) -> String {
+    package static func decimal(_ value: Double, places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((value * scale).rounded())

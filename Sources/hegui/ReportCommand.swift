@@ -103,7 +103,9 @@ struct ReportCommand: AsyncParsableCommand {
         format: String,
         out: String?,
         strict: Bool,
-        command: String
+        command: String,
+        tool: String = "hegui report",
+        problem: String = "still to be written in hegui.yaml"
     ) throws {
         let text =
             format == "md"
@@ -111,7 +113,7 @@ struct ReportCommand: AsyncParsableCommand {
         Self.write(text, to: out, command: command)
         if !missing.isEmpty {
             FileHandle.standardError.write(
-                Data("hegui report \(command): still to be written in hegui.yaml: \(missing.joined(separator: ", "))\n".utf8)
+                Data("\(tool) \(command): \(problem): \(missing.joined(separator: "; "))\n".utf8)
             )
             if strict { throw ExitCode(1) }
         }
