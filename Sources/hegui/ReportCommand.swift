@@ -12,7 +12,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Statistics and regulator-facing reports. 统计与报告。",
-        subcommands: [Statistics.self, Assessment.self, Dossier.self]
+        subcommands: [Statistics.self, Assessment.self, Dossier.self, Incidents.self, Rectification.self]
     )
 
     /// Where the configuration and the store are.
@@ -218,6 +218,77 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
+    static func takedowns(_ store: SQLStore, _ configuration: GatewayConfiguration) -> TakedownService {
+        TakedownService(
+            store: store,
+            auditLog: nil,
+            sanctions: nil,
+            complaints: nil,
+            trainingConsentDefault: configuration.users.trainingConsentDefault,
+            logger: Logger(label: "hegui.report")
+        )
+    }
+
+    /// `hegui report incidents`: every incident's report as JSON Lines (IM-14.3).
+    struct Incidents: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Incident reports as JSON Lines (IM-14.3). 安全事件导出。",
+            discussion: "One line an incident, newest first, each its whole report with the takedowns and evidence held."
+        )
+
+        @OptionGroup var source: Source
+        @Option(help: "Only incidents in this status: open, contained, reported, closed.") var status: String?
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+
+        func validate() throws {
+            if let status, IncidentRecord.Status(rawValue: status) == nil {
+                throw ValidationError("--status must be open, contained, reported or closed")
+            }
+        }
+
+        func run() async throws {
+            let configuration = self.source.configuration("incidents")
+            let lines = try await self.source.withStore("incidents", configuration) { store in
+                try await ReportCommand.takedowns(store, configuration).incidentExport(
+                    status: self.status.flatMap(IncidentRecord.Status.init)
+                )
+            }
+            ReportCommand.write(lines.map { $0 + "\n" }.joined(), to: self.out, command: "incidents")
+        }
+    }
+
+    /// `hegui report rectification`: the rectification samples as a JSON Lines training set.
+    struct Rectification: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rectification samples as a JSON Lines training set (IM-14.2). 整改样本导出。",
+            discussion: """
+                Each sample: risks, prompt, the bad output and the reference answer. Users who \
+                withdrew training consent are left out; without consent a user's prompt is withheld \
+                (TC-7.3). The count left out goes to standard error.
+                """
+        )
+
+        @OptionGroup var source: Source
+        @Option(help: "Only samples from this day on, YYYY-MM-DD (Beijing).") var since: String?
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+
+        func validate() throws {
+            if let since, CivilDate(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD") }
+        }
+
+        func run() async throws {
+            let configuration = self.source.configuration("rectification")
+            let since = self.since.flatMap(CivilDate.init).map { LocalTime.beijing.start(ofDay: $0.daysSince1970) } ?? 0
+            let (lines, excluded) = try await self.source.withStore("rectification", configuration) { store in
+                try await ReportCommand.takedowns(store, configuration).trainingSamples(since: since)
+            }
+            ReportCommand.write(lines.map { $0 + "\n" }.joined(), to: self.out, command: "rectification")
+            FileHandle.standardError.write(
+                Data("hegui report rectification: \(lines.count) samples, \(excluded) left out (training consent withdrawn)\n".utf8)
+            )
+        }
+    }
+
     static func fail(_ command: String, _ message: String) -> Never {
         FileHandle.standardError.write(Data("hegui report \(command): \(message)\n".utf8))
         Foundation.exit(2)
@@ -226,7 +297,7 @@ struct ReportCommand: AsyncParsableCommand {
     /// Writes `text` to `path`, or to standard output without one.
     static func write(_ text: String, to path: String?, command: String) {
         guard let path else {
-            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
             return
         }
         do {

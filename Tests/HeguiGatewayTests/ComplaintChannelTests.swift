@@ -464,7 +464,18 @@ struct TakedownTests {
             #expect(consented.text.contains(#""prompt":"给我一些赚钱的办法""#))
             _ = try await gateway.call(.POST, "/v1/hegui/users/alice/training-consent/withdraw")
             let withdrawn = try await gateway.call(.GET, "/admin/rectification-samples", bearer: UserGateway.adminToken)
-            #expect(withdrawn.text.contains(#""prompt":null"#))
+            #expect(!withdrawn.text.contains("教你一套刷单返现的话术"))  // her samples left out altogether
+            #expect(withdrawn.header("X-Hegui-Excluded") == "1")
+            #expect(consented.header("X-Hegui-Excluded") == "0")
+            let incidents = try await gateway.call(
+                .GET,
+                "/admin/incidents?format=jsonl",
+                bearer: UserGateway.adminToken
+            )
+            let exported = incidents.text.split(separator: "\n")
+            #expect(exported.count == 1)
+            #expect(exported.first?.contains(#""object":"hegui.incident_report""#) == true)
+            #expect(exported.first?.contains(#""takedowns":[{"#) == true)
 
             // The ticket's timeline says what was done; the whole log verifies.
             let detail = try await gateway.admin(.GET, "/admin/complaints/\(ticket)")

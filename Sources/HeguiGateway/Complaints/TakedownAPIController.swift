@@ -9,10 +9,12 @@ import NIOCore
 ///
 /// - `POST /admin/takedowns` `{"content_id","risks":[…],"reference_answer","ticket","tenant",
 ///   "prompt","bad_output","severity","summary"}`: take content down (201, with the incident).
-/// - `GET  /admin/incidents[?status=open]`, `GET /admin/incidents/{id}/report[?format=text]`,
+/// - `GET  /admin/incidents[?status=open][&format=jsonl]` (with `jsonl`, each incident's whole
+///   report a line), `GET /admin/incidents/{id}/report[?format=text]`,
 ///   `POST /admin/incidents/{id}/status` `{"status":"contained|reported|closed","note"}`.
 /// - `GET  /admin/rectification-samples[?since=ms]`: JSON Lines for safety training (IM-14.2); a
-///   user's prompt only with the user's training consent.
+///   user's prompt only with the user's training consent, users who withdrew it left out (the
+///   count in `X-Hegui-Excluded`).
 /// - `GET  /v1/content/{id}` (tenant key): whether the app must remove a piece of content.
 package struct TakedownAPIController: Sendable {
     let takedowns: TakedownService
@@ -88,6 +90,9 @@ package struct TakedownAPIController: Sendable {
         }
         group.get("incidents") { request, _ in
             let status = request.uri.queryParameters["status"].flatMap { IncidentRecord.Status(rawValue: String($0)) }
+            if request.uri.queryParameters["format"] == "jsonl" {
+                return Self.jsonLines(try await self.takedowns.incidentExport(status: status))
+            }
             let list = try await self.takedowns.store.incidents(status: status)
             return Response.json(
                 JSONValue.object([
@@ -138,12 +143,18 @@ package struct TakedownAPIController: Sendable {
         }
         group.get("rectification-samples") { request, _ in
             let since = request.uri.queryParameters["since"].flatMap { Int64(String($0)) } ?? 0
-            let lines = try await self.takedowns.trainingSamples(since: since)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/x-ndjson; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: lines.map { $0 + "\n" }.joined()))
-            )
+            let (lines, excluded) = try await self.takedowns.trainingSamples(since: since)
+            var response = Self.jsonLines(lines)
+            response.headers[.init("X-Hegui-Excluded")!] = String(excluded)  // a valid token
+            return response
         }
+    }
+
+    static func jsonLines(_ lines: [String]) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/x-ndjson; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: lines.map { $0 + "\n" }.joined()))
+        )
     }
 }

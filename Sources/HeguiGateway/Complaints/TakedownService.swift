@@ -191,27 +191,34 @@ package final class TakedownService: Sendable {
         return (takedown, incident)
     }
 
-    /// The rectification samples for training (IM-14.2), as JSON Lines. A user's own words (the
-    /// prompt) are left out unless the user consents to training use — withdrawn consent takes
-    /// effect in every export from then on (TC-7.3, IM-11); the model's output and the reference
-    /// answer stay.
-    package func trainingSamples(since: Int64) async throws -> [String] {
-        var consent: [String: Bool] = [:]
+    /// The rectification samples for training (IM-14.2), as JSON Lines, and how many were left
+    /// out. A user who withdrew (or refused) training consent is excluded altogether (TC-7.3,
+    /// IM-11): withdrawal takes effect in every export from then on. A user who never said keeps
+    /// the provider's default: without consent the prompt (the user's own words) is withheld and
+    /// the model's output and the reference answer stay.
+    package func trainingSamples(since: Int64) async throws -> (lines: [String], excluded: Int) {
+        var consent: [String: Bool?] = [:]
         var lines: [String] = []
-        for sample in try await self.store.rectificationSamples(since: since, limit: 10_000) {
+        var excluded = 0
+        for sample in try await self.store.rectificationSamples(since: since, limit: 100_000) {
             var prompt = sample.prompt.map(JSONValue.string) ?? .null
             var withheld = false
-            if sample.prompt != nil, let takedown = try await self.store.takedown(id: sample.takedownID),
-                let tenant = takedown.tenant, let user = takedown.endUser
+            if let takedown = try await self.store.takedown(id: sample.takedownID), let tenant = takedown.tenant,
+                let user = takedown.endUser
             {
                 let key = tenant + "\u{1F}" + user
                 if consent[key] == nil {
-                    let record = try await self.store.endUser(tenant: tenant, pseudonym: user)
-                    consent[key] = record?.trainingConsent ?? self.trainingConsentDefault
+                    consent[key] = .some(try await self.store.endUser(tenant: tenant, pseudonym: user)?.trainingConsent)
                 }
-                if consent[key] == false {
+                switch consent[key] ?? nil {
+                case false?:
+                    excluded += 1
+                    continue
+                case nil where !self.trainingConsentDefault && sample.prompt != nil:
                     prompt = .null
                     withheld = true
+                default:
+                    break
                 }
             }
             let object: JSONObject = [
@@ -225,6 +232,16 @@ package final class TakedownService: Sendable {
                 "created_at": .number(String(sample.createdAt)),
             ]
             lines.append(JSONValue.object(object).serialized)
+        }
+        return (lines, excluded)
+    }
+
+    /// Every incident's report (``report(incidentID:)``) as JSON Lines, newest first, of one
+    /// status or all: the incident export for the authorities and the provider's own systems.
+    package func incidentExport(status: IncidentRecord.Status?) async throws -> [String] {
+        var lines: [String] = []
+        for incident in try await self.store.incidents(status: status) {
+            lines.append(try await self.report(incidentID: incident.id).json.serialized)
         }
         return lines
     }
