@@ -33,6 +33,8 @@ package struct ScopeAnswers: Sendable, Hashable {
     package var downloads: Bool?
     /// May minors use it?
     package var minorsMayUse: Bool?
+    /// Whether the service is provided to the mainland from outside it (IM-20).
+    package var providedFromAbroad: Bool?
 
     package init() {}
 
@@ -51,6 +53,10 @@ package struct ScopeAnswers: Sendable, Hashable {
         ("users_publish", "用户能否向他人发布、分享生成内容？", "Can users publish or share generated content to others?"),
         ("downloads", "用户能否下载、复制、导出生成内容？", "Can users download, copy or export generated content?"),
         ("minors_may_use", "未成年人是否可能使用？", "May minors use it?"),
+        (
+            "provided_from_abroad", "是否从中国境外向境内公众提供服务？",
+            "Is it provided to the mainland public from outside mainland China?"
+        ),
     ]
 
     /// The keys of the questions not yet answered.
@@ -63,6 +69,7 @@ package struct ScopeAnswers: Sendable, Hashable {
         if self.usersPublish == nil { missing.append("users_publish") }
         if self.downloads == nil { missing.append("downloads") }
         if self.minorsMayUse == nil { missing.append("minors_may_use") }
+        if self.providedFromAbroad == nil { missing.append("provided_from_abroad") }
         return missing
     }
 }
@@ -102,7 +109,8 @@ extension ScopeAnswers {
     package var duties: [ScopeDuty]? {
         guard self.unanswered.isEmpty, let servesPublic = self.servesPublicInMainland, let media = self.media,
             let publicOpinion = self.publicOpinion, let usersPublish = self.usersPublish,
-            let downloads = self.downloads, let minors = self.minorsMayUse, let api = self.offeredThroughAPI
+            let downloads = self.downloads, let minors = self.minorsMayUse, let api = self.offeredThroughAPI,
+            let abroad = self.providedFromAbroad
         else { return nil }
         func duty(
             _ zh: String,
@@ -294,6 +302,23 @@ extension ScopeAnswers {
                     ),
                 ["IM-10.3", "OPS-6"],
                 hegui: "minors section; the end-user gate"
+            )
+        )
+        duties.append(
+            duty(
+                "境外提供服务：同样遵守本办法，否则可被采取技术措施处置",
+                "Provided from abroad: the same rules apply, or the service may be blocked",
+                servesPublic && abroad ? .applies : .notRequired,
+                because: !servesPublic
+                    ? ("不向境内公众提供服务", "it does not serve the public in mainland China")
+                    : abroad
+                        ? (
+                            "从境外向境内公众提供服务，不符合规定的，网信部门可通知采取技术措施（第二十条）",
+                            "it serves the mainland public from abroad; a service that breaks the rules may be blocked (Art. 20)"
+                        )
+                        : ("在境内提供服务", "it is provided from within mainland China"),
+                ["IM-20.1"],
+                hegui: "every control above, at the gateway in front of the model"
             )
         )
         return duties

@@ -89,6 +89,7 @@ struct ScopeCommand: ParsableCommand {
                 case "public_opinion": answers.publicOpinion = yes
                 case "users_publish": answers.usersPublish = yes
                 case "downloads": answers.downloads = yes
+                case "provided_from_abroad": answers.providedFromAbroad = yes
                 default: answers.minorsMayUse = yes
                 }
                 break

@@ -209,6 +209,7 @@ struct CLIBinaryTests {
           users_publish: false
           downloads: true
           minors_may_use: false
+          provided_from_abroad: false
         """.write(to: directory.appendingPathComponent("hegui.yaml"), atomically: true, encoding: .utf8)
         let checklist = try Self.run(["scope"], in: directory)
         #expect(checklist.status == 0)
@@ -217,7 +218,7 @@ struct CLIBinaryTests {
         #expect(checklist.output.contains("[不适用 not required] 音频显式标识"))
         let json = try Self.run(["scope", "--json"], in: directory)
         let parsed = try JSONParser.parse(json.output.trimmingCharacters(in: .whitespacesAndNewlines))
-        #expect(parsed.arrayValue?.count == 18)
+        #expect(parsed.arrayValue?.count == 19)
     }
 
     @Test func scanReportsHitsAndExitsOneOrZero() throws {

@@ -9,7 +9,8 @@ import Testing
         publicOpinion: Bool = false,
         usersPublish: Bool = false,
         downloads: Bool = false,
-        minors: Bool = false
+        minors: Bool = false,
+        abroad: Bool = false
     ) -> ScopeAnswers {
         var answers = ScopeAnswers()
         answers.servesPublicInMainland = servesPublic
@@ -19,6 +20,7 @@ import Testing
         answers.usersPublish = usersPublish
         answers.downloads = downloads
         answers.minorsMayUse = minors
+        answers.providedFromAbroad = abroad
         return answers
     }
 
@@ -52,6 +54,10 @@ import Testing
         (Self.answers(public: false, media: [.image], publicOpinion: true), "IM-2.1", .notRequired),
         (Self.answers(public: false, media: [.image], publicOpinion: true), "LBL-4.3", .notRequired),
         (Self.answers(public: false, media: [.image], publicOpinion: true), "IM-17.1", .notRequired),
+        // from abroad: the same rules, or the service may be blocked (IM-20)
+        (Self.answers(abroad: true), "IM-20.1", .applies),
+        (Self.answers(), "IM-20.1", .notRequired),
+        (Self.answers(public: false, abroad: true), "IM-20.1", .notRequired),
     ])
     func duties(answers: ScopeAnswers, requirement: String, verdict: ScopeDuty.Verdict) throws {
         #expect(try Self.verdict(answers, requirement) == verdict)

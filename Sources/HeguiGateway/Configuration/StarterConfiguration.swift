@@ -149,6 +149,7 @@ package enum StarterConfiguration {
         #   users_publish: false
         #   downloads: false
         #   minors_may_use: true
+        #   provided_from_abroad: false  # served to the mainland from outside it (IM-20)
 
         # What the service is, as /about tells its users (with the filing numbers, the labels,
         # the agreement, the complaint channel and minors' mode, taken from the sections here).

@@ -46,6 +46,7 @@ extension YAMLReader {
             case "scope.users_publish": answers.usersPublish = try self.bool(node, key)
             case "scope.downloads": answers.downloads = try self.bool(node, key)
             case "scope.minors_may_use": answers.minorsMayUse = try self.bool(node, key)
+            case "scope.provided_from_abroad": answers.providedFromAbroad = try self.bool(node, key)
             default:
                 var media = Set<ScopeAnswers.Medium>()
                 for (index, text) in try self.strings(node, key).enumerated() {
