@@ -311,6 +311,31 @@ package struct StatisticsReport: Sendable {
                 .init(name: "流式中断 Stream stopped", color: "#34495e", values: self.daily.map { $0.figures.streamsStopped }),
             ]
         ) + "</section>\n"
+        let palette = ["#922b21", "#d35400", "#b7950b", "#1e8449", "#2471a3", "#7d3c98"]
+        let top = self.risksByHits.prefix(5).map(\.code)
+        var riskSeries = top.enumerated().map { index, code in
+            SVGChart.Series(
+                name: code,
+                color: palette[index],
+                values: self.daily.map { $0.figures.hits(of: code) }
+            )
+        }
+        if self.risksByHits.count > top.count {
+            riskSeries.append(
+                SVGChart.Series(
+                    name: "其他 Other",
+                    color: palette[5],
+                    values: self.daily.map { day in
+                        day.figures.risks.keys.filter { !top.contains($0) }.reduce(0) { $0 + day.figures.hits(of: $1) }
+                    }
+                )
+            )
+        }
+        body += "<section>" + SVGChart.columns(
+            title: "每日按风险 Decisions other than allow per day, by risk",
+            categories: days,
+            series: riskSeries
+        ) + "</section>\n"
         body += "<section>" + SVGChart.bars(
             title: "按风险 By risk (TC260-003 附录A)",
             items: self.risksByHits.prefix(20).map { risk in

@@ -239,7 +239,7 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("year 2027 &lt;b&gt;missing&lt;/b&gt;"))
         #expect(html.contains("default-src 'none'"))
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 6)
     }
 
     @Test func theCollectorReadsOnlyWhatWasAppendedSince() async throws {

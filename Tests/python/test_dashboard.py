@@ -78,7 +78,7 @@ def test_the_dashboard_opens_in_chromium_with_its_charts(traffic):
     browser = Browser()
     try:
         browser.open("file://" + path)
-        assert browser.evaluate("document.querySelectorAll('svg').length") == 5
+        assert browser.evaluate("document.querySelectorAll('svg').length") == 6
         assert browser.evaluate("document.querySelectorAll('svg rect').length") > 20
         text = browser.evaluate("document.body.innerText")
         assert "统计 Statistics" in text and "输入拦截 Inputs refused" in text
