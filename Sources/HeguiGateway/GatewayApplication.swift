@@ -1,6 +1,6 @@
-package import HeguiStore
 import HeguiCore
 import HeguiReports
+package import HeguiStore
 package import Hummingbird
 package import Logging
 package import NIOCore

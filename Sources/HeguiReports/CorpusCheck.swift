@@ -14,7 +14,11 @@ package struct CorpusCheck: Sendable {
     package static let minimumFraction = 0.10
 
     /// The sample TC-9.2 asks for: 10 % of the items and at least 4,000 (all of them when fewer).
-    package static func sampleSize(items: Int, minimum: Int = Self.minimumSample, fraction: Double = Self.minimumFraction) -> Int {
+    package static func sampleSize(
+        items: Int,
+        minimum: Int = Self.minimumSample,
+        fraction: Double = Self.minimumFraction
+    ) -> Int {
         let tenth = Int((Double(items) * fraction).rounded(.up))
         return min(items, max(minimum, tenth))
     }
@@ -91,7 +95,9 @@ package struct CorpusCheck: Sendable {
                 "threshold": fraction(self.threshold),
                 "admitted": .bool(self.admitted),
                 "borderline": .bool(self.isBorderline),
-                "risks": .object(JSONObject(self.risks.sorted { $0.key < $1.key }.map { (key: $0.key, value: number($0.value)) })),
+                "risks": .object(
+                    JSONObject(self.risks.sorted { $0.key < $1.key }.map { (key: $0.key, value: number($0.value)) })
+                ),
                 "seed": .string(String(self.seed)),
                 "counting": .string(self.counting.rawValue),
                 "policy_version": .string(self.policyVersion),
@@ -115,10 +121,11 @@ package struct CorpusCheck: Sendable {
             self.risks = risks
             self.seed = object["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
             self.counting = object["counting"]?.stringValue.flatMap(Counting.init) ?? .block
-            self.threshold = object["threshold"].flatMap { value -> Double? in
-                if case .number(let text) = value { return Double(text) }
-                return nil
-            } ?? CorpusCheck.threshold
+            self.threshold =
+                object["threshold"].flatMap { value -> Double? in
+                    if case .number(let text) = value { return Double(text) }
+                    return nil
+                } ?? CorpusCheck.threshold
             self.policyVersion = object["policy_version"]?.stringValue ?? ""
             self.checkedAt = 0
             self.checkedText = object["checked_at"]?.stringValue ?? ""
@@ -218,7 +225,9 @@ package struct CorpusFiles: Sendable {
                     guard let object = try? JSONParser.parse(text).objectValue,
                         let value = object[self.field]?.stringValue
                     else {
-                        throw ReadError(description: "\(path):\(lineNumber): not a JSON object with a string '\(self.field)'")
+                        throw ReadError(
+                            description: "\(path):\(lineNumber): not a JSON object with a string '\(self.field)'"
+                        )
                     }
                     try body(value)
                 } else {

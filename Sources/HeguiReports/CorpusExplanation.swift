@@ -33,9 +33,13 @@ package struct CorpusExplanation: Sendable {
         md.line("# 训练数据与算法机制说明 Training data and algorithm explanation")
         md.blank()
         md.line("按《生成式人工智能服务管理暂行办法》第十九条，说明训练数据来源、规模、类型、标注规则和算法机制（IM-19.1）。")
-        md.line("The source, scale and type of the training data, its annotation rules and the algorithm's mechanism (IM-19.1).")
+        md.line(
+            "The source, scale and type of the training data, its annotation rules and the algorithm's mechanism (IM-19.1)."
+        )
         md.blank()
-        md.line("服务 Service: \(self.facts.name) · 提供者 Provider: \(ReportText.orPending(self.facts.provider, key: "service.provider")) · 生成时间 Generated: \(StatisticsReport.timestamp(self.generatedAt))")
+        md.line(
+            "服务 Service: \(self.facts.name) · 提供者 Provider: \(ReportText.orPending(self.facts.provider, key: "service.provider")) · 生成时间 Generated: \(StatisticsReport.timestamp(self.generatedAt))"
+        )
         let errors = self.register.problems.filter { $0.severity == .error }
         if !errors.isEmpty {
             md.blank()
@@ -46,7 +50,9 @@ package struct CorpusExplanation: Sendable {
         md.table(
             ["来源 Source", "类别 Origin", "授权 Licence or authorisation", "采集日期 Collected", "境内 Domestic"],
             self.register.sources.map { source in
-                let authority = [source.licence, source.authorisation].filter { !$0.trimmed.isEmpty }.joined(separator: "；")
+                let authority = [source.licence, source.authorisation].filter { !$0.trimmed.isEmpty }.joined(
+                    separator: "；"
+                )
                 return [
                     "\(source.name) (`\(source.id)`)",
                     source.origin.map { "\($0.names.zh) \($0.names.en)" } ?? "—",
@@ -75,9 +81,18 @@ package struct CorpusExplanation: Sendable {
             byType[source.type.isEmpty ? "—" : source.type, default: 0] += source.share ?? 0
             byLanguage[source.language.isEmpty ? "—" : source.language, default: 0] += source.share ?? 0
         }
-        md.line("按类型 By type: " + byType.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }.joined(separator: "，"))
+        md.line(
+            "按类型 By type: "
+                + byType.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }.joined(
+                    separator: "，"
+                )
+        )
         md.blank()
-        md.line("按语言 By language: " + byLanguage.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }.joined(separator: "，"))
+        md.line(
+            "按语言 By language: "
+                + byLanguage.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }
+                .joined(separator: "，")
+        )
 
         md.section("三、个人信息 Personal information (IM-7.3, TC-5.2.3)")
         md.table(
@@ -97,9 +112,11 @@ package struct CorpusExplanation: Sendable {
                 guard let check = self.checks[source.id] else {
                     return [source.id, "—", "—", "—", "—", "未抽检 not checked", "—"]
                 }
-                let verdict = check.admitted ? "可用 admitted" : "不可用 rejected (> \(StatisticsReport.percent(check.threshold)))"
+                let verdict =
+                    check.admitted ? "可用 admitted" : "不可用 rejected (> \(StatisticsReport.percent(check.threshold)))"
                 return [
-                    source.id, "\(check.sampled) / \(check.items)", String(check.flagged), StatisticsReport.percent(check.share),
+                    source.id, "\(check.sampled) / \(check.items)", String(check.flagged),
+                    StatisticsReport.percent(check.share),
                     "\(StatisticsReport.percent(check.interval.lower)) – \(StatisticsReport.percent(check.interval.upper))",
                     verdict + (check.isBorderline ? "（区间跨越阈值 interval spans the threshold）" : ""), check.checkedText,
                 ]
@@ -108,7 +125,9 @@ package struct CorpusExplanation: Sendable {
 
         md.section("五、标注规则 Annotation rules (IM-8.1, TC-5.3)")
         for source in self.register.sources {
-            md.bullet("`\(source.id)`：\(source.annotationRules.trimmed.isEmpty ? ReportText.pending("annotation_rules") : source.annotationRules)")
+            md.bullet(
+                "`\(source.id)`：\(source.annotationRules.trimmed.isEmpty ? ReportText.pending("annotation_rules") : source.annotationRules)"
+            )
         }
 
         md.section("六、算法机制 The algorithm's mechanism")

@@ -127,7 +127,11 @@ package struct CorpusRegister: Sendable, Hashable {
             source.line = item.mark?.line
             for (keyNode, value) in mapping {
                 guard let key = keyNode.string, keys.contains(key) else {
-                    throw fail(keyNode, "sources[\(index)]", "unknown key '\(keyNode.string ?? "?")'; known: \(keys.joined(separator: ", "))")
+                    throw fail(
+                        keyNode,
+                        "sources[\(index)]",
+                        "unknown key '\(keyNode.string ?? "?")'; known: \(keys.joined(separator: ", "))"
+                    )
                 }
                 let path = "sources[\(index)].\(key)"
                 guard case .scalar(let scalar) = value else { throw fail(value, path, "must be a single value") }
@@ -137,7 +141,11 @@ package struct CorpusRegister: Sendable, Hashable {
                 case "name": source.name = text
                 case "origin":
                     guard let origin = Origin(rawValue: text) else {
-                        throw fail(value, path, "must be one of \(Origin.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw fail(
+                            value,
+                            path,
+                            "must be one of \(Origin.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     source.origin = origin
                 case "licence": source.licence = text
@@ -181,14 +189,20 @@ package struct CorpusRegister: Sendable, Hashable {
         for (index, source) in self.sources.enumerated() {
             let name = source.id.isEmpty ? "sources[\(index)]" : source.id
             func error(_ key: String, _ message: String, _ requirement: String) {
-                problems.append(Problem(severity: .error, source: name, key: key, message: message, requirement: requirement))
+                problems.append(
+                    Problem(severity: .error, source: name, key: key, message: message, requirement: requirement)
+                )
             }
             if source.id.isEmpty { error("id", "missing", "IM-7") }
             if !source.id.isEmpty, !seen.insert(source.id).inserted { error("id", "used twice", "IM-7") }
             if source.name.trimmed.isEmpty { error("name", "missing", "IM-19.1") }
             if source.collected == nil { error("collected", "missing: when it was collected", "TC-5.1.3") }
-            if source.size.trimmed.isEmpty && source.items == nil { error("size", "missing: give size or items", "IM-19.1") }
-            if !Self.types.contains(source.type) { error("type", "must be one of \(Self.types.joined(separator: ", "))", "IM-19.1") }
+            if source.size.trimmed.isEmpty && source.items == nil {
+                error("size", "missing: give size or items", "IM-19.1")
+            }
+            if !Self.types.contains(source.type) {
+                error("type", "must be one of \(Self.types.joined(separator: ", "))", "IM-19.1")
+            }
             if source.language.trimmed.isEmpty { error("language", "missing", "TC-5.1.2") }
             if source.annotationRules.trimmed.isEmpty { error("annotation_rules", "missing", "IM-8.1") }
             if source.share == nil { error("share", "missing: its share of the training data", "IM-19.1") }
@@ -196,7 +210,9 @@ package struct CorpusRegister: Sendable, Hashable {
             case nil:
                 error("origin", "missing", "TC-5.1.3")
             case .openSource?:
-                if source.licence.trimmed.isEmpty { error("licence", "an open-source corpus needs its licence", "TC-5.1.3") }
+                if source.licence.trimmed.isEmpty {
+                    error("licence", "an open-source corpus needs its licence", "TC-5.1.3")
+                }
             case .commercial?:
                 if source.authorisation.trimmed.isEmpty {
                     error("authorisation", "a commercial corpus needs its contract", "TC-5.1.3")
@@ -215,7 +231,11 @@ package struct CorpusRegister: Sendable, Hashable {
                 error("personal_information", "missing: none, contains or sensitive", "IM-7.3")
             case .contains?, .sensitive?:
                 if source.consentBasis.trimmed.isEmpty {
-                    error("consent_basis", "personal information needs consent or another legal basis", "IM-7.3, TC-5.2.3")
+                    error(
+                        "consent_basis",
+                        "personal information needs consent or another legal basis",
+                        "IM-7.3, TC-5.2.3"
+                    )
                 }
             case .none?:
                 break
@@ -224,7 +244,13 @@ package struct CorpusRegister: Sendable, Hashable {
         let total = self.sources.compactMap(\.share).reduce(0, +)
         if total > 1.0001 {
             problems.append(
-                Problem(severity: .error, source: "", key: "share", message: "shares add up to \(total), more than 1", requirement: "IM-19.1")
+                Problem(
+                    severity: .error,
+                    source: "",
+                    key: "share",
+                    message: "shares add up to \(total), more than 1",
+                    requirement: "IM-19.1"
+                )
             )
         }
         // TC-5.1.2: several sources for each language and each type.
@@ -236,12 +262,24 @@ package struct CorpusRegister: Sendable, Hashable {
         }
         for (language, count) in byLanguage.sorted(by: { $0.key < $1.key }) where count < 2 {
             problems.append(
-                Problem(severity: .warning, source: "", key: "language", message: "only one source in '\(language)'", requirement: "TC-5.1.2")
+                Problem(
+                    severity: .warning,
+                    source: "",
+                    key: "language",
+                    message: "only one source in '\(language)'",
+                    requirement: "TC-5.1.2"
+                )
             )
         }
         for (type, count) in byType.sorted(by: { $0.key < $1.key }) where count < 2 {
             problems.append(
-                Problem(severity: .warning, source: "", key: "type", message: "only one source of type '\(type)'", requirement: "TC-5.1.2")
+                Problem(
+                    severity: .warning,
+                    source: "",
+                    key: "type",
+                    message: "only one source of type '\(type)'",
+                    requirement: "TC-5.1.2"
+                )
             )
         }
         return problems

@@ -67,7 +67,9 @@ package struct FilingDossier: Sendable {
         md.line("# 算法备案材料 Algorithm filing dossier")
         md.blank()
         md.line("按《互联网信息服务算法推荐管理规定》第二十四条与《生成式人工智能服务管理暂行办法》第十七条整理（OPS-4.1，IM-17）。")
-        md.line("Items of the algorithm filing (OPS-4.1, IM-17), filled from the gateway's configuration and live data.")
+        md.line(
+            "Items of the algorithm filing (OPS-4.1, IM-17), filled from the gateway's configuration and live data."
+        )
         md.blank()
         md.line("生成时间 Generated: \(StatisticsReport.timestamp(self.generatedAt))")
         let missing = self.missing
@@ -82,11 +84,26 @@ package struct FilingDossier: Sendable {
             [
                 ["服务名称 Service name", facts.name],
                 ["服务提供者 Provider", ReportText.orPending(facts.provider, key: "service.provider")],
-                ["服务形式 Form", "面向公众的生成式人工智能服务，经 OpenAI 兼容接口提供 A public generative-AI service over an OpenAI-compatible API"],
-                ["应用领域 Purpose", ReportText.orPending(facts.purpose, key: "service.purpose") + (facts.purposeEN.isEmpty ? "" : " / \(facts.purposeEN)")],
-                ["应用场景 Scenarios", self.text.scenarios.isEmpty ? ReportText.pending("filing.scenarios") : self.text.scenarios.joined(separator: "、")],
+                [
+                    "服务形式 Form",
+                    "面向公众的生成式人工智能服务，经 OpenAI 兼容接口提供 A public generative-AI service over an OpenAI-compatible API",
+                ],
+                [
+                    "应用领域 Purpose",
+                    ReportText.orPending(facts.purpose, key: "service.purpose")
+                        + (facts.purposeEN.isEmpty ? "" : " / \(facts.purposeEN)"),
+                ],
+                [
+                    "应用场景 Scenarios",
+                    self.text.scenarios.isEmpty
+                        ? ReportText.pending("filing.scenarios") : self.text.scenarios.joined(separator: "、"),
+                ],
                 ["算法类型 Algorithm type", ReportText.orPending(self.text.algorithmType, key: "filing.algorithm_type")],
-                ["备案号 Filing numbers", facts.filingNumbers.isEmpty ? "备案办理中 Filing in progress" : facts.filingNumbers.joined(separator: "、")],
+                [
+                    "备案号 Filing numbers",
+                    facts.filingNumbers.isEmpty
+                        ? "备案办理中 Filing in progress" : facts.filingNumbers.joined(separator: "、"),
+                ],
                 ["服务地址 Address", facts.publicURL ?? "—"],
             ]
         )
@@ -102,31 +119,54 @@ package struct FilingDossier: Sendable {
         }
         if !facts.models.isEmpty {
             md.blank()
-            md.line("网关对外提供的模型名 Model names the gateway offers: " + facts.models.map { "`\($0.name)` → `\($0.upstream)`" }.joined(separator: "，"))
+            md.line(
+                "网关对外提供的模型名 Model names the gateway offers: "
+                    + facts.models.map { "`\($0.name)` → `\($0.upstream)`" }.joined(separator: "，")
+            )
         }
 
         md.section("三、算法基本原理与运行机制 The algorithm's principle and mechanism")
         md.block(ReportText.orPending(self.text.principle, key: "filing.principle"))
 
         md.section("四、内容安全策略 The policy in force (IM-14, TC-7, TC-8)")
-        md.bullet("审核策略 Policy: \(facts.policyName.isEmpty ? "—" : facts.policyName)，版本 version \(facts.policyVersion.isEmpty ? "—" : facts.policyVersion)")
-        md.bullet("关键词 \(facts.totalTerms) 条，覆盖风险 \(facts.termsByRisk.filter { $0.value > 0 }.count) 类（TC-8.1 要求 ≥ 10,000 条）。Lexicon: \(facts.totalTerms) terms over \(facts.termsByRisk.filter { $0.value > 0 }.count) risks.")
-        md.bullet("分类模型 Classifiers: \(facts.classifiers.isEmpty ? "未配置 none" : facts.classifiers.joined(separator: "、"))")
-        md.bullet("输入、输出及流式输出的每个事件均经审核；违规回答以合规回答替代。Inputs, answers and every streamed event are checked; a violating answer is replaced by the compliant answer.")
+        md.bullet(
+            "审核策略 Policy: \(facts.policyName.isEmpty ? "—" : facts.policyName)，版本 version \(facts.policyVersion.isEmpty ? "—" : facts.policyVersion)"
+        )
+        md.bullet(
+            "关键词 \(facts.totalTerms) 条，覆盖风险 \(facts.termsByRisk.filter { $0.value > 0 }.count) 类（TC-8.1 要求 ≥ 10,000 条）。Lexicon: \(facts.totalTerms) terms over \(facts.termsByRisk.filter { $0.value > 0 }.count) risks."
+        )
+        md.bullet(
+            "分类模型 Classifiers: \(facts.classifiers.isEmpty ? "未配置 none" : facts.classifiers.joined(separator: "、"))"
+        )
+        md.bullet(
+            "输入、输出及流式输出的每个事件均经审核；违规回答以合规回答替代。Inputs, answers and every streamed event are checked; a violating answer is replaced by the compliant answer."
+        )
         md.bullet("用户处置 Sanctions: \(facts.sanctionsLadder.zh) \(facts.sanctionsLadder.en)")
 
         md.section("五、生成内容标识规则 Labelling rules (IM-12, GB 45438-2025)")
         md.bullet("文字 Text: \(facts.chatLabel.zh) / \(facts.chatLabel.en)；JSON 回答与流式首个事件带 `aigc` 隐式标识，响应头 `X-AIGC`。")
-        md.bullet("图片 Images: \(facts.imageMark.map { "可见标识“\($0)”与元数据隐式标识 visible mark and implicit label" } ?? "元数据隐式标识 implicit label only")")
-        md.bullet("音频 Audio: \(facts.audioCue.map { "提示音或语音标识 \($0) cue or spoken label" } ?? "元数据隐式标识 implicit label only")")
-        md.bullet("服务提供者编码 Provider code (ContentProducer): `\(facts.labelProducer)`\(facts.labelProducerIsPlaceholder ? "（占位编码，须替换 placeholder: configure labels.producer）" : "")；完整性 seal: \(facts.labelSeal)")
+        md.bullet(
+            "图片 Images: \(facts.imageMark.map { "可见标识“\($0)”与元数据隐式标识 visible mark and implicit label" } ?? "元数据隐式标识 implicit label only")"
+        )
+        md.bullet(
+            "音频 Audio: \(facts.audioCue.map { "提示音或语音标识 \($0) cue or spoken label" } ?? "元数据隐式标识 implicit label only")"
+        )
+        md.bullet(
+            "服务提供者编码 Provider code (ContentProducer): `\(facts.labelProducer)`\(facts.labelProducerIsPlaceholder ? "（占位编码，须替换 placeholder: configure labels.producer）" : "")；完整性 seal: \(facts.labelSeal)"
+        )
 
         md.section("六、投诉举报渠道 Complaint channel (IM-15)")
-        md.bullet("入口 Channel: \(facts.complaintsURL ?? "—")；\(facts.complaintWorkingDays) 个工作日内反馈 reply within \(facts.complaintWorkingDays) working days。")
-        md.bullet("个人信息请求 \(facts.rightsRequestWorkingDays) 个工作日内办结 Personal-information requests within \(facts.rightsRequestWorkingDays) working days (IM-11.5)。")
+        md.bullet(
+            "入口 Channel: \(facts.complaintsURL ?? "—")；\(facts.complaintWorkingDays) 个工作日内反馈 reply within \(facts.complaintWorkingDays) working days。"
+        )
+        md.bullet(
+            "个人信息请求 \(facts.rightsRequestWorkingDays) 个工作日内办结 Personal-information requests within \(facts.rightsRequestWorkingDays) working days (IM-11.5)。"
+        )
 
         md.section("七、安全保障措施 Security measures")
-        md.bullet("防篡改审计日志（Merkle 树、签名树头），记录保存 \(facts.metadataRetentionDays.map { "\($0) 天 days" } ?? "长期 indefinitely")（OPS-1）。Tamper-evident audit log.")
+        md.bullet(
+            "防篡改审计日志（Merkle 树、签名树头），记录保存 \(facts.metadataRetentionDays.map { "\($0) 天 days" } ?? "长期 indefinitely")（OPS-1）。Tamper-evident audit log."
+        )
         md.bullet("终端用户假名化；个人信息识别与遮蔽（A4f）；未成年人模式 minors' mode: \(facts.minors.zh) \(facts.minors.en)")
         md.labelled("提供者其他措施 Provider's further measures", self.text.securityMeasures, key: "filing.security_measures")
 

@@ -90,7 +90,8 @@ package enum SVGChart {
             svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(format(max(length, item.value > 0 ? 1 : 0)))\" "
             svg += "height=\"\(rowHeight - 8)\" fill=\"\(escape(color))\">"
             svg += "<title>\(escape(item.note.isEmpty ? item.label : item.note)): \(item.value)</title></rect>"
-            svg += "<text x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 15)\" font-size=\"12\" fill=\"#222\">"
+            svg +=
+                "<text x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 15)\" font-size=\"12\" fill=\"#222\">"
             svg += "\(item.value)</text>"
         }
         return svg + "</svg>"

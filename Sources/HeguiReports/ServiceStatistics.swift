@@ -234,7 +234,11 @@ package struct ServiceStatistics: Sendable, Hashable {
 
     /// The figures of every day from `from` through `through` (inclusive, days without events
     /// included as zeros), of one tenant or all.
-    package func daily(from: CivilDate, through: CivilDate, tenant: String? = nil) -> [(day: CivilDate, figures: Figures)] {
+    package func daily(
+        from: CivilDate,
+        through: CivilDate,
+        tenant: String? = nil
+    ) -> [(day: CivilDate, figures: Figures)] {
         guard from <= through else { return [] }
         var byDay: [CivilDate: Figures] = [:]
         for (key, figures) in self.figures where key.day >= from && key.day <= through {

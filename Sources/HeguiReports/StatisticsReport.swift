@@ -237,11 +237,13 @@ package struct StatisticsReport: Sendable {
         var csv = "risk,name_zh,name_en,input,output\r\n"
         for risk in self.risksByHits {
             let named = self.catalogue.risk(risk.code)
-            csv += [
-                Self.csvField(risk.code), Self.csvField(named?.chineseName ?? ""), Self.csvField(named?.englishName ?? ""),
-                String(risk.input), String(risk.output),
-            ]
-            .joined(separator: ",") + "\r\n"
+            csv +=
+                [
+                    Self.csvField(risk.code), Self.csvField(named?.chineseName ?? ""),
+                    Self.csvField(named?.englishName ?? ""),
+                    String(risk.input), String(risk.output),
+                ]
+                .joined(separator: ",") + "\r\n"
         }
         return csv
     }
@@ -280,37 +282,55 @@ package struct StatisticsReport: Sendable {
         }
         body += "</section>\n"
 
-        body += "<section>" + SVGChart.columns(
-            title: "每日请求 Requests per day",
-            categories: days,
-            series: [
-                .init(name: "全部放行 Allowed", color: "#7fb3d5", values: self.daily.map { $0.figures.output.allow }),
-                .init(
-                    name: "有处置 With a decision",
-                    color: "#e67e22",
-                    values: self.daily.map { $0.figures.requests - min($0.figures.output.allow, $0.figures.requests) }
-                ),
-            ]
-        ) + "</section>\n"
-        body += "<section>" + SVGChart.columns(
-            title: "按方向与处置 Decisions other than allow, by direction",
-            categories: days,
-            series: [
-                .init(name: "输入拦截 Input block", color: "#922b21", values: self.daily.map { $0.figures.input.block }),
-                .init(name: "输出拦截 Output block", color: "#e74c3c", values: self.daily.map { $0.figures.output.block }),
-                .init(
-                    name: "遮蔽 Redact",
-                    color: "#f5b041",
-                    values: self.daily.map { $0.figures.input.redact + $0.figures.output.redact }
-                ),
-                .init(
-                    name: "标记 Flag",
-                    color: "#a569bd",
-                    values: self.daily.map { $0.figures.input.flag + $0.figures.output.flag }
-                ),
-                .init(name: "流式中断 Stream stopped", color: "#34495e", values: self.daily.map { $0.figures.streamsStopped }),
-            ]
-        ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.columns(
+                title: "每日请求 Requests per day",
+                categories: days,
+                series: [
+                    .init(name: "全部放行 Allowed", color: "#7fb3d5", values: self.daily.map { $0.figures.output.allow }),
+                    .init(
+                        name: "有处置 With a decision",
+                        color: "#e67e22",
+                        values: self.daily.map {
+                            $0.figures.requests - min($0.figures.output.allow, $0.figures.requests)
+                        }
+                    ),
+                ]
+            ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.columns(
+                title: "按方向与处置 Decisions other than allow, by direction",
+                categories: days,
+                series: [
+                    .init(
+                        name: "输入拦截 Input block",
+                        color: "#922b21",
+                        values: self.daily.map { $0.figures.input.block }
+                    ),
+                    .init(
+                        name: "输出拦截 Output block",
+                        color: "#e74c3c",
+                        values: self.daily.map { $0.figures.output.block }
+                    ),
+                    .init(
+                        name: "遮蔽 Redact",
+                        color: "#f5b041",
+                        values: self.daily.map { $0.figures.input.redact + $0.figures.output.redact }
+                    ),
+                    .init(
+                        name: "标记 Flag",
+                        color: "#a569bd",
+                        values: self.daily.map { $0.figures.input.flag + $0.figures.output.flag }
+                    ),
+                    .init(
+                        name: "流式中断 Stream stopped",
+                        color: "#34495e",
+                        values: self.daily.map { $0.figures.streamsStopped }
+                    ),
+                ]
+            ) + "</section>\n"
         let palette = ["#922b21", "#d35400", "#b7950b", "#1e8449", "#2471a3", "#7d3c98"]
         let top = self.risksByHits.prefix(5).map(\.code)
         var riskSeries = top.enumerated().map { index, code in
@@ -331,40 +351,56 @@ package struct StatisticsReport: Sendable {
                 )
             )
         }
-        body += "<section>" + SVGChart.columns(
-            title: "每日按风险 Decisions other than allow per day, by risk",
-            categories: days,
-            series: riskSeries
-        ) + "</section>\n"
-        body += "<section>" + SVGChart.bars(
-            title: "按风险 By risk (TC260-003 附录A)",
-            items: self.risksByHits.prefix(20).map { risk in
-                let named = self.catalogue.risk(risk.code)
-                return (
-                    "\(risk.code) \(named?.chineseName ?? "")",
-                    risk.input + risk.output,
-                    "\(self.riskName(risk.code)) · 输入 input \(risk.input) · 输出 output \(risk.output)"
-                )
-            }
-        ) + "</section>\n"
-        body += "<section>" + SVGChart.bars(
-            title: "用户处置 Sanctions by step (IM-14.4)",
-            items: [
-                ("警示 Warning", total.sanctions["warning"] ?? 0, ""),
-                ("限制功能 Restriction", total.sanctions["restriction"] ?? 0, ""),
-                ("暂停服务 Suspension", total.sanctions["suspension"] ?? 0, ""),
-                ("终止服务 Termination", total.sanctions["termination"] ?? 0, ""),
-            ],
-            color: "#af601a"
-        ) + "</section>\n"
-        body += "<section>" + SVGChart.columns(
-            title: "每日投诉举报 Complaints per day (IM-15)",
-            categories: days,
-            series: [
-                .init(name: "收到 Received", color: "#2e86c1", values: self.daily.map { $0.figures.complaintsReceived }),
-                .init(name: "超期 Overdue", color: "#c0392b", values: self.daily.map { $0.figures.complaintsOverdue }),
-            ]
-        ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.columns(
+                title: "每日按风险 Decisions other than allow per day, by risk",
+                categories: days,
+                series: riskSeries
+            ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.bars(
+                title: "按风险 By risk (TC260-003 附录A)",
+                items: self.risksByHits.prefix(20).map { risk in
+                    let named = self.catalogue.risk(risk.code)
+                    return (
+                        "\(risk.code) \(named?.chineseName ?? "")",
+                        risk.input + risk.output,
+                        "\(self.riskName(risk.code)) · 输入 input \(risk.input) · 输出 output \(risk.output)"
+                    )
+                }
+            ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.bars(
+                title: "用户处置 Sanctions by step (IM-14.4)",
+                items: [
+                    ("警示 Warning", total.sanctions["warning"] ?? 0, ""),
+                    ("限制功能 Restriction", total.sanctions["restriction"] ?? 0, ""),
+                    ("暂停服务 Suspension", total.sanctions["suspension"] ?? 0, ""),
+                    ("终止服务 Termination", total.sanctions["termination"] ?? 0, ""),
+                ],
+                color: "#af601a"
+            ) + "</section>\n"
+        body +=
+            "<section>"
+            + SVGChart.columns(
+                title: "每日投诉举报 Complaints per day (IM-15)",
+                categories: days,
+                series: [
+                    .init(
+                        name: "收到 Received",
+                        color: "#2e86c1",
+                        values: self.daily.map { $0.figures.complaintsReceived }
+                    ),
+                    .init(
+                        name: "超期 Overdue",
+                        color: "#c0392b",
+                        values: self.daily.map { $0.figures.complaintsOverdue }
+                    ),
+                ]
+            ) + "</section>\n"
 
         body += "<section><h2>时限 Time limits</h2><table><thead><tr><th></th>"
         body += "<th>收到 Received</th><th>按时 On time</th><th>超时 Late</th><th>处理中 Open</th>"
@@ -392,7 +428,8 @@ package struct StatisticsReport: Sendable {
                 let status = deadline.status.rawValue
                 body += "<tr class=\"\(escape(status))\"><td>\(escape(names.zh)) \(escape(names.en))"
                 if !deadline.event.what.isEmpty { body += ": \(escape(deadline.event.what))" }
-                body += "</td><td>\(escape(deadline.event.date.description))</td><td>\(escape(deadline.due.description))</td>"
+                body +=
+                    "</td><td>\(escape(deadline.event.date.description))</td><td>\(escape(deadline.due.description))</td>"
                 body += "<td>\(escape(status))</td><td>\(deadline.workingDaysLeft)</td></tr>"
             }
             body += "</tbody></table>"

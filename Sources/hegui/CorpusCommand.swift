@@ -18,7 +18,9 @@ struct CorpusCommand: AsyncParsableCommand {
     }
 
     static func register(_ path: String, command: String) -> CorpusRegister {
-        guard let data = FileManager.default.contents(atPath: path) else { Self.fail(command, "\(path): cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            Self.fail(command, "\(path): cannot be read")
+        }
         guard let text = String(validating: data, as: UTF8.self) else { Self.fail(command, "\(path): not UTF-8") }
         do {
             return try CorpusRegister(yaml: text, file: path)
@@ -84,7 +86,9 @@ struct CorpusCommand: AsyncParsableCommand {
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
-            guard CorpusCheck.Counting(rawValue: self.count) != nil else { throw ValidationError("--count must be block or any") }
+            guard CorpusCheck.Counting(rawValue: self.count) != nil else {
+                throw ValidationError("--count must be block or any")
+            }
             if let sample, sample < 1 { throw ValidationError("--sample must be at least 1") }
         }
 
@@ -133,8 +137,11 @@ struct CorpusCommand: AsyncParsableCommand {
             if self.json {
                 print(result.json.serialized)
             } else {
-                let interval = "\(StatisticsReport.percent(result.interval.lower)) – \(StatisticsReport.percent(result.interval.upper))"
-                print("来源 source \(result.source): \(result.items) 条 items, 抽样 sampled \(result.sampled) (seed \(result.seed))")
+                let interval =
+                    "\(StatisticsReport.percent(result.interval.lower)) – \(StatisticsReport.percent(result.interval.upper))"
+                print(
+                    "来源 source \(result.source): \(result.items) 条 items, 抽样 sampled \(result.sampled) (seed \(result.seed))"
+                )
                 print("违法不良 flagged \(result.flagged) = \(StatisticsReport.percent(result.share)) (95% \(interval))")
                 for (risk, count) in result.risks.sorted(by: { $0.value > $1.value }) {
                     let name = RiskCatalogue.standard.risk(risk).map { " \($0.chineseName)" } ?? ""
@@ -182,7 +189,8 @@ struct CorpusCommand: AsyncParsableCommand {
             var results: [CorpusCheck.Result] = []
             if let data = FileManager.default.contents(atPath: path) {
                 for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
-                    guard let json = try? JSONParser.parse(String(line)), let result = CorpusCheck.Result(json: json) else {
+                    guard let json = try? JSONParser.parse(String(line)), let result = CorpusCheck.Result(json: json)
+                    else {
                         CorpusCommand.fail("explain", "\(path):\(number + 1): not a check result")
                     }
                     results.append(result)

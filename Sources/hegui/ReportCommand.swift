@@ -80,7 +80,11 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     /// The facts of the configuration, the rules it names, the store and the audit log.
-    static func facts(_ command: String, _ configuration: GatewayConfiguration, store: SQLStore) async throws -> ServiceFacts {
+    static func facts(
+        _ command: String,
+        _ configuration: GatewayConfiguration,
+        store: SQLStore
+    ) async throws -> ServiceFacts {
         let loaded: ModerationLoader.Loaded
         do {
             loaded = try ModerationLoader.load(configuration.moderation)
@@ -90,7 +94,11 @@ struct ReportCommand: AsyncParsableCommand {
         var facts = ServiceFacts(configuration: configuration, engine: loaded.engine, policyVersion: loaded.version)
         let directory = try DataDirectory.prepare(at: configuration.dataDirectory)
         let key = try AuditSigningKey.load(file: configuration.audit.signingKeyFile, in: directory)
-        try await facts.read(store: store, treeHeads: try await store.treeHeads(), publicKey: SignedTreeHead.publicKey(of: key))
+        try await facts.read(
+            store: store,
+            treeHeads: try await store.treeHeads(),
+            publicKey: SignedTreeHead.publicKey(of: key)
+        )
         return facts
     }
 
@@ -233,7 +241,8 @@ struct ReportCommand: AsyncParsableCommand {
     struct Incidents: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Incident reports as JSON Lines (IM-14.3). 安全事件导出。",
-            discussion: "One line an incident, newest first, each its whole report with the takedowns and evidence held."
+            discussion:
+                "One line an incident, newest first, each its whole report with the takedowns and evidence held."
         )
 
         @OptionGroup var source: Source
@@ -284,7 +293,10 @@ struct ReportCommand: AsyncParsableCommand {
             }
             ReportCommand.write(lines.map { $0 + "\n" }.joined(), to: self.out, command: "rectification")
             FileHandle.standardError.write(
-                Data("hegui report rectification: \(lines.count) samples, \(excluded) left out (training consent withdrawn)\n".utf8)
+                Data(
+                    "hegui report rectification: \(lines.count) samples, \(excluded) left out (training consent withdrawn)\n"
+                        .utf8
+                )
             )
         }
     }

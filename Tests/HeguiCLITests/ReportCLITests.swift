@@ -36,7 +36,11 @@ struct ReportCLITests {
 
     static func directory() throws -> URL {
         let directory = try CLIBinaryTests.temporaryDirectory()
-        try Self.configuration.write(to: directory.appendingPathComponent("hegui.yaml"), atomically: true, encoding: .utf8)
+        try Self.configuration.write(
+            to: directory.appendingPathComponent("hegui.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
         return directory
     }
 
@@ -61,7 +65,10 @@ struct ReportCLITests {
         let statistics = try CLIBinaryTests.run(["report", "statistics", "--format", "csv"], in: directory)
         #expect(statistics.status == 0)
         #expect(statistics.output.hasPrefix("day,requests,"))
-        let badPeriod = try CLIBinaryTests.run(["report", "statistics", "--from", "2026-12-01", "--through", "2026-11-01"], in: directory)
+        let badPeriod = try CLIBinaryTests.run(
+            ["report", "statistics", "--from", "2026-12-01", "--through", "2026-11-01"],
+            in: directory
+        )
         #expect(badPeriod.status == 2)
         #expect(badPeriod.error.contains("from must not be after through"))
         let incidents = try CLIBinaryTests.run(["report", "incidents"], in: directory)
@@ -107,10 +114,16 @@ struct ReportCLITests {
         #expect(check.output.contains(#""sampled":1000"#))
         #expect(check.output.contains(#""flagged":70"#))
         #expect(check.output.contains(#""admitted":false"#))
-        let explain = try CLIBinaryTests.run(["corpus", "explain", "--register", "corpus.yaml", "--format", "md"], in: directory)
+        let explain = try CLIBinaryTests.run(
+            ["corpus", "explain", "--register", "corpus.yaml", "--format", "md"],
+            in: directory
+        )
         #expect(explain.status == 0)
         #expect(explain.output.contains("| web | 1000 / 1000 | 70 | 7.0% |"))
-        let unknown = try CLIBinaryTests.run(["corpus", "check", "web.txt", "--source", "nope", "--register", "corpus.yaml"], in: directory)
+        let unknown = try CLIBinaryTests.run(
+            ["corpus", "check", "web.txt", "--source", "nope", "--register", "corpus.yaml"],
+            in: directory
+        )
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("no source 'nope'"))
     }

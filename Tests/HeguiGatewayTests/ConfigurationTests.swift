@@ -263,11 +263,42 @@ import Testing
         #expect(filing.events[1].filed == CivilDate("2026-11-27"))
     }
 
+    /// The dossier's and the assessment's texts (OPS-4.1, OPS-5).
+    @Test func theReportTextsLoad() throws {
+        let text = try Self.load(
+            """
+            filing:
+              algorithm_type: 生成合成类
+              scenarios: [智能问答, 写作辅助]
+              principle: |
+                第一行
+                第二行
+              models:
+                - {name: example-chat, version: "1.0", base_model: 基座, registration: B-1}
+              security_measures: 值守
+            assessment:
+              trigger: user_growth
+              security_officer: 王某
+              conclusion: 符合
+            """
+        ).reportText
+        #expect(text.algorithmType == "生成合成类")
+        #expect(text.scenarios == ["智能问答", "写作辅助"])
+        #expect(text.principle == "第一行\n第二行\n")
+        #expect(text.models == [.init(name: "example-chat", version: "1.0", baseModel: "基座", registration: "B-1")])
+        #expect(text.trigger == .userGrowth)
+        #expect(text.securityOfficer == "王某" && text.conclusion == "符合")
+    }
+
     @Test(arguments: [
         ("filing:\n  launched: 2026-02-30\n", "filing.launched: must be a date YYYY-MM-DD, got '2026-02-30'"),
         ("filing:\n  changes:\n    - {what: x}\n", "filing.changes[0]: a change needs its date"),
         ("filing:\n  cancelled: 2026-01-05\n", "filing.cancelled: needs filing.ended"),
         ("filing:\n  launch: 2026-01-05\n", "filing.launch: unknown key (did you mean 'launched'?)"),
+        ("filing:\n  models:\n    - {version: '1.0'}\n", "filing.models[0]: a model needs its name"),
+        ("filing:\n  models: example\n", "filing.models: must be a list of models"),
+        ("assessment:\n  trigger: whenever\n", "assessment.trigger: must be one of launch, major_change"),
+        ("assessment:\n  officer: 王某\n", "assessment.officer: unknown key"),
     ])
     func badFilingSettingsNameTheKey(yaml: String, message: String) {
         do {

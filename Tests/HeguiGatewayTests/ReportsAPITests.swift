@@ -50,7 +50,11 @@ import Testing
         await store.close()
     }
 
-    static func get(_ client: any TestClientProtocol, _ uri: String, token: String? = AdminAuditAPITests.token)
+    static func get(
+        _ client: any TestClientProtocol,
+        _ uri: String,
+        token: String? = AdminAuditAPITests.token
+    )
         async throws -> TestResponse
     {
         var headers: HTTPFields = [:]
@@ -84,7 +88,8 @@ import Testing
 
     @Test func everyPageNeedsTheAdminToken() async throws {
         try await Self.withGateway { client in
-            for uri in ["/admin/statistics", "/admin/dashboard", "/admin/reports/assessment", "/admin/reports/dossier"] {
+            for uri in ["/admin/statistics", "/admin/dashboard", "/admin/reports/assessment", "/admin/reports/dossier"]
+            {
                 let missing = try await Self.get(client, uri, token: nil)
                 let wrong = try await Self.get(client, uri, token: "wrong")
                 #expect(missing.status == .unauthorized)

@@ -16,7 +16,9 @@ import Testing
         CorpusCheck(engine: Self.engine, policy: Self.engine.policies.policy(tenant: "-", group: nil))
     }
 
-    @Test(arguments: [(0, 0), (100, 100), (4_000, 4_000), (10_000, 4_000), (40_000, 4_000), (50_000, 5_000), (50_001, 5_001)])
+    @Test(arguments: [
+        (0, 0), (100, 100), (4_000, 4_000), (10_000, 4_000), (40_000, 4_000), (50_000, 5_000), (50_001, 5_001),
+    ])
     func sampleSizesFollowTC9(items: Int, sample: Int) {
         #expect(CorpusCheck.sampleSize(items: items) == sample)
     }
@@ -115,18 +117,46 @@ import Testing
         }
         #expect(covered >= 17)
         #expect(rejected >= 17)
-        let again = try CorpusFiles(paths: [path]).check(Self.check, source: "s", sample: nil, seed: 4, policyVersion: "v", now: 0)
-        let first = try CorpusFiles(paths: [path]).check(Self.check, source: "s", sample: nil, seed: 4, policyVersion: "v", now: 0)
+        let again = try CorpusFiles(paths: [path]).check(
+            Self.check,
+            source: "s",
+            sample: nil,
+            seed: 4,
+            policyVersion: "v",
+            now: 0
+        )
+        let first = try CorpusFiles(paths: [path]).check(
+            Self.check,
+            source: "s",
+            sample: nil,
+            seed: 4,
+            policyVersion: "v",
+            now: 0
+        )
         #expect(again.flagged == first.flagged)
     }
 
     @Test func jsonlItemsComeFromTheirField() throws {
         let path = try Self.corpus(items: 200, harmful: 20, seed: 2, jsonl: true)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try CorpusFiles(paths: [path]).check(Self.check, source: "s", sample: 200, seed: 1, policyVersion: "v", now: 0)
+        let result = try CorpusFiles(paths: [path]).check(
+            Self.check,
+            source: "s",
+            sample: 200,
+            seed: 1,
+            policyVersion: "v",
+            now: 0
+        )
         #expect(result.flagged == 20)
         #expect(throws: CorpusFiles.ReadError.self) {
-            try CorpusFiles(paths: [path], field: "content").check(Self.check, source: "s", sample: 200, seed: 1, policyVersion: "v", now: 0)
+            try CorpusFiles(paths: [path], field: "content").check(
+                Self.check,
+                source: "s",
+                sample: 200,
+                seed: 1,
+                policyVersion: "v",
+                now: 0
+            )
         }
     }
 
@@ -135,10 +165,24 @@ import Testing
         try Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: CorpusFiles.ReadError.self) {
-            try CorpusFiles(paths: [path]).check(Self.check, source: "s", sample: 2, seed: 1, policyVersion: "v", now: 0)
+            try CorpusFiles(paths: [path]).check(
+                Self.check,
+                source: "s",
+                sample: 2,
+                seed: 1,
+                policyVersion: "v",
+                now: 0
+            )
         }
         #expect(throws: CorpusFiles.ReadError.self) {
-            try CorpusFiles(paths: ["/nonexistent/corpus.txt"]).check(Self.check, source: "s", sample: 2, seed: 1, policyVersion: "v", now: 0)
+            try CorpusFiles(paths: ["/nonexistent/corpus.txt"]).check(
+                Self.check,
+                source: "s",
+                sample: 2,
+                seed: 1,
+                policyVersion: "v",
+                now: 0
+            )
         }
     }
 
@@ -251,8 +295,11 @@ import Testing
             policyVersion: "v",
             checkedAt: 0
         )
-        let markdown = CorpusExplanation(register: register, checks: [check], facts: facts, text: text, generatedAt: 0).markdown
-        for heading in ["数据来源 Sources", "规模与类型 Scale and type", "标注规则 Annotation rules", "算法机制 The algorithm's mechanism"] {
+        let markdown = CorpusExplanation(register: register, checks: [check], facts: facts, text: text, generatedAt: 0)
+            .markdown
+        for heading in [
+            "数据来源 Sources", "规模与类型 Scale and type", "标注规则 Annotation rules", "算法机制 The algorithm's mechanism",
+        ] {
             #expect(markdown.contains(heading))
         }
         #expect(markdown.contains("| wiki | 4000 / 10000 | 80 | 2.0% |"))

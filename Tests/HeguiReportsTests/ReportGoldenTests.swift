@@ -60,7 +60,11 @@ import Testing
             try await append("complaint.received", "2026-11-24", details: ["category": "illegal"])
             try await append("moderation.check", "2026-11-25", action: .allow, details: ["direction": "input"])
             for user in ["u1", "u2", "u3"] {
-                _ = try await store.recordEndUser(tenant: "app", pseudonym: user, time: Self.time("2026-11-23", hour: 9))
+                _ = try await store.recordEndUser(
+                    tenant: "app",
+                    pseudonym: user,
+                    time: Self.time("2026-11-23", hour: 9)
+                )
             }
             var verified = try #require(try await store.endUser(tenant: "app", pseudonym: "u1"))
             verified.identityVerified = true
@@ -156,7 +160,14 @@ import Testing
         text.algorithmType = "生成合成类（文本生成）"
         text.scenarios = ["智能问答", "写作辅助"]
         text.principle = "基于 Transformer 的大语言模型，经指令微调与安全对齐；\n输入输出经 Hegui 网关审核。"
-        text.models = [.init(name: "example-chat", version: "7b-2026.10", baseModel: "示例基座", registration: "Beijing-Example-202610010001")]
+        text.models = [
+            .init(
+                name: "example-chat",
+                version: "7b-2026.10",
+                baseModel: "示例基座",
+                registration: "Beijing-Example-202610010001"
+            )
+        ]
         return text
     }
 
@@ -197,12 +208,15 @@ import Testing
             facts.endUsers = (counts.total, counts.verified, counts.minors)
             facts.auditEvents = try await store.auditEventCount()
             let report = AssessmentReport(facts: facts, text: Self.text, statistics: try await Self.statistics(store))
-            #expect(report.statistics.complaints == {
-                var figures = DeadlineFigures()
-                figures.count(dueAt: 1, decidedAt: 0, now: 0)  // C1: resolved the day after, on time
-                figures.count(dueAt: 0, decidedAt: nil, now: 1)  // C2: overdue since the 26th
-                return figures
-            }())
+            #expect(
+                report.statistics.complaints
+                    == {
+                        var figures = DeadlineFigures()
+                        figures.count(dueAt: 1, decidedAt: 0, now: 0)  // C1: resolved the day after, on time
+                        figures.count(dueAt: 0, decidedAt: nil, now: 1)  // C2: overdue since the 26th
+                        return figures
+                    }()
+            )
             #expect(report.missing.contains("assessment.conclusion"))
             #expect(!report.missing.contains("assessment.security_officer"))
             try Self.compare(report.markdown, to: "assessment.md")

@@ -209,7 +209,9 @@ import Testing
         #expect(lines.first == Substring(StatisticsReport.csvColumns.joined(separator: ",")))
         #expect(lines.count == 1 + 3 + 1 + 1)  // header, three days, total, the empty rest after the last \r\n
         for line in lines.dropLast() {
-            #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == StatisticsReport.csvColumns.count)
+            #expect(
+                line.split(separator: ",", omittingEmptySubsequences: false).count == StatisticsReport.csvColumns.count
+            )
         }
         #expect(lines[2].hasPrefix("2026-11-20,2,0,1,0,0,1,1,0,0,1,1,0,1,"))
         #expect(lines[4].hasPrefix("total,2,"))

@@ -31,9 +31,11 @@ package enum MarkdownPage {
         func flushTable() {
             guard !tableRows.isEmpty else { return }
             let rows = tableRows.map(Self.cells)
-            let hasHeader = rows.count >= 2 && rows[1].allSatisfy { cell in
-                !cell.isEmpty && cell.allSatisfy { $0 == "-" || $0 == ":" }
-            }
+            let hasHeader =
+                rows.count >= 2
+                && rows[1].allSatisfy { cell in
+                    !cell.isEmpty && cell.allSatisfy { $0 == "-" || $0 == ":" }
+                }
             html += "<table>"
             if hasHeader {
                 html += "<thead><tr>" + rows[0].map { "<th>" + Self.inline($0) + "</th>" }.joined() + "</tr></thead>"

@@ -20,7 +20,9 @@ extension ServiceFacts {
 
         self.policyName = engine.policies.defaultPolicy
         self.policyVersion = policyVersion
-        self.termsByRisk = Dictionary(uniqueKeysWithValues: engine.lexicon.termCounts.map { ($0.key.rawValue, $0.value) })
+        self.termsByRisk = Dictionary(
+            uniqueKeysWithValues: engine.lexicon.termCounts.map { ($0.key.rawValue, $0.value) }
+        )
         self.allowedTerms = engine.lexicon.allowedTermCount
         self.classifiers = configuration.moderation.classifiers.map { "\($0.name) (\($0.kind.rawValue))" }
         self.inputRoles = configuration.moderation.inputRoles.map { $0.sorted().joined(separator: ", ") } ?? "user"
@@ -48,7 +50,9 @@ extension ServiceFacts {
         self.tokensPerDay = users.tokensPerDay
         self.trainingConsentDefault = users.trainingConsentDefault
         if users.minors.isEnabled {
-            let limits = users.minors.bands.compactMap { band in band.dailyMinutes.map { "\(DisclosurePageController.bandName(band.name)) \($0)" } }
+            let limits = users.minors.bands.compactMap { band in
+                band.dailyMinutes.map { "\(DisclosurePageController.bandName(band.name)) \($0)" }
+            }
             let curfew = users.minors.curfew.map {
                 "\(DisclosurePageController.clock($0.startMinute))–\(DisclosurePageController.clock($0.endMinute))"
             }
@@ -90,7 +94,8 @@ extension ServiceFacts {
                 switch rule.trigger {
                 case .daily(let count): ("单日违规 \(count) 次", "\(count) violations in a day")
                 case .consecutive(let count): ("连续违规 \(count) 次", "\(count) violations in a row")
-                case .suspensions(let count, let days): ("\(days) 天内暂停 \(count) 次", "\(count) suspensions in \(days) days")
+                case .suspensions(let count, let days):
+                    ("\(days) 天内暂停 \(count) 次", "\(count) suspensions in \(days) days")
                 }
             zh.append("\(whenZH)→\(levelZH)")
             en.append("\(whenEN) → \(levelEN)")

@@ -171,6 +171,27 @@ package enum StarterConfiguration {
         #     - {date: 2026-12-01, what: 新增图像生成, filed: null}
         #   ended: null              # the day the service ended
         #   cancelled: null          # the day the cancellation was filed
+        #   # The dossier's texts (`hegui report dossier`); what is left out is marked to be written.
+        #   algorithm_type: 生成合成类（文本生成）
+        #   scenarios: [智能问答]
+        #   principle: |
+        #     基于 Transformer 的大语言模型……
+        #   models:
+        #     - {name: example-chat, version: "1.0", base_model: 示例基座, registration: ""}
+        #   security_measures: 7×24 小时值守……
+
+        # The provider's texts of the security-assessment report (`hegui report assessment`,
+        # OPS-5, SA-5); the figures come from the audit log.
+        # assessment:
+        #   trigger: launch          # launch, major_change, user_growth, harmful_spread, authority_request
+        #   security_officer: ""
+        #   reviewers: ""
+        #   organisation: ""
+        #   identity_verification: ""
+        #   log_retention: ""
+        #   cooperation_cac: ""
+        #   cooperation_police: ""
+        #   conclusion: ""
 
         # Pacing of the built-in demo model's streamed replies.
         demo:
