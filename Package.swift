@@ -83,7 +83,10 @@ let package = Package(
             name: "HeguiReports",
             dependencies: ["HeguiCore", "HeguiStore", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "HeguiEval", dependencies: ["HeguiCore"]),
+        .target(
+            name: "HeguiEval",
+            dependencies: ["HeguiCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(
             name: "HeguiTesting",
             dependencies: [
@@ -106,6 +109,7 @@ let package = Package(
             name: "hegui",
             dependencies: [
                 "HeguiCore",
+                "HeguiEval",
                 "HeguiGateway",
                 "HeguiMedia",
                 "HeguiReports",
@@ -127,6 +131,17 @@ let package = Package(
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports", "HeguiStore"]),
+        .testTarget(
+            name: "HeguiEvalTests",
+            dependencies: [
+                "HeguiCore",
+                "HeguiEval",
+                "HeguiTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "HeguiMediaTests",
             dependencies: ["HeguiCore", "HeguiMedia"],

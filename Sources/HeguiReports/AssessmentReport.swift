@@ -61,7 +61,7 @@ package struct AssessmentReport: Sendable {
                         ?? ReportText.pending("assessment.trigger"),
                 ],
                 ["统计期间 Period", "\(self.statistics.from) – \(self.statistics.through)（北京时间 Beijing time）"],
-                ["生成时间 Generated", StatisticsReport.timestamp(self.statistics.generatedAt)],
+                ["生成时间 Generated", ReportPage.timestamp(self.statistics.generatedAt)],
             ]
         )
         let missing = self.missing
@@ -199,7 +199,7 @@ package struct AssessmentReport: Sendable {
         )
         let complaints = self.statistics.complaints
         md.bullet(
-            "期间收到 \(complaints.received) 件：按时反馈 \(complaints.onTime) 件，超时 \(complaints.late) 件，处理中 \(complaints.open) 件，已超期 \(complaints.overdue) 件；按时率 \(complaints.onTimeRate.map { StatisticsReport.percent($0) } ?? "—")。"
+            "期间收到 \(complaints.received) 件：按时反馈 \(complaints.onTime) 件，超时 \(complaints.late) 件，处理中 \(complaints.open) 件，已超期 \(complaints.overdue) 件；按时率 \(complaints.onTimeRate.map { ReportPage.percent($0) } ?? "—")。"
                 + " Received \(complaints.received): \(complaints.onTime) on time, \(complaints.late) late, \(complaints.open) open, \(complaints.overdue) overdue."
         )
         md.bullet(
@@ -232,7 +232,7 @@ package struct AssessmentReport: Sendable {
             return "审计日志尚无签名树头。The audit log has no signed tree head yet."
         }
         var text = "本报告数据取自审计日志，截至签名树头：大小 \(head.treeSize)，根 `\(head.root.hex)`，"
-        text += "签名时间 \(StatisticsReport.timestamp(head.time))，签名 `\(HexEncoding.encode(head.signature))`"
+        text += "签名时间 \(ReportPage.timestamp(head.time))，签名 `\(HexEncoding.encode(head.signature))`"
         if let key = self.facts.auditPublicKey { text += "，验证公钥 `\(key)`" }
         text +=
             "。以 `hegui audit verify` 核验。 The figures come from the audit log up to this signed tree head; verify with `hegui audit verify`."
@@ -240,7 +240,7 @@ package struct AssessmentReport: Sendable {
     }
 
     static func share(_ part: Int, of whole: Int) -> String {
-        whole == 0 ? "—" : StatisticsReport.percent(Double(part) / Double(whole))
+        whole == 0 ? "—" : ReportPage.percent(Double(part) / Double(whole))
     }
 }
 

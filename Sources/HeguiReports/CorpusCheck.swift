@@ -83,7 +83,7 @@ package struct CorpusCheck: Sendable {
 
         package var json: JSONValue {
             func number(_ value: Int) -> JSONValue { .number(String(value)) }
-            func fraction(_ value: Double) -> JSONValue { .number(StatisticsReport.decimal(value, places: 6)) }
+            func fraction(_ value: Double) -> JSONValue { .number(ReportPage.decimal(value, places: 6)) }
             return .object([
                 "source": .string(self.source),
                 "files": .array(self.files.map { .string($0) }),
@@ -101,7 +101,7 @@ package struct CorpusCheck: Sendable {
                 "seed": .string(String(self.seed)),
                 "counting": .string(self.counting.rawValue),
                 "policy_version": .string(self.policyVersion),
-                "checked_at": .string(StatisticsReport.timestamp(self.checkedAt)),
+                "checked_at": .string(ReportPage.timestamp(self.checkedAt)),
             ])
         }
 
@@ -155,7 +155,7 @@ package struct CorpusCheck: Sendable {
             self.threshold = threshold
             self.policyVersion = policyVersion
             self.checkedAt = checkedAt
-            self.checkedText = StatisticsReport.timestamp(checkedAt)
+            self.checkedText = ReportPage.timestamp(checkedAt)
         }
 
         /// When it was checked, as written.

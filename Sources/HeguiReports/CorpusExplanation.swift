@@ -38,7 +38,7 @@ package struct CorpusExplanation: Sendable {
         )
         md.blank()
         md.line(
-            "服务 Service: \(self.facts.name) · 提供者 Provider: \(ReportText.orPending(self.facts.provider, key: "service.provider")) · 生成时间 Generated: \(StatisticsReport.timestamp(self.generatedAt))"
+            "服务 Service: \(self.facts.name) · 提供者 Provider: \(ReportText.orPending(self.facts.provider, key: "service.provider")) · 生成时间 Generated: \(ReportPage.timestamp(self.generatedAt))"
         )
         let errors = self.register.problems.filter { $0.severity == .error }
         if !errors.isEmpty {
@@ -70,7 +70,7 @@ package struct CorpusExplanation: Sendable {
                 [
                     source.id, source.size.isEmpty ? "—" : source.size, source.items.map(String.init) ?? "—",
                     source.type.isEmpty ? "—" : source.type, source.language.isEmpty ? "—" : source.language,
-                    source.share.map { StatisticsReport.percent($0) } ?? "—",
+                    source.share.map { ReportPage.percent($0) } ?? "—",
                 ]
             }
         )
@@ -83,14 +83,14 @@ package struct CorpusExplanation: Sendable {
         }
         md.line(
             "按类型 By type: "
-                + byType.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }.joined(
+                + byType.sorted { $0.key < $1.key }.map { "\($0.key) \(ReportPage.percent($0.value))" }.joined(
                     separator: "，"
                 )
         )
         md.blank()
         md.line(
             "按语言 By language: "
-                + byLanguage.sorted { $0.key < $1.key }.map { "\($0.key) \(StatisticsReport.percent($0.value))" }
+                + byLanguage.sorted { $0.key < $1.key }.map { "\($0.key) \(ReportPage.percent($0.value))" }
                 .joined(separator: "，")
         )
 
@@ -113,11 +113,11 @@ package struct CorpusExplanation: Sendable {
                     return [source.id, "—", "—", "—", "—", "未抽检 not checked", "—"]
                 }
                 let verdict =
-                    check.admitted ? "可用 admitted" : "不可用 rejected (> \(StatisticsReport.percent(check.threshold)))"
+                    check.admitted ? "可用 admitted" : "不可用 rejected (> \(ReportPage.percent(check.threshold)))"
                 return [
                     source.id, "\(check.sampled) / \(check.items)", String(check.flagged),
-                    StatisticsReport.percent(check.share),
-                    "\(StatisticsReport.percent(check.interval.lower)) – \(StatisticsReport.percent(check.interval.upper))",
+                    ReportPage.percent(check.share),
+                    "\(ReportPage.percent(check.interval.lower)) – \(ReportPage.percent(check.interval.upper))",
                     verdict + (check.isBorderline ? "（区间跨越阈值 interval spans the threshold）" : ""), check.checkedText,
                 ]
             }

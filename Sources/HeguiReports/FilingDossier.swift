@@ -71,7 +71,7 @@ package struct FilingDossier: Sendable {
             "Items of the algorithm filing (OPS-4.1, IM-17), filled from the gateway's configuration and live data."
         )
         md.blank()
-        md.line("生成时间 Generated: \(StatisticsReport.timestamp(self.generatedAt))")
+        md.line("生成时间 Generated: \(ReportPage.timestamp(self.generatedAt))")
         let missing = self.missing
         if !missing.isEmpty {
             md.blank()

@@ -147,7 +147,7 @@ package struct StatisticsReport: Sendable {
                 "received": number(figures.received), "on_time": number(figures.onTime), "late": number(figures.late),
                 "open": number(figures.open), "overdue": number(figures.overdue),
             ]
-            object["on_time_rate"] = figures.onTimeRate.map { .number(Self.decimal($0, places: 4)) } ?? .null
+            object["on_time_rate"] = figures.onTimeRate.map { .number(ReportPage.decimal($0, places: 4)) } ?? .null
             return .object(object)
         }
         var total = figures(self.total)
@@ -167,7 +167,7 @@ package struct StatisticsReport: Sendable {
             "from": .string(self.from.description),
             "through": .string(self.through.description),
             "tenant": self.tenant.map(JSONValue.string) ?? .null,
-            "generated_at": .string(Self.timestamp(self.generatedAt)),
+            "generated_at": .string(ReportPage.timestamp(self.generatedAt)),
             "total": .object(total),
             "daily": .array(
                 self.daily.map { day in
@@ -264,7 +264,7 @@ package struct StatisticsReport: Sendable {
         body += "<header><h1>统计 Statistics</h1><p>"
         body += "\(escape(self.from.description)) – \(escape(self.through.description))"
         body += self.tenant.map { " · 租户 tenant <b>\(escape($0))</b>" } ?? " · 全部租户 all tenants"
-        body += " · 生成于 generated \(escape(Self.timestamp(self.generatedAt)))</p></header>\n"
+        body += " · 生成于 generated \(escape(ReportPage.timestamp(self.generatedAt)))</p></header>\n"
 
         let cards: [(String, String)] = [
             ("请求 Requests", String(total.requests)),
@@ -273,7 +273,7 @@ package struct StatisticsReport: Sendable {
             ("流式中断 Streams stopped", String(total.streamsStopped)),
             ("处置 Sanctions", String(total.sanctionsImposed)),
             ("投诉举报 Complaints", String(total.complaintsReceived)),
-            ("按时反馈 Answered on time", self.complaints.onTimeRate.map { Self.percent($0) } ?? "–"),
+            ("按时反馈 Answered on time", self.complaints.onTimeRate.map { ReportPage.percent($0) } ?? "–"),
             ("个人信息请求 PI requests", String(self.rightsRequests.received)),
         ]
         body += "<section class=\"cards\">"
@@ -411,7 +411,7 @@ package struct StatisticsReport: Sendable {
         ] {
             body += "<tr><th>\(escape(name))</th><td>\(figures.received)</td><td>\(figures.onTime)</td>"
             body += "<td>\(figures.late)</td><td>\(figures.open)</td><td>\(figures.overdue)</td>"
-            body += "<td>\(escape(figures.onTimeRate.map { Self.percent($0) } ?? "–"))</td></tr>"
+            body += "<td>\(escape(figures.onTimeRate.map { ReportPage.percent($0) } ?? "–"))</td></tr>"
         }
         body += "</tbody></table></section>\n"
 
@@ -456,58 +456,9 @@ package struct StatisticsReport: Sendable {
             body += "<tr><th>拒绝服务 Requests refused: \(escape(code))</th><td>\(value)</td></tr>"
         }
         body += "</tbody></table></section>\n"
-        return Self.page(title: "统计 Statistics", body: body)
+        return ReportPage.page(title: "统计 Statistics", body: body)
     }
 
-    /// A whole page around `body`: inline style only, and a policy that forbids script.
-    package static func page(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="zh-CN"><head><meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(MarkdownPage.escape(title)) · Hegui 合规</title>
-        <style>
-        body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
-        h1{margin-bottom:.2em}h2{margin-top:1.6em;font-size:1.15em}
-        section{margin:1.2em 0}svg{max-width:100%;height:auto}
-        .cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #ddd;border-radius:6px;padding:.6em .9em;min-width:9em}
-        .card .value{font-size:1.5em;font-weight:bold}
-        table{border-collapse:collapse;margin:.4em 0}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left}
-        td{text-align:right}tr.overdue td,.warn{color:#b03a2e;font-weight:bold}
-        @media print{section{break-inside:avoid}}
-        </style></head>
-        <body>
-        \(body)
-        </body></html>
-
-        """
-    }
-
-    /// `yyyy-MM-dd HH:mm` Beijing time.
-    package static func timestamp(_ time: Int64) -> String {
-        let zone = LocalTime.beijing
-        let date = zone.date(of: time)
-        let minutes = Int(zone.millisecondOfDay(time) / 60_000)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(date) \(two(minutes / 60)):\(two(minutes % 60)) (UTC+8)"
-    }
-
-    package static func percent(_ share: Double) -> String {
-        Self.decimal(share * 100, places: 1) + "%"
-    }
-
-    /// A fixed-point rendering without Foundation's locale-dependent formatting.
-    package static func decimal(_ value: Double, places: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let scaled = Int((value * scale).rounded())
-        let whole = scaled / Int(scale)
-        var fraction = String(abs(scaled % Int(scale)))
-        while fraction.count < places { fraction = "0" + fraction }
-        let sign = scaled < 0 && whole == 0 ? "-" : ""
-        return places == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
-    }
 }
 
 extension String {

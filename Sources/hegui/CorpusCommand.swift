@@ -138,19 +138,19 @@ struct CorpusCommand: AsyncParsableCommand {
                 print(result.json.serialized)
             } else {
                 let interval =
-                    "\(StatisticsReport.percent(result.interval.lower)) – \(StatisticsReport.percent(result.interval.upper))"
+                    "\(ReportPage.percent(result.interval.lower)) – \(ReportPage.percent(result.interval.upper))"
                 print(
                     "来源 source \(result.source): \(result.items) 条 items, 抽样 sampled \(result.sampled) (seed \(result.seed))"
                 )
-                print("违法不良 flagged \(result.flagged) = \(StatisticsReport.percent(result.share)) (95% \(interval))")
+                print("违法不良 flagged \(result.flagged) = \(ReportPage.percent(result.share)) (95% \(interval))")
                 for (risk, count) in result.risks.sorted(by: { $0.value > $1.value }) {
                     let name = RiskCatalogue.standard.risk(risk).map { " \($0.chineseName)" } ?? ""
                     print("  \(risk)\(name): \(count)")
                 }
                 if result.admitted {
-                    print("结论 verdict: 可用 admitted (≤ \(StatisticsReport.percent(result.threshold)), TC-5.1.1)")
+                    print("结论 verdict: 可用 admitted (≤ \(ReportPage.percent(result.threshold)), TC-5.1.1)")
                 } else {
-                    print("结论 verdict: 不可用 rejected (> \(StatisticsReport.percent(result.threshold)), TC-5.1.1)")
+                    print("结论 verdict: 不可用 rejected (> \(ReportPage.percent(result.threshold)), TC-5.1.1)")
                 }
                 if result.isBorderline {
                     print("注意 note: the interval spans the threshold; a larger --sample would settle it")

@@ -39,7 +39,7 @@ struct Hegui: AsyncParsableCommand {
         subcommands: [
             Serve.self, Scan.self, LexiconCommand.self, AuditCommand.self, TenantCommand.self, UserCommand.self,
             ComplaintCommand.self, LabelCommand.self, CalendarCommand.self, FilingCommand.self,
-            ScopeCommand.self, ReportCommand.self, CorpusCommand.self,
+            ScopeCommand.self, ReportCommand.self, CorpusCommand.self, EvalCommand.self,
             Init.self, DemoModelCommand.self,
         ]
     )

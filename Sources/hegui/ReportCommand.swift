@@ -117,7 +117,7 @@ struct ReportCommand: AsyncParsableCommand {
     ) throws {
         let text =
             format == "md"
-            ? markdown : StatisticsReport.page(title: title, body: MarkdownPage.render(markdown, topHeading: 1))
+            ? markdown : ReportPage.page(title: title, body: MarkdownPage.render(markdown, topHeading: 1))
         Self.write(text, to: out, command: command)
         if !missing.isEmpty {
             FileHandle.standardError.write(

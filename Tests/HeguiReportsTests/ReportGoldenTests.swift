@@ -221,7 +221,7 @@ import Testing
             #expect(!report.missing.contains("assessment.security_officer"))
             try Self.compare(report.markdown, to: "assessment.md")
             try Self.compare(
-                StatisticsReport.page(title: "安全评估报告", body: MarkdownPage.render(report.markdown, topHeading: 1)),
+                ReportPage.page(title: "安全评估报告", body: MarkdownPage.render(report.markdown, topHeading: 1)),
                 to: "assessment.html"
             )
         }

@@ -99,7 +99,7 @@ package struct ReportsController: Sendable {
     static func document(_ markdown: String, title: String, request: Request) throws -> Response {
         switch request.uri.queryParameters["format"].map(String.init) ?? "html" {
         case "html":
-            return Self.page(StatisticsReport.page(title: title, body: MarkdownPage.render(markdown, topHeading: 1)))
+            return Self.page(ReportPage.page(title: title, body: MarkdownPage.render(markdown, topHeading: 1)))
         case "md":
             return Response(
                 status: .ok,

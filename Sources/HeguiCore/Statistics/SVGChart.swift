@@ -1,5 +1,3 @@
-import HeguiCore
-
 /// Charts drawn as SVG on the server, for pages that load nothing from elsewhere and run no script
 /// (the statistics dashboard, the reports). Every label is escaped; sizes are in CSS pixels.
 package enum SVGChart {
