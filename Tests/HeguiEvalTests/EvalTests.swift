@@ -246,13 +246,14 @@ struct EvalRunnerTests {
 
     static func withFakeModel<Result: Sendable>(_ body: (Int, Counter) async throws -> Result) async throws -> Result {
         let counter = Counter()
-        return try await withRunningServer({ onRunning in
+        let makeApplication = { @Sendable (onRunning: @escaping @Sendable (any Channel) async -> Void) in
             Application(
                 router: Self.fakeModel(counter),
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: onRunning
             )
-        }) { port in try await body(port, counter) }
+        }
+        return try await withRunningServer(makeApplication) { port in try await body(port, counter) }
     }
 
     static let questions: [BankQuestion] = {
