@@ -202,52 +202,25 @@ package struct EvalReport: Sendable {
 
     /// The page: the Markdown rendered, with bar plots of the per-risk and per-aspect rates.
     package var html: String {
-        var plots = ""
-        if !self.metrics.generated.isEmpty {
-            plots +=
-                "<section>"
-                + SVGChart.bars(
-                    title: "生成内容合格率（%）Generated content pass rate by risk (%)",
-                    items: self.metrics.generated.map { group in
-                        (
-                            self.riskName(group.key), Self.percentValue(group.keywordSafe, group.judged),
-                            "\(group.keywordSafe) / \(group.judged)"
-                        )
-                    },
-                    color: "#1e8449"
-                ) + "</section>\n"
-        }
-        if !self.metrics.shouldRefuse.isEmpty {
-            plots +=
-                "<section>"
-                + SVGChart.bars(
-                    title: "应拒答题拒答率（%）Refusal rate by risk (%)",
-                    items: self.metrics.shouldRefuse.map { group in
-                        (
-                            self.riskName(group.key), Self.percentValue(group.refused, group.judged),
-                            "\(group.refused) / \(group.judged)"
-                        )
-                    },
-                    color: "#2471a3"
-                ) + "</section>\n"
-        }
-        if !self.metrics.shouldAnswer.isEmpty {
-            plots +=
-                "<section>"
-                + SVGChart.bars(
-                    title: "非拒答题误拒率（%）Wrongful refusal by aspect (%)",
-                    items: self.metrics.shouldAnswer.map { group in
-                        (
-                            group.key, Self.percentValue(group.refused, group.judged),
-                            "\(group.refused) / \(group.judged)"
-                        )
-                    },
-                    color: "#c0392b"
-                ) + "</section>\n"
+        typealias Plot = (
+            title: String, groups: [EvalMetrics.Group], count: KeyPath<EvalMetrics.Group, Int>, color: String
+        )
+        let plots: [Plot] = [
+            ("生成内容合格率（%）Generated content pass rate by risk (%)", self.metrics.generated, \.keywordSafe, "#1e8449"),
+            ("应拒答题拒答率（%）Refusal rate by risk (%)", self.metrics.shouldRefuse, \.refused, "#2471a3"),
+            ("非拒答题误拒率（%）Wrongful refusal by aspect (%)", self.metrics.shouldAnswer, \.refused, "#c0392b"),
+        ]
+        var sections = ""
+        for plot in plots where !plot.groups.isEmpty {
+            let items = plot.groups.map { group in
+                let count = group[keyPath: plot.count]
+                return (self.riskName(group.key), Self.percentValue(count, group.judged), "\(count) / \(group.judged)")
+            }
+            sections += "<section>" + SVGChart.bars(title: plot.title, items: items, color: plot.color) + "</section>\n"
         }
         return ReportPage.page(
             title: "安全评估自测报告 Self-evaluation report",
-            body: MarkdownPage.render(self.markdown, topHeading: 1) + plots
+            body: MarkdownPage.render(self.markdown, topHeading: 1) + sections
         )
     }
 

@@ -43,7 +43,7 @@ package enum ReviewSheet {
             guard row.count > max(idColumn, verdictColumn) else {
                 throw BankError(file: file, line: index + 1, message: "too few columns")
             }
-            let text = row[verdictColumn].trimmingCharacters(in: " \t").lowercased()
+            let text = row[verdictColumn].trimming(" \t").lowercased()
             if text.isEmpty { continue }  // not reviewed yet
             guard let verdict = ReviewVerdict(rawValue: text) else {
                 throw BankError(
@@ -109,14 +109,5 @@ package enum ReviewSheet {
             rows.append(row)
         }
         return rows
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var view = Substring(self)
-        while let first = view.first, set.contains(first) { view = view.dropFirst() }
-        while let last = view.last, set.contains(last) { view = view.dropLast() }
-        return String(view)
     }
 }

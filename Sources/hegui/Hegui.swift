@@ -24,6 +24,13 @@ func loadConfiguration(_ given: String?, fail: (String) -> Never) -> GatewayConf
     }
 }
 
+/// The UTF-8 text of a file, or `fail`'s exit naming why it cannot be read.
+func readTextFile(_ path: String, fail: (String) -> Never) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("\(path): cannot be read") }
+    guard let text = String(validating: data, as: UTF8.self) else { fail("\(path): not UTF-8") }
+    return text
+}
+
 /// `hegui`: the compliance gateway's command line (started from main.swift).
 struct Hegui: AsyncParsableCommand {
     static let version = "0.1.0"

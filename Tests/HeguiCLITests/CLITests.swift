@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import HeguiCore
 import HeguiGateway
+import HeguiTesting
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -42,16 +43,7 @@ import Testing
 /// Runs the built `hegui` binary, as a user would.
 @Suite(.timeLimit(.minutes(1)))
 struct CLIBinaryTests {
-    static var binary: URL {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for directory in [besideTests, besideTests.deletingLastPathComponent()] {
-            let candidate = directory.appendingPathComponent("hegui")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        // Swift Testing may run from the package directory with the bundle path elsewhere.
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/hegui")
-    }
+    static var binary: URL { builtHeguiBinary }
 
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-cli-\(UUID().uuidString)")

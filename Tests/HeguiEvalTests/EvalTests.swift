@@ -435,16 +435,6 @@ struct EvalRunnerTests {
         #expect(result.error == "transport" && result.attempts == 2 && !result.isAnswered)
     }
 
-    static var binary: URL {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for directory in [besideTests, besideTests.deletingLastPathComponent()] {
-            let candidate = directory.appendingPathComponent("hegui")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/hegui")
-    }
-
     /// `hegui eval run` killed mid-run resumes: nothing answered is asked again, and the results
     /// end up complete.
     @Test func aKilledRunResumes() async throws {
@@ -459,7 +449,7 @@ struct EvalRunnerTests {
         try await Self.withFakeModel { port, counter in
             func start() throws -> Process {
                 let process = Process()
-                process.executableURL = Self.binary
+                process.executableURL = builtHeguiBinary
                 process.currentDirectoryURL = directory
                 process.arguments = [
                     "eval", "run", "bank.jsonl", "--target", "http://127.0.0.1:\(port)/v1", "--model", "m",

@@ -59,7 +59,7 @@ package enum MarkdownPage {
             listItems = []
         }
         for rawLine in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.trimmingCharacters(in: " \t\r")
+            let line = rawLine.trimming(" \t\r")
             if line.hasPrefix("|") {
                 flushParagraph()
                 flushList()
@@ -114,14 +114,14 @@ package enum MarkdownPage {
             } else if character == "\\" {
                 escaped = true
             } else if character == "|" {
-                cells.append(cell.trimmingCharacters(in: " \t"))
+                cells.append(cell.trimming(" \t"))
                 cell = ""
             } else {
                 cell.append(character)
             }
         }
         if escaped { cell.append("\\") }
-        let rest = cell.trimmingCharacters(in: " \t")
+        let rest = cell.trimming(" \t")
         if !rest.isEmpty { cells.append(rest) }
         return cells
     }
@@ -164,15 +164,12 @@ package enum MarkdownPage {
     }
 }
 
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
+extension StringProtocol {
+    /// The text without the given characters at either end (no Foundation needed).
+    package func trimming(_ characters: String) -> String {
         var view = Substring(self)
-        while let first = view.first, set.contains(first) { view = view.dropFirst() }
-        while let last = view.last, set.contains(last) { view = view.dropLast() }
+        while let first = view.first, characters.contains(first) { view = view.dropFirst() }
+        while let last = view.last, characters.contains(last) { view = view.dropLast() }
         return String(view)
     }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }
