@@ -348,10 +348,52 @@ struct Serve: AsyncParsableCommand {
                 configuration: HTTPModelUpstream.clientConfiguration(for: upstreamConfiguration)
             )
             services.append(HTTPClientService(client: client))
-            upstream = HTTPModelUpstream(configuration: upstreamConfiguration, client: client)
+            let primary = HTTPModelUpstream(configuration: upstreamConfiguration, client: client)
+            if upstreamConfiguration.backends.isEmpty {
+                upstream = primary
+            } else {
+                // Several upstreams for the same models: shared by weight, with failover, circuit
+                // breaking and active health checks (IM-13).
+                var members = [
+                    UpstreamPool.Member(
+                        name: UpstreamPool.name(of: upstreamConfiguration.url),
+                        upstream: primary,
+                        weight: upstreamConfiguration.weight
+                    )
+                ]
+                for backend in upstreamConfiguration.backends {
+                    var settings = upstreamConfiguration
+                    settings.url = backend.url
+                    settings.apiKey = backend.apiKey
+                    members.append(
+                        UpstreamPool.Member(
+                            name: UpstreamPool.name(of: backend.url),
+                            upstream: HTTPModelUpstream(configuration: settings, client: client),
+                            weight: backend.weight
+                        )
+                    )
+                }
+                let pool = UpstreamPool(
+                    members: members,
+                    failureThreshold: upstreamConfiguration.failureThreshold,
+                    openDuration: .seconds(upstreamConfiguration.openSeconds),
+                    factory: GatewayMetrics.makeFactory(registry: registry)
+                )
+                services.append(
+                    UpstreamHealthService(
+                        pool: pool,
+                        interval: .seconds(upstreamConfiguration.healthCheckSeconds),
+                        logger: logger
+                    )
+                )
+                upstream = pool
+            }
             logger.info(
                 "forwarding to upstream model",
-                metadata: ["upstream.url": .string(Self.redactedURL(upstreamConfiguration.url))]
+                metadata: [
+                    "upstream.url": .string(Self.redactedURL(upstreamConfiguration.url)),
+                    "upstream.backends": .stringConvertible(upstreamConfiguration.backends.count + 1),
+                ]
             )
         } else {
             upstream = DemoModel(

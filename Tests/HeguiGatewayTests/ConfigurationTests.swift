@@ -263,6 +263,35 @@ import Testing
         #expect(filing.events[1].filed == CivilDate("2026-11-27"))
     }
 
+    /// Several upstreams for the same models (IM-13).
+    @Test func upstreamBackendsLoad() throws {
+        let upstream = try #require(
+            try Self.load(
+                """
+                upstream:
+                  url: http://10.0.0.5:8000/v1
+                  weight: 3
+                  backends:
+                    - {url: http://10.0.0.6:8000/v1}
+                    - {url: https://backup.example.cn/v1, weight: 2}
+                  health_check_seconds: 5
+                  failure_threshold: 4
+                  open_seconds: 20
+                """
+            ).upstream
+        )
+        #expect(upstream.weight == 3)
+        #expect(upstream.backends.map(\.url) == ["http://10.0.0.6:8000/v1", "https://backup.example.cn/v1"])
+        #expect(upstream.backends.map(\.weight) == [1, 2])
+        #expect(upstream.healthCheckSeconds == 5 && upstream.failureThreshold == 4 && upstream.openSeconds == 20)
+        #expect(throws: (any Error).self) {
+            try Self.load("upstream:\n  url: http://a/v1\n  backends:\n    - {url: ftp://b}\n")
+        }
+        #expect(throws: (any Error).self) {
+            try Self.load("upstream:\n  url: http://a/v1\n  backends:\n    - {url: http://b, weight: 0}\n")
+        }
+    }
+
     /// The dossier's and the assessment's texts (OPS-4.1, OPS-5).
     @Test func theReportTextsLoad() throws {
         let text = try Self.load(

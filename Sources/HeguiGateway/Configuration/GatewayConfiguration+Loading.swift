@@ -604,7 +604,8 @@ struct YAMLReader {
         }
         let allowed = [
             "url", "api_key_file", "connect_timeout_ms", "response_timeout_ms", "read_timeout_ms",
-            "max_response_bytes", "max_connections",
+            "max_response_bytes", "max_connections", "weight", "backends", "health_check_seconds", "failure_threshold",
+            "open_seconds",
         ]
         var upstream = GatewayConfiguration.Upstream(url: "")
         var hasURL = false
@@ -629,6 +630,36 @@ struct YAMLReader {
                 upstream.readTimeoutMilliseconds = try self.integer(node, key, in: 1...3_600_000)
             case "upstream.max_response_bytes":
                 upstream.maximumResponseBytes = try self.integer(node, key, in: 1...(1 << 30))
+            case "upstream.weight": upstream.weight = try self.integer(node, key, in: 1...1_000)
+            case "upstream.health_check_seconds":
+                upstream.healthCheckSeconds = try self.integer(node, key, in: 1...3_600)
+            case "upstream.failure_threshold": upstream.failureThreshold = try self.integer(node, key, in: 1...1_000)
+            case "upstream.open_seconds": upstream.openSeconds = try self.integer(node, key, in: 1...3_600)
+            case "upstream.backends":
+                guard case .sequence(let items) = node else {
+                    throw self.error(node, key, "must be a list of upstreams")
+                }
+                upstream.backends = try items.enumerated().map { index, item in
+                    let itemKey = "\(key)[\(index)]"
+                    var backend = GatewayConfiguration.Upstream.Backend(url: "")
+                    for (field, value) in try self.mapping(item, itemKey, allowed: ["url", "api_key_file", "weight"]) {
+                        switch field.split(separator: ".").last ?? "" {
+                        case "url": backend.url = try self.string(value, field)
+                        case "weight": backend.weight = try self.integer(value, field, in: 1...1_000)
+                        default:
+                            backend.apiKey = try GatewayConfiguration.readSecret(
+                                path: try self.string(value, field),
+                                source: self.source,
+                                key: field,
+                                line: value.mark?.line
+                            )
+                        }
+                    }
+                    guard backend.url.hasPrefix("http://") || backend.url.hasPrefix("https://") else {
+                        throw self.error(item, "\(itemKey).url", "must be an http:// or https:// URL")
+                    }
+                    return backend
+                }
             default:
                 upstream.maximumConnections = try self.integer(node, key, in: 1...10_000)
             }

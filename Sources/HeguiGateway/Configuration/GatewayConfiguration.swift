@@ -39,6 +39,31 @@ package struct GatewayConfiguration: Sendable {
         package var maximumResponseBytes: Int = 32 << 20
         /// Connections kept per upstream host.
         package var maximumConnections: Int = 64
+        /// This upstream's share of requests when there are `backends` too.
+        package var weight = 1
+        /// More upstreams serving the same models (IM-13 service continuity): requests are shared
+        /// by weight, a backend that refuses connections is skipped for the next, and a failing
+        /// one is taken out until it recovers.
+        package var backends: [Backend] = []
+        /// Seconds between active health checks of each backend.
+        package var healthCheckSeconds = 10
+        /// Consecutive failures that take a backend out (its circuit opens).
+        package var failureThreshold = 3
+        /// Seconds a backend stays out before one request tries it again.
+        package var openSeconds = 30
+
+        /// One more upstream serving the same models.
+        package struct Backend: Sendable, Hashable {
+            package var url: String
+            package var apiKey: String?
+            package var weight: Int
+
+            package init(url: String, apiKey: String? = nil, weight: Int = 1) {
+                self.url = url
+                self.apiKey = apiKey
+                self.weight = weight
+            }
+        }
 
         package init(url: String, apiKey: String? = nil) {
             self.url = url

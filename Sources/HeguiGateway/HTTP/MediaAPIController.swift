@@ -344,19 +344,23 @@ package struct MediaAPIController: Sendable {
         }
     }
 
-    /// Fetches a URL result through the upstream (only URLs under the upstream's API base, so the
+    /// Fetches a URL result through the upstream (only URLs under an upstream's API base, so the
     /// gateway never fetches addresses an answer merely names).
     private func fetch(_ url: String, context: GatewayRequestContext) async throws -> [UInt8] {
-        let base = self.model.upstream.baseURL + "/"
-        guard url.hasPrefix(base) else {
+        guard let source = self.model.upstream.fileSource(for: url) else {
             throw APIError.labelUnavailable(
                 "the model's image URL is outside its API base \(self.model.upstream.baseURL)"
             )
         }
-        let response = try await self.model.send(
-            UpstreamRequest(method: .get, path: String(url.dropFirst(base.count)), requestID: context.requestID),
-            logger: context.logger
-        )
+        let response: UpstreamResponse
+        do {
+            response = try await source.upstream.send(
+                UpstreamRequest(method: .get, path: source.path, requestID: context.requestID),
+                logger: context.logger
+            )
+        } catch {
+            throw APIError.labelUnavailable("the model's image URL could not be fetched")
+        }
         guard (200..<300).contains(response.status.code) else {
             throw APIError.labelUnavailable("the model's image URL answered \(response.status.code)")
         }

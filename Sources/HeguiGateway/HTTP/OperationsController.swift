@@ -21,12 +21,19 @@ package struct OperationsController: Sendable {
         router.get("healthz") { _, _ in Response.json(#"{"status":"ok"}"#) }
         router.get("readyz") { _, context in
             let report = await self.readiness.check(logger: context.logger)
+            var checks: JSONObject = [
+                "upstream": .string(report.upstream ? "ok" : "failing"),
+                "store": .string(report.store ? "ok" : "failing"),
+            ]
+            if !report.upstreams.isEmpty {
+                // Each backend of a pool: up, unhealthy, open or half_open (IM-13).
+                checks["upstreams"] = .object(
+                    JSONObject(report.upstreams.map { (key: $0.name, value: .string($0.status)) })
+                )
+            }
             let body: JSONValue = [
                 "status": .string(report.isReady ? "ready" : "not_ready"),
-                "checks": [
-                    "upstream": .string(report.upstream ? "ok" : "failing"),
-                    "store": .string(report.store ? "ok" : "failing"),
-                ],
+                "checks": .object(checks),
             ]
             return Response.json(body.serialized, status: report.isReady ? .ok : .serviceUnavailable)
         }
@@ -54,6 +61,8 @@ package actor ReadinessProbe {
     package struct Report: Sendable {
         package var upstream: Bool
         package var store: Bool
+        /// The backends of an upstream pool and where each stands.
+        package var upstreams: [(name: String, status: String)] = []
         package var isReady: Bool { self.upstream && self.store }
     }
 
@@ -82,6 +91,7 @@ package actor ReadinessProbe {
         if storeHealthy, let store = self.store {
             storeHealthy = await store.isReachable()
         }
-        return Report(upstream: upstreamHealthy, store: storeHealthy)
+        let upstreams = (self.upstream as? UpstreamPool)?.statuses.map { ($0.name, $0.status.rawValue) } ?? []
+        return Report(upstream: upstreamHealthy, store: storeHealthy, upstreams: upstreams)
     }
 }

@@ -17,10 +17,20 @@ package protocol ModelUpstream: Sendable {
     /// The API base its file URLs start with (`http://host:port/v1`): a generated image's URL under
     /// it is fetched through ``send(_:logger:)`` for labelling.
     var baseURL: String { get }
+
+    /// The upstream and path that serve a file URL found in an answer; `nil` for a URL outside
+    /// every API base, which the gateway never fetches.
+    func fileSource(for url: String) -> (upstream: any ModelUpstream, path: String)?
 }
 
 extension ModelUpstream {
     package var baseURL: String { "http://upstream.invalid/v1" }
+
+    package func fileSource(for url: String) -> (upstream: any ModelUpstream, path: String)? {
+        let base = self.baseURL + "/"
+        guard url.hasPrefix(base) else { return nil }
+        return (self, String(url.dropFirst(base.count)))
+    }
 }
 
 /// A request to the upstream, relative to its API base.
