@@ -83,6 +83,8 @@ let package = Package(
             name: "HeguiReports",
             dependencies: ["HeguiCore", "HeguiStore", .product(name: "Yams", package: "Yams")]
         ),
+        // The fuzzers' entry points (Fuzz/README.md), replayed by the tests over the kept inputs.
+        .target(name: "HeguiFuzzing", dependencies: ["HeguiCore", "HeguiMedia"]),
         .target(
             name: "HeguiEval",
             dependencies: ["HeguiCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
@@ -131,6 +133,7 @@ let package = Package(
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports", "HeguiStore"]),
+        .testTarget(name: "HeguiFuzzingTests", dependencies: ["HeguiFuzzing"]),
         .testTarget(
             name: "HeguiEvalTests",
             dependencies: [
@@ -210,6 +213,14 @@ if Context.environment["HEGUI_BENCHMARKS"] != nil {
             dependencies: ["HeguiCore", "HeguiStore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/audit/Sources/audit-bench"
         )
+    )
+}
+
+// The libFuzzer driver stays out of the normal build: Fuzz/run builds it with
+// `HEGUI_FUZZ=1 swift build --product hegui-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library`.
+if Context.environment["HEGUI_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(name: "hegui-fuzz", dependencies: ["HeguiFuzzing"], path: "Fuzz/Sources/hegui-fuzz")
     )
 }
 

@@ -38,7 +38,10 @@ struct JPEGCarrier: LabelCarrier {
             }
             if marker == 0xD9 { throw MediaError("the JPEG file ends before its image data") }
             guard header.count == 4 else { throw .truncated("JPEG") }
-            let end = offset + 2 + header.uint16BE(at: 2)
+            let length = header.uint16BE(at: 2)
+            // The length counts its own two bytes: less is no segment (found by fuzzing).
+            guard length >= 2 else { throw MediaError("a JPEG segment declares a length of \(length)") }
+            let end = offset + 2 + length
             guard end <= input.count else { throw .truncated("JPEG") }
             let segment = Segment(marker: marker, start: offset, end: end)
             if marker == 0xE1 { try self.readAPP1(segment, index: self.segments.count) }

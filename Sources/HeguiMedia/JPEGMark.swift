@@ -51,7 +51,9 @@ struct JPEGMark {
                 continue
             }
             guard head.count == 4 else { throw .truncated("JPEG") }
-            let end = offset + 2 + head.uint16BE(at: 2)
+            let length = head.uint16BE(at: 2)
+            guard length >= 2 else { throw MediaError("a JPEG segment declares a length of \(length)") }
+            let end = offset + 2 + length
             guard end <= input.count else { throw .truncated("JPEG") }
             let payload = try input.read(offset + 4..<end)
             self.segments.append((marker, offset..<end))
@@ -124,9 +126,12 @@ struct JPEGMark {
             let id = Int(payload[at] & 15)
             let size = precision == 0 ? 1 : 2
             guard at + 1 + 64 * size <= payload.count else { throw .truncated("JPEG") }
-            self.quantTables[id] = (0..<64).map {
+            let table = (0..<64).map {
                 size == 1 ? Int(payload[at + 1 + $0]) : payload.uint16BE(at: at + 1 + 2 * $0)
             }
+            // A zero step cannot quantise (found by fuzzing: the division made an infinity).
+            guard !table.contains(0) else { throw MediaError("a JPEG quantisation table holds a zero") }
+            self.quantTables[id] = table
             at += 1 + 64 * size
         }
     }
@@ -139,6 +144,9 @@ struct JPEGMark {
             let counts = Array(payload[(at + 1)..<(at + 17)]).map(Int.init)
             let total = counts.reduce(0, +)
             guard at + 17 + total <= payload.count else { throw .truncated("JPEG") }
+            guard HuffmanTable.isPrefixCode(counts) else {
+                throw MediaError("a JPEG Huffman table has more codes than its lengths allow")
+            }
             let table = HuffmanTable(counts: counts, symbols: Array(payload[(at + 17)..<(at + 17 + total)]))
             if kind == 0 { self.dcTables[id] = table } else { self.acTables[id] = table }
             at += 17 + total
@@ -498,6 +506,18 @@ struct HuffmanTable {
     var symbols: [UInt8]
     /// For each 9-bit prefix: the code's length (0 when longer than 9 bits) and its symbol.
     var fast = [UInt16](repeating: 0, count: 1 << HuffmanTable.lookahead)
+
+    /// Whether codes of these counts per length (1…16 bits) fit: at each length no more codes
+    /// than the lengths before leave room for (found by fuzzing: too many overran the tables).
+    static func isPrefixCode(_ counts: [Int]) -> Bool {
+        var code = 0
+        for length in 1...16 {
+            code += counts[length - 1]
+            if code > 1 << length { return false }
+            code <<= 1
+        }
+        return true
+    }
 
     init(counts: [Int], symbols: [UInt8]) {
         self.symbols = symbols
