@@ -226,6 +226,15 @@ struct JPEGMark {
                 self.quantTables[component.quantTable] != nil
             else { throw MediaError("the JPEG file lacks a table its scan uses") }
         }
+        // Every block takes at least two bits of the scan (a DC and an end-of-block code), so a
+        // header declaring more blocks than the data can hold is refused before memory is taken
+        // for them (found by fuzzing: 65535 × 65535 declared in a few hundred bytes); and the
+        // coefficients stay under 1 GiB, as the PNG mark's pixels do.
+        guard total <= 4 * self.scanData.count + 64, total <= (1 << 30) / (64 * 4) else {
+            throw MediaError(
+                "the JPEG image declares more blocks than its data holds, or is too large for a visible label"
+            )
+        }
         var coefficients = [Int32](repeating: 0, count: total * 64)
         // Tables by slot: DC tables 0–3, AC tables 4–7.
         var tables = [HuffmanTable](

@@ -63,7 +63,9 @@ struct PNGMark {
             channels: channels,
             bytesPerPixel: channels * bitDepth / 8
         )
-        guard self.header.width > 0, self.header.height > 0, self.header.height * self.header.stride <= 1 << 30 else {
+        // Checked without overflow: a header may declare 2³¹ − 1 on both sides (found by fuzzing).
+        let (pixelBytes, overflow) = self.header.height.multipliedReportingOverflow(by: self.header.stride)
+        guard self.header.width > 0, self.header.height > 0, !overflow, pixelBytes <= 1 << 30 else {
             throw MediaError("the PNG image is too large for a visible label (over 1 GiB of pixels)")
         }
     }
