@@ -132,7 +132,11 @@ let package = Package(
             name: "HeguiCoreTests",
             dependencies: ["HeguiCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "HeguiReportsTests", dependencies: ["HeguiCore", "HeguiReports", "HeguiStore"]),
+        .testTarget(
+            name: "HeguiReportsTests",
+            dependencies: ["HeguiCore", "HeguiReports", "HeguiStore"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "HeguiFuzzingTests", dependencies: ["HeguiFuzzing"]),
         .testTarget(
             name: "HeguiEvalTests",

@@ -443,6 +443,28 @@ struct EnforcementTests {
         }
     }
 
+    /// OPS-1: an answer the app has received is already in the log (no waiting, no polling), so a
+    /// replica killed the moment after loses no acknowledged event; a stream's decision is
+    /// committed before the write that carries `[DONE]`.
+    @Test(arguments: [false, true])
+    func anAnswerIsOnRecordBeforeTheAppHasIt(stream: Bool) async throws {
+        try await Self.withGateway { harness in
+            let response = try await harness.chat(Fixtures.chatBody("你好", stream: stream))
+            #expect(response.status == .ok)
+            if stream {
+                let events = try await Self.events(response)
+                #expect(events.last?.isDone == true)
+            } else {
+                _ = try await response.body.collect(upTo: 1 << 20)
+            }
+            let requestID = try #require(response.headers.first(name: "X-Request-Id"))
+            let recorded = try await harness.log.events(from: 0, limit: 1_000).map(\.0)
+                .filter { $0.type == "moderation.checked" && $0.requestID == requestID }
+            #expect(recorded.count == 1)
+            #expect(recorded.first?.details["stream"] == (stream ? "true" : "false"))
+        }
+    }
+
     @Test func anInputIsRecordedEvenWhenTheUpstreamFails() async throws {
         var script = ScriptedModel.Script()
         script.fault = .status(500, body: "{}")

@@ -313,7 +313,7 @@ package struct ModelAPIController: Sendable {
                     choices: chat.body["n"]?.intValue ?? 1
                 ),
                 logger: logger
-            ) { moderator, stopped in
+            ) { moderator, stopped -> Bool in
                 defer { Task { await finish() } }
                 outcome.setTokens(
                     prompt: outcome.promptEstimate,
@@ -324,17 +324,22 @@ package struct ModelAPIController: Sendable {
                 if verdict.action != .allow || stopped {
                     metrics.recordModeration(direction: "output", action: stopped ? "block" : verdict.action.rawValue)
                 }
-                try? await recordOutput(
-                    decision(
-                        "moderation.output",
-                        stopped ? .block : verdict.action,
-                        verdict.risks,
-                        moderator.answerText,
-                        moderator.answerText,
-                        ["direction": "output", "stream": "true", "stopped": stopped ? "true" : "false"]
-                            .merging(labelDetails) { first, _ in first }
+                do {
+                    try await recordOutput(
+                        decision(
+                            "moderation.output",
+                            stopped ? .block : verdict.action,
+                            verdict.risks,
+                            moderator.answerText,
+                            moderator.answerText,
+                            ["direction": "output", "stream": "true", "stopped": stopped ? "true" : "false"]
+                                .merging(labelDetails) { first, _ in first }
+                        )
                     )
-                )
+                    return true
+                } catch {
+                    return false
+                }
             }
         }
         // Output moderation of a whole answer (IM-14): checked before any of it is returned.
@@ -595,14 +600,18 @@ package struct ModelAPIController: Sendable {
     }
 
     /// Relays a server-sent event stream event by event, as each arrives, through output
-    /// moderation; `onEnd` runs once the stream is over (with whether moderation stopped it).
+    /// moderation. `onEnd` records the stream's decision (with whether moderation stopped it)
+    /// once: before the write that carries `data: [DONE]`, so that a stream the app saw complete
+    /// is on record; when it cannot be recorded (it returns `false`), the app gets an
+    /// `audit_unavailable` error event instead of `[DONE]`. A stream that fails or is cancelled is
+    /// recorded as it ends.
     private func relayStream(
         _ response: UpstreamResponse,
         moderator: ChatStreamModerator,
         classify: (@Sendable (String) async throws -> [ModerationHit])?,
         labels: StreamLabels,
         logger: Logger,
-        onEnd: @escaping @Sendable (ChatStreamModerator, Bool) async -> Void
+        onEnd: @escaping @Sendable (ChatStreamModerator, Bool) async -> Bool
     ) -> Response {
         let metrics = self.metrics
         let body = response.body
@@ -625,6 +634,7 @@ package struct ModelAPIController: Sendable {
                 var unclassified = ""
                 var checks: [Task<Void, Never>] = []
                 var stoppedByClassifier = false
+                var isRecorded = false
                 defer { for task in checks { task.cancel() } }
                 var iterator: UpstreamBody.AsyncIterator? = body.makeAsyncIterator()
                 /// Counts and logs a failed stream; returns the final error event that tells the app.
@@ -641,7 +651,7 @@ package struct ModelAPIController: Sendable {
                     do {
                         next = try await iterator?.next()
                     } catch is CancellationError {
-                        await onEnd(moderator, false)
+                        _ = await onEnd(moderator, false)
                         throw CancellationError()
                     } catch {
                         try await writer.write(failureEvent(StreamRelay.failure(for: error)))
@@ -684,12 +694,25 @@ package struct ModelAPIController: Sendable {
                                 stopped.writeString(ServerSentEvent(data: payload).encoded)
                             }
                             stopped.writeString(ServerSentEvent(data: "[DONE]").encoded)
-                            try await writer.write(stopped)
                             iterator = nil
                             stoppedByClassifier = true
+                            isRecorded = true
+                            guard await onEnd(moderator, true) else {
+                                try await writer.write(ByteBuffer(string: StreamRelay.errorEvent(.auditUnavailable())))
+                                break
+                            }
+                            try await writer.write(stopped)
                             break
                         }
                         moderator.note(findings.takeNoted())
+                    }
+                    if relay.isDone || relay.isStopped {
+                        // This write carries [DONE]: the answer is on record before the app sees it end.
+                        isRecorded = true
+                        guard await onEnd(moderator, relay.isStopped) else {
+                            try await writer.write(ByteBuffer(string: StreamRelay.errorEvent(.auditUnavailable())))
+                            break
+                        }
                     }
                     if step.output.readableBytes > 0 {
                         try await writer.write(step.output)
@@ -701,7 +724,7 @@ package struct ModelAPIController: Sendable {
                     if relay.isDone { break }
                 }
                 try await writer.finish(nil)
-                await onEnd(moderator, relay.isStopped || stoppedByClassifier)
+                if !isRecorded { _ = await onEnd(moderator, relay.isStopped || stoppedByClassifier) }
             }
         )
     }

@@ -153,8 +153,11 @@ package final class DecisionRecorder: Sendable {
         package var isViolation: Bool { self.action != .allow || self.details["stopped"] == "true" }
     }
 
-    /// Records a decision: durably (awaited) for a violation, queued for an allow.
-    /// - Throws: ``APIError`` `audit_unavailable` when a violation cannot be recorded.
+    /// Records a decision durably: it returns once the event is committed (group commit shares
+    /// the disk sync among concurrent requests), so an answer the app received always has its
+    /// event, even when the replica is killed the moment after (OPS-1).
+    /// - Throws: ``APIError`` `audit_unavailable` when the decision cannot be recorded: an answer
+    ///   with no record is not handed out (fail-closed).
     package func record(_ decision: Decision) async throws {
         guard let auditLog = self.auditLog else { return }
         let draft = AuditEventDraft(
@@ -169,27 +172,17 @@ package final class DecisionRecorder: Sendable {
             details: decision.details,
             evidence: decision.isViolation ? (decision.evidence ?? decision.text) : nil
         )
-        guard decision.isViolation else {
-            let logger = self.logger
-            Task {
-                do {
-                    _ = try await auditLog.append(draft)
-                } catch {
-                    logger.error("moderation decision not recorded", metadata: ["audit.error": "\(error)"])
-                }
-            }
-            return
-        }
         let event: AuditEvent
         do {
             event = try await auditLog.append(draft)
         } catch {
             self.logger.error(
-                "moderation violation not recorded; request refused",
-                metadata: ["audit.error": "\(error)"]
+                "moderation decision not recorded; request refused",
+                metadata: ["audit.error": "\(error)", "audit.violation": "\(decision.isViolation)"]
             )
             throw APIError.auditUnavailable()
         }
+        guard decision.isViolation else { return }
         // A refusal counts against the end user for the sanctions ladder (IM-14.4, TC-7.7).
         if decision.action == .block, let user = decision.user, let store = self.store {
             do {

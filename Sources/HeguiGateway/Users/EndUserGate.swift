@@ -163,7 +163,7 @@ package final class EndUserGate: Sendable {
             }
             return admission
         } catch let error as APIError {
-            self.recordRefusal(error, tenant: tenant.id, pseudonym: pseudonym, requestID: requestID, time: time)
+            await self.recordRefusal(error, tenant: tenant.id, pseudonym: pseudonym, requestID: requestID, time: time)
             throw error
         }
     }
@@ -287,25 +287,30 @@ package final class EndUserGate: Sendable {
         }
     }
 
-    /// A refusal by the gate is an audit event (queued: the request is refused either way).
-    private func recordRefusal(_ error: APIError, tenant: String, pseudonym: String?, requestID: String, time: Int64) {
+    /// A refusal by the gate is an audit event, committed before the refusal is sent (so a
+    /// refusal the app received is on record); the request is refused whether or not it could be.
+    private func recordRefusal(
+        _ error: APIError,
+        tenant: String,
+        pseudonym: String?,
+        requestID: String,
+        time: Int64
+    ) async {
         guard let auditLog = self.auditLog else { return }
-        let logger = self.logger
-        let draft = AuditEventDraft(
-            type: "user.refused",
-            time: time,
-            tenant: tenant,
-            user: pseudonym,
-            requestID: requestID,
-            action: .block,
-            details: ["code": error.code.rawValue]
-        )
-        Task {
-            do {
-                _ = try await auditLog.append(draft)
-            } catch {
-                logger.error("gate refusal not recorded", metadata: ["audit.error": "\(error)"])
-            }
+        do {
+            _ = try await auditLog.append(
+                AuditEventDraft(
+                    type: "user.refused",
+                    time: time,
+                    tenant: tenant,
+                    user: pseudonym,
+                    requestID: requestID,
+                    action: .block,
+                    details: ["code": error.code.rawValue]
+                )
+            )
+        } catch {
+            self.logger.error("gate refusal not recorded", metadata: ["audit.error": "\(error)"])
         }
     }
 
