@@ -175,6 +175,7 @@ let package = Package(
                 "HeguiMedia",
                 "HeguiStore",
                 "HeguiTesting",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

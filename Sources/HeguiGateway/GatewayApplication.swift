@@ -44,6 +44,42 @@ package func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(
+            configuration: configuration,
+            upstream: upstream,
+            tenants: tenants,
+            metricsRegistry: metricsRegistry,
+            dataDirectory: dataDirectory,
+            store: store,
+            enforcement: enforcement,
+            admin: admin,
+            users: users,
+            labels: labels
+        ),
+        configuration: .init(
+            address: .hostname(configuration.server.host, port: configuration.server.port),
+            serverName: "Hegui"
+        ),
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}
+
+/// The gateway's routes and middleware (see ``buildApplication(configuration:upstream:tenants:metricsRegistry:dataDirectory:store:enforcement:admin:users:labels:logger:onServerRunning:)``):
+/// every route the gateway serves, which the OpenAPI document at `/openapi.yaml` must describe.
+package func buildRouter(
+    configuration: GatewayConfiguration,
+    upstream: any ModelUpstream,
+    tenants: [GatewayConfiguration.Tenant],
+    metricsRegistry: PrometheusCollectorRegistry,
+    dataDirectory: DataDirectory?,
+    store: SQLStore? = nil,
+    enforcement: Enforcement,
+    admin: AdminAccess? = nil,
+    users: UserServices? = nil,
+    labels: LabelService? = nil
+) -> Router<GatewayRequestContext> {
     let metrics = GatewayMetrics(factory: GatewayMetrics.makeFactory(registry: metricsRegistry))
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -54,6 +90,7 @@ package func buildApplication(
         readiness: ReadinessProbe(upstream: upstream, dataDirectory: dataDirectory, store: store),
         registry: metricsRegistry
     ).addRoutes(to: router)
+    OpenAPIDocument.addRoutes(to: router)
 
     let authentication =
         users.map { TenantAuthMiddleware(directory: $0.directory) } ?? TenantAuthMiddleware(tenants: tenants)
@@ -129,15 +166,7 @@ package func buildApplication(
         }
     }
 
-    return Application(
-        router: router,
-        configuration: .init(
-            address: .hostname(configuration.server.host, port: configuration.server.port),
-            serverName: "Hegui"
-        ),
-        onServerRunning: onServerRunning,
-        logger: logger
-    )
+    return router
 }
 
 /// What the admin API needs: the SHA-256 of its bearer token and the audit log every call is

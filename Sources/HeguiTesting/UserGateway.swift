@@ -3,10 +3,12 @@ import Foundation
 package import HeguiCore
 package import HeguiGateway
 package import HeguiStore
+import Hummingbird
 import Logging
 import NIOCore
 package import NIOHTTP1
 import NIOPosix
+import Prometheus
 import Synchronization
 
 /// A clock the tests set: curfews, days and sessions at chosen Beijing times.
@@ -43,6 +45,8 @@ package struct UserGateway: Sendable {
     package var ledger: UsageLedger
     /// The complaint channel's service (for the SLA gauges).
     package var complaints: ComplaintService
+    /// Every route of this gateway (`GET /v1/models`), as its router holds them.
+    package var routes: [String]
 
     /// A JSON call: status, headers and the parsed body (`nil` when not JSON).
     package struct Reply: Sendable {
@@ -217,6 +221,16 @@ package struct UserGateway: Sendable {
                     onServerRunning: onRunning
                 )
             }
+            let routes = buildRouter(
+                configuration: configuration,
+                upstream: model,
+                tenants: configuration.tenants,
+                metricsRegistry: PrometheusCollectorRegistry(),
+                dataDirectory: nil,
+                enforcement: enforcement,
+                admin: AdminAccess(tokenDigest: APIKeyDigest.hex(of: Self.adminToken), auditLog: log),
+                users: users
+            ).routes.map { "\($0.method) \($0.path)" }
             let result = try await withRunningServer(makeApplication) { port in
                 try await body(
                     UserGateway(
@@ -227,7 +241,8 @@ package struct UserGateway: Sendable {
                         clock: clock,
                         model: model,
                         ledger: users.ledger,
-                        complaints: users.complaints
+                        complaints: users.complaints,
+                        routes: routes
                     )
                 )
             }
