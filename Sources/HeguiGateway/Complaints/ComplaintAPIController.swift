@@ -68,11 +68,14 @@ package struct ComplaintAPIController: Sendable {
         }
         group.get("complaints/{ticket}") { request, context in
             let code = request.headers[.init("X-Hegui-Access-Code")!] ?? ""
+            // An app reads tickets filed through it or on the public pages, never another
+            // tenant's, even with the right code (tenant isolation).
             guard
                 let (complaint, events) = try await self.complaints.status(
                     ticket: context.parameters.get("ticket") ?? "",
                     code: code
-                )
+                ),
+                complaint.tenant == nil || complaint.tenant == context.tenant?.id
             else {
                 throw APIError(
                     status: 404,
