@@ -16,10 +16,16 @@ package final class SQLStore: Sendable {
         case postgres(PostgresConnection)
     }
 
-    /// The database, for the store's own queries (never handed to callers). Reached through
-    /// ``serialized(_:)`` once the store is open.
-    let database: any SQLDatabase
-    let backend: Backend
+    /// The writer connection: the database, for the store's own queries (never handed to
+    /// callers), reached through ``serialized(_:)`` once the store is open. On PostgreSQL it is
+    /// replaced when the server has closed it (a restart, a failover), so the store recovers by
+    /// itself once the database is back.
+    private let writer: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)>
+    /// Where to reconnect to (PostgreSQL only).
+    private let postgres: (configuration: PostgresConnection.Configuration, logger: Logger)?
+
+    var database: any SQLDatabase { self.writer.withLockedValue { $0.database } }
+    var backend: Backend { self.writer.withLockedValue { $0.backend } }
     /// The store holds one connection; statements take turns on it, so that a statement issued
     /// while another task's transaction is open does not join (or leave with) that transaction.
     private let connectionLock = ConnectionLock()
@@ -33,9 +39,35 @@ package final class SQLStore: Sendable {
     private let reader: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)?> = NIOLockedValueBox(nil)
     private let readerLock = ConnectionLock()
 
-    private init(database: any SQLDatabase, backend: Backend) {
-        self.database = database
-        self.backend = backend
+    private init(
+        database: any SQLDatabase,
+        backend: Backend,
+        postgres: (configuration: PostgresConnection.Configuration, logger: Logger)? = nil
+    ) {
+        self.writer = NIOLockedValueBox((database, backend))
+        self.postgres = postgres
+    }
+
+    /// A fresh connection in place of a PostgreSQL connection the server closed; the caller holds
+    /// that connection's lock.
+    private func reopened(
+        _ current: (database: any SQLDatabase, backend: Backend),
+        id: Int
+    ) async throws -> (database: any SQLDatabase, backend: Backend)? {
+        guard case .postgres(let connection) = current.backend, connection.isClosed, let postgres = self.postgres else {
+            return nil
+        }
+        do {
+            let fresh = try await PostgresConnection.connect(
+                configuration: postgres.configuration,
+                id: id,
+                logger: postgres.logger
+            )
+            postgres.logger.notice("reconnected to PostgreSQL", metadata: ["store.connection": "\(id)"])
+            return (fresh.sql(queryLogLevel: nil), .postgres(fresh))
+        } catch {
+            throw StoreError(.unavailable, "cannot connect to PostgreSQL", cause: error)
+        }
     }
 
     /// Runs a read on the reader connection (the writer's when the task holds it, so that a
@@ -48,7 +80,12 @@ package final class SQLStore: Sendable {
         }
         await self.readerLock.acquire()
         defer { self.readerLock.release() }
-        return try await body(reader.database)
+        let current = self.reader.withLockedValue { $0 } ?? reader
+        if let fresh = try await self.reopened(current, id: 2) {
+            self.reader.withLockedValue { $0 = fresh }
+            return try await body(fresh.database)
+        }
+        return try await body(current.database)
     }
 
     /// Opens (creating when needed) an SQLite store at `path` and brings its schema up to date.
@@ -109,7 +146,11 @@ package final class SQLStore: Sendable {
         } catch {
             throw StoreError(.unavailable, "cannot connect to PostgreSQL", cause: error)
         }
-        let store = SQLStore(database: connection.sql(queryLogLevel: nil), backend: .postgres(connection))
+        let store = SQLStore(
+            database: connection.sql(queryLogLevel: nil),
+            backend: .postgres(connection),
+            postgres: (configuration.coreConfiguration, logger)
+        )
         do {
             try await Migrations.apply(to: store)
         } catch {
@@ -174,6 +215,9 @@ package final class SQLStore: Sendable {
         if Self.holdsConnection { return try await body(self.database) }
         await self.connectionLock.acquire()
         defer { self.connectionLock.release() }
+        if let fresh = try await self.reopened(self.writer.withLockedValue { $0 }, id: 1) {
+            self.writer.withLockedValue { $0 = fresh }
+        }
         return try await Self.$holdsConnection.withValue(true) { try await body(self.database) }
     }
 

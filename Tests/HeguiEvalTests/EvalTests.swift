@@ -462,8 +462,14 @@ struct EvalRunnerTests {
             }
             let results = directory.appendingPathComponent("results.jsonl")
             let first = try start()
-            // Two at a time, a second each: after ~2.5 s about four answers are on disk.
-            try await Task.sleep(for: .milliseconds(2_500))
+            // Two at a time, a second each: killed once two answers are on disk (waiting for them
+            // rather than for a fixed time, so that a slow machine or sanitizer build still
+            // kills it mid-run).
+            for _ in 0..<600 {
+                let written = (try? String(contentsOf: results, encoding: .utf8)) ?? ""
+                if written.filter({ $0 == "\n" }).count >= 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             let before = try EvalResult.parse(String(contentsOf: results, encoding: .utf8), file: "results.jsonl")
