@@ -161,6 +161,8 @@ def main():
     parser.add_argument("--think-ms", type=int, default=10, help="pause per connection between requests at moderate load")
     parser.add_argument("--saturation", type=int, default=64)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--queued-audit", action="store_true",
+                        help="run the gateway with audit.await_commit: false (answers do not wait for their event's commit)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -187,6 +189,7 @@ def main():
                 f"data_dir: {work}/data-{name}\n"
                 f"upstream:\n  url: http://127.0.0.1:{upstream_port}/v1\n"
                 f"tenants:\n  - id: bench\n    key_sha256: {hashlib.sha256(KEY.encode()).hexdigest()}\n"
+                + ("audit:\n  await_commit: false\n" if args.queued_audit else "")
             )
         processes.append(subprocess.Popen(
             pinned(0, [binary, "demo-model", "--port", str(upstream_port), "--chunk-delay-ms", str(chunk_delay_ms)]),

@@ -274,7 +274,8 @@ struct Serve: AsyncParsableCommand {
                     key: pseudonymKey,
                     logger: logger,
                     sanctions: users.sanctions,
-                    ledger: users.ledger
+                    ledger: users.ledger,
+                    awaitsCommit: configuration.audit.awaitCommit
                 ),
                 classifiers: classifiers,
                 gate: users.gate

@@ -479,6 +479,14 @@ import Testing
         )
     }
 
+    @Test func answersWaitForTheirCommitUnlessTheOperatorQueuesThem() throws {
+        #expect(try ConfigurationTests.load("").audit.awaitCommit)
+        #expect(try !ConfigurationTests.load("audit:\n  await_commit: false\n").audit.awaitCommit)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationTests.load("audit:\n  await_commit: sometimes\n")
+        }
+    }
+
     @Test func theAdminTokenComesFromTheEnvironmentOrAFileAndMustBeLong() throws {
         let path = NSTemporaryDirectory() + "hegui-admin-token-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -2,7 +2,7 @@
 
 A scripted upstream on loopback refuses connections, answers slowly, hangs mid-stream, sends
 malformed SSE or JSON and closes early; a classifier times out; the PostgreSQL database goes away
-(its connections cut, new ones refused) and comes back. Each fault gets the documented answer —
+(its connections cut, new ones refused) and comes back, and PostgreSQL is stopped and started. Each fault gets the documented answer —
 a clear error code, moderation failing closed, a stream ending in an error event with no [DONE] —
 and after each the gateway answers normally again, has not crashed, and holds no more open file
 descriptors than before (no leaked connections).
@@ -311,6 +311,24 @@ def test_the_database_goes_away_and_comes_back(gateway):
         assert time.time() < deadline, "the gateway did not recover"
         time.sleep(0.2)
     healthy(port)
+
+    # PostgreSQL itself stopped and started again (CI hands the test its cluster's control script).
+    control = os.environ.get("HEGUI_TEST_POSTGRES_CONTROL")
+    if control:
+        subprocess.run([control, "stop"], check=True, stdout=subprocess.DEVNULL)
+        try:
+            status, text = call(port, "你好")
+            assert status == 503 and code(text) in ("store_unavailable", "audit_unavailable"), text
+        finally:
+            subprocess.run([control, "start"], check=True, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while call(port, "你好")[0] != 200:
+            assert time.time() < deadline, "the gateway did not recover after PostgreSQL restarted"
+            time.sleep(0.2)
+        healthy(port)
+    elif os.environ.get("HEGUI_TEST_REQUIRE_POSTGRES") == "1":
+        pytest.fail("HEGUI_TEST_POSTGRES_CONTROL (a stop|start script for the test cluster) is not set")
+
     time.sleep(1.5)
     after = open_descriptors(process.pid)
     assert after <= before + 4, f"open descriptors grew from {before} to {after}"

@@ -417,7 +417,7 @@ struct YAMLReader {
             case "audit":
                 let allowed = [
                     "tree_head_interval_seconds", "evidence_retention_days", "metadata_retention_days",
-                    "allow_short_metadata_retention", "signing_key_file",
+                    "allow_short_metadata_retention", "signing_key_file", "await_commit",
                 ]
                 for (key, node) in try self.mapping(node, key, allowed: allowed) {
                     switch key {
@@ -434,6 +434,8 @@ struct YAMLReader {
                         configuration.audit.allowShortMetadataRetention = try self.bool(node, key)
                     case "audit.signing_key_file":
                         configuration.audit.signingKeyFile = try self.string(node, key)
+                    case "audit.await_commit":
+                        configuration.audit.awaitCommit = try self.bool(node, key)
                     default:
                         configuration.audit.treeHeadIntervalSeconds = try self.integer(node, key, in: 1...86_400)
                     }

@@ -50,6 +50,7 @@ package final class DecisionRecorder: Sendable {
     private let sanctions: SanctionService?
     private let ledger: UsageLedger?
     private let now: @Sendable () -> Int64
+    private let awaitsCommit: Bool
 
     /// - Parameters:
     ///   - auditLog: where decisions go; `nil` records nothing (tests of other concerns).
@@ -58,6 +59,8 @@ package final class DecisionRecorder: Sendable {
     ///   - sanctions: the ladder a refusal climbs; `nil` counts violations only.
     ///   - ledger: where pseudonym mappings are batched; `nil` writes each at once.
     ///   - now: the clock (tests inject one).
+    ///   - awaitsCommit: whether an allowed decision is committed before the answer goes out
+    ///     (`audit.await_commit`); violations always are.
     package init(
         auditLog: AuditLog?,
         store: SQLStore?,
@@ -65,8 +68,10 @@ package final class DecisionRecorder: Sendable {
         logger: Logger,
         sanctions: SanctionService? = nil,
         ledger: UsageLedger? = nil,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+        awaitsCommit: Bool = true
     ) {
+        self.awaitsCommit = awaitsCommit
         self.ledger = ledger
         self.auditLog = auditLog
         self.store = store
@@ -155,7 +160,8 @@ package final class DecisionRecorder: Sendable {
 
     /// Records a decision durably: it returns once the event is committed (group commit shares
     /// the disk sync among concurrent requests), so an answer the app received always has its
-    /// event, even when the replica is killed the moment after (OPS-1).
+    /// event, even when the replica is killed the moment after (OPS-1). With `audit.await_commit`
+    /// off, an allowed decision is queued instead; a violation is always committed first.
     /// - Throws: ``APIError`` `audit_unavailable` when the decision cannot be recorded: an answer
     ///   with no record is not handed out (fail-closed).
     package func record(_ decision: Decision) async throws {
@@ -172,6 +178,17 @@ package final class DecisionRecorder: Sendable {
             details: decision.details,
             evidence: decision.isViolation ? (decision.evidence ?? decision.text) : nil
         )
+        guard decision.isViolation || self.awaitsCommit else {
+            let logger = self.logger
+            Task {
+                do {
+                    _ = try await auditLog.append(draft)
+                } catch {
+                    logger.error("moderation decision not recorded", metadata: ["audit.error": "\(error)"])
+                }
+            }
+            return
+        }
         let event: AuditEvent
         do {
             event = try await auditLog.append(draft)

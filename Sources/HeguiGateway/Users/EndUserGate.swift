@@ -48,6 +48,8 @@ package final class EndUserGate: Sendable {
     let auditLog: AuditLog?
     let now: @Sendable () -> Int64
     let logger: Logger
+    /// `audit.await_commit`: a refusal's event is committed before the refusal is sent.
+    let awaitsCommit: Bool
     private let agreement = Mutex<(record: AgreementRecord?, expires: Int64)?>(nil)
     private let lastPurge = Mutex<Int64>(0)
 
@@ -58,8 +60,10 @@ package final class EndUserGate: Sendable {
         ledger: UsageLedger,
         auditLog: AuditLog?,
         logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+        awaitsCommit: Bool = true
     ) {
+        self.awaitsCommit = awaitsCommit
         self.store = store
         self.users = users
         self.cache = cache
@@ -288,7 +292,8 @@ package final class EndUserGate: Sendable {
     }
 
     /// A refusal by the gate is an audit event, committed before the refusal is sent (so a
-    /// refusal the app received is on record); the request is refused whether or not it could be.
+    /// refusal the app received is on record) unless `audit.await_commit` is off (then queued);
+    /// the request is refused whether or not it could be recorded.
     private func recordRefusal(
         _ error: APIError,
         tenant: String,
@@ -297,21 +302,24 @@ package final class EndUserGate: Sendable {
         time: Int64
     ) async {
         guard let auditLog = self.auditLog else { return }
-        do {
-            _ = try await auditLog.append(
-                AuditEventDraft(
-                    type: "user.refused",
-                    time: time,
-                    tenant: tenant,
-                    user: pseudonym,
-                    requestID: requestID,
-                    action: .block,
-                    details: ["code": error.code.rawValue]
-                )
-            )
-        } catch {
-            self.logger.error("gate refusal not recorded", metadata: ["audit.error": "\(error)"])
+        let draft = AuditEventDraft(
+            type: "user.refused",
+            time: time,
+            tenant: tenant,
+            user: pseudonym,
+            requestID: requestID,
+            action: .block,
+            details: ["code": error.code.rawValue]
+        )
+        let logger = self.logger
+        let append = { @Sendable in
+            do {
+                _ = try await auditLog.append(draft)
+            } catch {
+                logger.error("gate refusal not recorded", metadata: ["audit.error": "\(error)"])
+            }
         }
+        if self.awaitsCommit { await append() } else { Task { await append() } }
     }
 
     /// `2026-11-29 06:00` in the gate's zone.

@@ -46,7 +46,8 @@ package struct UserServices: Sendable {
             ledger: ledger,
             auditLog: auditLog,
             logger: logger,
-            now: now
+            now: now,
+            awaitsCommit: configuration.audit.awaitCommit
         )
         self.sanctions = SanctionService(
             store: store,
