@@ -8,8 +8,34 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 
 BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
+
+
+def start_serving(arguments, env, stderr=subprocess.DEVNULL):
+    """Starts `hegui serve --port 0 ARGUMENTS` with `env`; returns (process, port) once it listens.
+    Its standard output is drained from then on, so that the pipe never fills."""
+    process = subprocess.Popen([BINARY, "serve", "--port", "0", *arguments],
+                               stdout=subprocess.PIPE, stderr=stderr, env=env, text=True)
+    port = None
+    for line in process.stdout:
+        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        if match:
+            port = int(match.group(1))
+            break
+    if not port:
+        process.kill()
+        raise AssertionError("the gateway did not start")
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    return process, port
+
+
+def clean_environment(**extra):
+    """The test's environment without any HEGUI_ setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
+    env.update(extra)
+    return env
 
 
 @contextlib.contextmanager
@@ -18,17 +44,8 @@ def served(prepare=None):
     arguments for `hegui serve`."""
     data_dir = tempfile.mkdtemp(prefix="hegui-py-")
     arguments = prepare(data_dir) if prepare else []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
-    process = subprocess.Popen([BINARY, "serve", "--port", "0", "--data-dir", data_dir, *arguments],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    process, port = start_serving(["--data-dir", data_dir, *arguments], clean_environment())
     try:
-        port = None
-        for line in process.stdout:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                port = int(match.group(1))
-                break
-        assert port, "the gateway did not start"
         yield f"http://127.0.0.1:{port}", data_dir
     finally:
         process.send_signal(signal.SIGTERM)

@@ -11,7 +11,6 @@ descriptors than before (no leaked connections).
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -24,7 +23,8 @@ import urllib.parse
 
 import pytest
 
-BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
+from served import clean_environment, start_serving
+
 POSTGRES = os.environ.get("HEGUI_TEST_POSTGRES_URL", "")
 
 CHUNK = ('data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",'
@@ -189,7 +189,7 @@ moderation:
       timeout_ms: 500
       on_failure: block
 """)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
+    env = clean_environment()
     database = None
     if getattr(request, "param", "sqlite") == "postgres":
         if not POSTGRES:
@@ -200,17 +200,7 @@ moderation:
         psql(f"CREATE DATABASE {database}")
         env["HEGUI_STORE_URL"] = urllib.parse.urlunsplit(
             urllib.parse.urlsplit(POSTGRES)._replace(path="/" + database))
-    process = subprocess.Popen([BINARY, "serve", "--port", "0", "--data-dir", os.path.join(work, "data"),
-                                "--config", config], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env=env, text=True)
-    port = None
-    for line in process.stdout:
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-            break
-    assert port, "the gateway did not start"
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    process, port = start_serving(["--data-dir", os.path.join(work, "data"), "--config", config], env)
     call.key = open(os.path.join(work, "data", "dev-tenant-key")).read().strip()
     try:
         yield process, port, upstream, guard, database

@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -22,6 +21,8 @@ import time
 import urllib.parse
 
 import pytest
+
+from served import clean_environment, start_serving
 
 BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
 POSTGRES = os.environ.get("HEGUI_TEST_POSTGRES_URL", "")
@@ -51,20 +52,8 @@ class Replica:
 
     def __init__(self, data_dir, config, store_url):
         self.data_dir = data_dir
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
-        env["HEGUI_STORE_URL"] = store_url
-        self.process = subprocess.Popen(
-            [BINARY, "serve", "--port", "0", "--data-dir", data_dir, "--config", config],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        self.port = None
-        for line in self.process.stdout:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                self.port = int(match.group(1))
-                break
-        assert self.port, "a replica did not start"
-        # Keep reading so that the pipe never fills.
-        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
+        self.process, self.port = start_serving(["--data-dir", data_dir, "--config", config],
+                                                clean_environment(HEGUI_STORE_URL=store_url))
 
     def stop(self):
         if self.process.poll() is None:

@@ -9,12 +9,13 @@ import http.client
 import http.server
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+
+from served import clean_environment, start_serving
 
 BINARY = os.environ.get("HEGUI_BIN", ".build/debug/hegui")
 UPSTREAM_KEY = "sk-upstream-secret-5d1f0a9c77e2"
@@ -62,25 +63,15 @@ def test_no_secret_in_logs_bodies_or_headers():
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RejectingUpstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     data_dir = tempfile.mkdtemp(prefix="hegui-secrets-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
-    env.update({
-        "HEGUI_UPSTREAM_URL": f"http://127.0.0.1:{upstream.server_address[1]}/v1",
-        "HEGUI_UPSTREAM_API_KEY": UPSTREAM_KEY,
-        "HEGUI_ADMIN_TOKEN": ADMIN_TOKEN,
-    })
+    env = clean_environment(
+        HEGUI_UPSTREAM_URL=f"http://127.0.0.1:{upstream.server_address[1]}/v1",
+        HEGUI_UPSTREAM_API_KEY=UPSTREAM_KEY,
+        HEGUI_ADMIN_TOKEN=ADMIN_TOKEN,
+    )
     logs = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen([BINARY, "serve", "--port", "0", "--data-dir", data_dir, "--log-level", "trace"],
-                               stdout=subprocess.PIPE, stderr=logs, env=env, text=True)
+    process, port = start_serving(["--data-dir", data_dir, "--log-level", "trace"], env, stderr=logs)
     answers = []
     try:
-        port = None
-        for line in process.stdout:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                port = int(match.group(1))
-                break
-        assert port
-        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
         key = open(os.path.join(data_dir, "dev-tenant-key")).read().strip()
         chat = {"model": "m", "user": "alice", "messages": [{"role": "user", "content": "你好"}]}
 
