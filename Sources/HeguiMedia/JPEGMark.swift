@@ -1,14 +1,34 @@
 import Foundation
 
-/// Draws a ``VisibleLabel`` onto a baseline JPEG (LBL-4.3, GB-5.2).
+/// Draws a ``VisibleLabel`` onto a JPEG (LBL-4.3, GB-5.2).
 ///
 /// The scan's coefficients are Huffman-decoded (no pixels); only the 8×8 blocks under the label are
 /// turned into pixels, drawn on, and transformed and quantised again with the file's own tables.
 /// Every other block keeps its coefficients exactly, so the rest of the picture decodes to the same
 /// pixels as before. The scan is then Huffman-coded with tables made for it (the label's sharp
 /// edges need codes an optimised original table may lack), with the original restart interval.
-/// Progressive, arithmetic-coded, 12-bit, CMYK and multi-scan files are refused with a clear error.
+///
+/// Progressive files and sequential files with one scan per component are decoded scan by scan
+/// (JPEG G.1.2: DC and AC first scans, then their refinements) into the same coefficients and
+/// written out as one baseline scan, as `jpegtran` converts them: the same picture, losslessly.
+/// Arithmetic-coded, lossless, hierarchical, 12-bit and CMYK files are refused with a clear error.
 struct JPEGMark {
+    /// One scan of a multi-scan file: its components, spectral band and bit positions, and the
+    /// tables and restart interval in force when it began.
+    struct Scan {
+        var components: [Int]
+        var dcTables: [Int]
+        var acTables: [Int]
+        var spectralStart: Int
+        var spectralEnd: Int
+        var bitHigh: Int
+        var bitLow: Int
+        var restartInterval: Int
+        var huffman: [HuffmanTable]
+        /// The entropy-coded data in ``JPEGMark/entropy``.
+        var data: Range<Int>
+    }
+
     struct Component {
         var id: Int
         var h: Int
@@ -37,6 +57,16 @@ struct JPEGMark {
     private var maxV = 1
     /// Every block's coefficients in zig-zag order, 64 a block, component by component, row by row.
     private var coefficients: [Int32] = []
+    /// A progressive frame (SOF2).
+    private var isProgressive = false
+    /// The frame header's place in ``segments``.
+    private var frameIndex = 0
+    /// The restart interval of the header segments that are copied to the output.
+    private var headerRestartInterval = 0
+    /// The scans of a progressive or multi-scan file (empty for one interleaved baseline scan).
+    private var scans: [Scan] = []
+    /// Everything after the first scan header of a multi-scan file.
+    private var entropy: [UInt8] = []
 
     init(input: MediaInput) throws(MediaError) {
         self.input = input
@@ -58,7 +88,9 @@ struct JPEGMark {
             let payload = try input.read(offset + 4..<end)
             self.segments.append((marker, offset..<end))
             switch marker {
-            case 0xC0, 0xC1:
+            case 0xC0, 0xC1, 0xC2:
+                self.isProgressive = marker == 0xC2
+                self.frameIndex = self.segments.count - 1
                 guard payload.count >= 6, payload[0] == 8 else {
                     throw MediaError("only 8-bit JPEG images can carry a visible label")
                 }
@@ -86,9 +118,9 @@ struct JPEGMark {
                     throw MediaError("the JPEG image's sampling factors are not supported for a visible label")
                 }
                 sawFrame = true
-            case 0xC2, 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
+            case 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
                 throw MediaError(
-                    "progressive, lossless and arithmetic-coded JPEG images cannot carry a visible label yet"
+                    "lossless, hierarchical and arithmetic-coded JPEG images cannot carry a visible label yet"
                 )
             case 0xDB:
                 try self.readQuantTables(payload)
@@ -106,9 +138,14 @@ struct JPEGMark {
                 }
             case 0xDA:
                 guard sawFrame else { throw MediaError("the JPEG file has a scan before its frame header") }
-                try self.readScanHeader(payload)
                 self.scanHeaderIndex = self.segments.count - 1
-                self.scanData = end..<input.count
+                self.headerRestartInterval = self.restartInterval
+                if !self.isProgressive, payload.first.map(Int.init) == self.components.count {
+                    try self.readScanHeader(payload)
+                    self.scanData = end..<input.count
+                } else {
+                    try self.readScans(first: payload, data: try input.read(end..<input.count))
+                }
                 return
             case 0xD9:
                 throw MediaError("the JPEG file ends before its image data")
@@ -169,18 +206,400 @@ struct JPEGMark {
             self.components[component].dcTable = tables >> 4
             self.components[component].acTable = tables & 15
         }
+        self.layOutBlocks()
+    }
+
+    /// Each component's block grid: the MCU grid's for several components, the picture's own for one.
+    private mutating func layOutBlocks() {
         self.maxH = self.components.map(\.h).max() ?? 1
         self.maxV = self.components.map(\.v).max() ?? 1
         let mcuColumns = (self.width + 8 * self.maxH - 1) / (8 * self.maxH)
         let mcuRows = (self.height + 8 * self.maxV - 1) / (8 * self.maxV)
         for index in self.components.indices {
-            if count == 1 {
+            if self.components.count == 1 {
                 self.components[index].blocksPerLine = (self.width + 7) / 8
                 self.components[index].blocksPerColumn = (self.height + 7) / 8
             } else {
                 self.components[index].blocksPerLine = mcuColumns * self.components[index].h
                 self.components[index].blocksPerColumn = mcuRows * self.components[index].v
             }
+        }
+    }
+
+    // MARK: Multi-scan files
+
+    /// Reads the scans of a progressive or multi-scan file from `data`, which follows the first
+    /// scan header: each scan's entropy-coded data, and the tables and restart interval defined
+    /// between scans.
+    private mutating func readScans(first header: [UInt8], data: [UInt8]) throws(MediaError) {
+        self.layOutBlocks()
+        self.entropy = data
+        var header = header
+        var start = 0
+        while true {
+            let end = Self.endOfEntropyData(data, from: start)
+            try self.scans.append(self.scan(header, data: start..<end))
+            // The segments up to the next scan or the end of the image.
+            var offset = end
+            var nextHeader: [UInt8]?
+            while nextHeader == nil, offset + 1 < data.count {
+                guard data[offset] == 0xFF else { throw MediaError("the JPEG image data is damaged") }
+                let marker = data[offset + 1]
+                if marker == 0xFF {
+                    offset += 1
+                    continue
+                }
+                if marker == 0xD9 { break }
+                if (0xD0...0xD7).contains(marker) {
+                    offset += 2  // a stray restart marker between scans
+                    continue
+                }
+                guard offset + 4 <= data.count else { throw .truncated("JPEG") }
+                let length = Int(data[offset + 2]) << 8 | Int(data[offset + 3])
+                guard length >= 2, offset + 2 + length <= data.count else { throw .truncated("JPEG") }
+                let payload = Array(data[(offset + 4)..<(offset + 2 + length)])
+                switch marker {
+                case 0xC4:
+                    try self.readHuffmanTables(payload)
+                case 0xDD:
+                    guard payload.count >= 2 else { throw .truncated("JPEG") }
+                    self.restartInterval = payload.uint16BE(at: 0)
+                case 0xDB:
+                    // The output keeps the header's tables; new ones would change blocks decoded so far.
+                    throw MediaError("the JPEG file redefines its quantisation tables between scans")
+                case 0xDA:
+                    nextHeader = payload
+                case 0xC0...0xCF:
+                    throw MediaError("the JPEG file has a second frame")
+                default:
+                    break  // APPn, COM, DNL
+                }
+                offset += 2 + length
+                start = offset
+            }
+            guard let next = nextHeader else { break }
+            header = next
+        }
+        guard self.scans.contains(where: { $0.spectralStart == 0 }) else {
+            throw MediaError("the JPEG file has no scan with the DC coefficients")
+        }
+    }
+
+    /// Where the entropy-coded data that starts at `start` ends: at the first marker other than a
+    /// restart marker.
+    private static func endOfEntropyData(_ data: [UInt8], from start: Int) -> Int {
+        var index = start
+        while index + 1 < data.count {
+            if data[index] == 0xFF {
+                let next = data[index + 1]
+                if next == 0 || (0xD0...0xD7).contains(next) {
+                    index += 2
+                    continue
+                }
+                if next != 0xFF { return index }
+            }
+            index += 1
+        }
+        return data.count
+    }
+
+    /// A scan header of a multi-scan file, checked against the frame (JPEG G.1.1.1.1).
+    private func scan(_ payload: [UInt8], data: Range<Int>) throws(MediaError) -> Scan {
+        guard let count = payload.first.map(Int.init), (1...4).contains(count), payload.count >= 1 + 2 * count + 3
+        else { throw .truncated("JPEG") }
+        var scan = Scan(
+            components: [],
+            dcTables: [],
+            acTables: [],
+            spectralStart: Int(payload[1 + 2 * count]),
+            spectralEnd: Int(payload[2 + 2 * count]),
+            bitHigh: Int(payload[3 + 2 * count] >> 4),
+            bitLow: Int(payload[3 + 2 * count] & 15),
+            restartInterval: self.restartInterval,
+            huffman: [],
+            data: data
+        )
+        for index in 0..<count {
+            guard let component = self.components.firstIndex(where: { $0.id == Int(payload[1 + 2 * index]) }),
+                !scan.components.contains(component)
+            else { throw MediaError("the JPEG scan names an unknown component") }
+            let tables = Int(payload[2 + 2 * index])
+            guard tables >> 4 < 4, tables & 15 < 4 else { throw MediaError("the JPEG scan names an unknown table") }
+            scan.components.append(component)
+            scan.dcTables.append(tables >> 4)
+            scan.acTables.append(4 + tables & 15)
+        }
+        if self.isProgressive {
+            let isDC = scan.spectralStart == 0
+            guard scan.spectralEnd <= 63, scan.spectralStart <= scan.spectralEnd, !isDC || scan.spectralEnd == 0,
+                isDC || count == 1, scan.bitLow <= 13, scan.bitHigh == 0 || scan.bitHigh == scan.bitLow + 1
+            else { throw MediaError("the JPEG file has a progressive scan with invalid parameters") }
+        } else {
+            guard scan.spectralStart == 0, scan.spectralEnd == 63, scan.bitHigh == 0, scan.bitLow == 0 else {
+                throw MediaError("the JPEG file has a sequential scan with invalid parameters")
+            }
+        }
+        // The tables this scan decodes with (a refinement of DC needs none).
+        var huffman = [HuffmanTable](
+            repeating: HuffmanTable(counts: [Int](repeating: 0, count: 16), symbols: []),
+            count: 8
+        )
+        for (position, component) in scan.components.enumerated() {
+            if scan.spectralStart == 0, scan.bitHigh == 0 {
+                guard let table = self.dcTables[scan.dcTables[position]] else {
+                    throw MediaError("the JPEG file lacks a table its scan uses")
+                }
+                huffman[scan.dcTables[position]] = table
+            }
+            if scan.spectralEnd > 0 {
+                guard let table = self.acTables[scan.acTables[position] - 4] else {
+                    throw MediaError("the JPEG file lacks a table its scan uses")
+                }
+                huffman[scan.acTables[position]] = table
+            }
+            guard self.quantTables[self.components[component].quantTable] != nil else {
+                throw MediaError("the JPEG file lacks a table its scan uses")
+            }
+        }
+        scan.huffman = huffman
+        return scan
+    }
+
+    /// The blocks of each unit of a multi-scan file's scan, in order: MCUs when it holds several
+    /// components, else the blocks of its component that the picture covers, row by row.
+    private func forEachUnit(
+        of components: [Int],
+        _ body: (_ unit: Int, _ blocks: [(Int, Int)]) throws(MediaError) -> Void
+    ) throws(MediaError) {
+        if components.count == 1 {
+            let index = components[0]
+            let component = self.components[index]
+            let columns = ((self.width * component.h + self.maxH - 1) / self.maxH + 7) / 8
+            let rows = ((self.height * component.v + self.maxV - 1) / self.maxV + 7) / 8
+            var unit = 0
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    try body(unit, [(index, component.firstBlock + row * component.blocksPerLine + column)])
+                    unit += 1
+                }
+            }
+            return
+        }
+        let mcuColumns = (self.width + 8 * self.maxH - 1) / (8 * self.maxH)
+        let mcuRows = (self.height + 8 * self.maxV - 1) / (8 * self.maxV)
+        var blocks: [(Int, Int)] = []
+        for mcuRow in 0..<mcuRows {
+            for mcuColumn in 0..<mcuColumns {
+                blocks.removeAll(keepingCapacity: true)
+                for index in components {
+                    let component = self.components[index]
+                    for y in 0..<component.v {
+                        for x in 0..<component.h {
+                            let row = mcuRow * component.v + y
+                            let column = mcuColumn * component.h + x
+                            blocks.append((index, component.firstBlock + row * component.blocksPerLine + column))
+                        }
+                    }
+                }
+                try body(mcuRow * mcuColumns + mcuColumn, blocks)
+            }
+        }
+    }
+
+    /// Decodes every scan of a multi-scan file into ``coefficients`` (JPEG G.1.2 for progressive
+    /// scans, F.2.2 for sequential ones).
+    private mutating func decodeScans() throws(MediaError) {
+        let total = try self.allocateBlocks(dataBytes: self.entropy.count, bitsPerBlock: 1)
+        var coefficients = [Int32](repeating: 0, count: total * 64)
+        for scan in self.scans {
+            var reader = BitReader(data: Array(self.entropy[scan.data]), tables: scan.huffman)
+            var predictors = [Int32](repeating: 0, count: self.components.count)
+            var endOfBands = 0
+            let interval = scan.restartInterval
+            let (start, end, low) = (scan.spectralStart, scan.spectralEnd, scan.bitLow)
+            let slots = Dictionary(
+                uniqueKeysWithValues: scan.components.enumerated().map {
+                    ($0.element, (dc: scan.dcTables[$0.offset], ac: scan.acTables[$0.offset]))
+                }
+            )
+            try self.forEachUnit(of: scan.components) { unit, blocks throws(MediaError) in
+                if interval > 0, unit > 0, unit % interval == 0 {
+                    try reader.restart()
+                    for index in predictors.indices { predictors[index] = 0 }
+                    endOfBands = 0
+                }
+                for (index, block) in blocks {
+                    let base = block * 64
+                    let slot = slots[index]!
+                    if !self.isProgressive {
+                        try Self.decodeSequential(
+                            &coefficients,
+                            base: base,
+                            reader: &reader,
+                            dc: slot.dc,
+                            ac: slot.ac,
+                            predictor: &predictors[index]
+                        )
+                    } else if start == 0 {
+                        if scan.bitHigh == 0 {
+                            let size = try reader.decode(slot.dc)
+                            predictors[index] &+= Int32(try reader.receiveExtend(size))
+                            coefficients[base] = predictors[index] &* Int32(1 << low)
+                        } else if try reader.bits(1) == 1 {
+                            coefficients[base] |= Int32(1 << low)
+                        }
+                    } else if scan.bitHigh == 0 {
+                        try Self.decodeFirstAC(
+                            &coefficients,
+                            base: base,
+                            band: start...end,
+                            low: low,
+                            reader: &reader,
+                            slot: slot.ac,
+                            endOfBands: &endOfBands
+                        )
+                    } else {
+                        try Self.refineAC(
+                            &coefficients,
+                            base: base,
+                            band: start...end,
+                            low: low,
+                            reader: &reader,
+                            slot: slot.ac,
+                            endOfBands: &endOfBands
+                        )
+                    }
+                }
+            }
+        }
+        self.coefficients = coefficients
+        // Written back as one interleaved baseline scan: luma with tables 0, chroma with tables 1.
+        for index in self.components.indices {
+            self.components[index].dcTable = index == 0 ? 0 : 1
+            self.components[index].acTable = index == 0 ? 0 : 1
+        }
+        self.restartInterval = self.headerRestartInterval
+    }
+
+    /// One block of a sequential scan: its DC difference and AC run-lengths (JPEG F.2.2).
+    private static func decodeSequential(
+        _ coefficients: inout [Int32],
+        base: Int,
+        reader: inout BitReader,
+        dc: Int,
+        ac: Int,
+        predictor: inout Int32
+    ) throws(MediaError) {
+        let size = try reader.decode(dc)
+        predictor &+= Int32(try reader.receiveExtend(size))
+        coefficients[base] = predictor
+        var k = 1
+        while k < 64 {
+            let symbol = try reader.decode(ac)
+            let (run, bits) = (symbol >> 4, symbol & 15)
+            if bits == 0 {
+                if run == 15 {
+                    k += 16
+                    continue
+                }
+                break
+            }
+            k += run
+            guard k < 64 else { throw MediaError("the JPEG image data is damaged") }
+            coefficients[base + k] = Int32(try reader.receiveExtend(bits))
+            k += 1
+        }
+    }
+
+    /// One block of a first AC scan: a band's coefficients at bit `low`, or a run of blocks whose
+    /// band is all zero (JPEG G.1.2.2).
+    private static func decodeFirstAC(
+        _ coefficients: inout [Int32],
+        base: Int,
+        band: ClosedRange<Int>,
+        low: Int,
+        reader: inout BitReader,
+        slot: Int,
+        endOfBands: inout Int
+    ) throws(MediaError) {
+        if endOfBands > 0 {
+            endOfBands -= 1
+            return
+        }
+        var k = band.lowerBound
+        while k <= band.upperBound {
+            let symbol = try reader.decode(slot)
+            let (run, bits) = (symbol >> 4, symbol & 15)
+            if bits == 0 {
+                if run < 15 {
+                    endOfBands = (1 << run) - 1 + (try reader.bits(run))
+                    return
+                }
+                k += 16
+                continue
+            }
+            k += run
+            guard k <= band.upperBound else { throw MediaError("the JPEG image data is damaged") }
+            coefficients[base + k] = Int32(try reader.receiveExtend(bits)) &* Int32(1 << low)
+            k += 1
+        }
+    }
+
+    /// One block of an AC refinement scan: a correction bit for each coefficient already
+    /// non-zero, and new coefficients of ±1 at bit `low` (JPEG G.1.2.3).
+    private static func refineAC(
+        _ coefficients: inout [Int32],
+        base: Int,
+        band: ClosedRange<Int>,
+        low: Int,
+        reader: inout BitReader,
+        slot: Int,
+        endOfBands: inout Int
+    ) throws(MediaError) {
+        let plus = Int32(1 << low)
+        var k = band.lowerBound
+        func correct(_ k: Int) throws(MediaError) {
+            let value = coefficients[base + k]
+            if try reader.bits(1) == 1, value & plus == 0 {
+                coefficients[base + k] = value >= 0 ? value &+ plus : value &- plus
+            }
+        }
+        if endOfBands == 0 {
+            while k <= band.upperBound {
+                let symbol = try reader.decode(slot)
+                var run = symbol >> 4
+                var value: Int32 = 0
+                if symbol & 15 != 0 {
+                    guard symbol & 15 == 1 else { throw MediaError("the JPEG image data is damaged") }
+                    value = try reader.bits(1) == 1 ? plus : -plus
+                } else if run != 15 {
+                    endOfBands = (1 << run) + (try reader.bits(run))
+                    break
+                }
+                // Past coefficients already non-zero (each with its correction bit) and `run` zeros;
+                // the new value goes in the zero after them.
+                while k <= band.upperBound {
+                    if coefficients[base + k] != 0 {
+                        try correct(k)
+                    } else {
+                        if run == 0 { break }
+                        run -= 1
+                    }
+                    k += 1
+                }
+                if value != 0 {
+                    guard k <= band.upperBound else { throw MediaError("the JPEG image data is damaged") }
+                    coefficients[base + k] = value
+                }
+                k += 1
+            }
+        }
+        if endOfBands > 0 {
+            while k <= band.upperBound {
+                if coefficients[base + k] != 0 { try correct(k) }
+                k += 1
+            }
+            endOfBands -= 1
         }
     }
 
@@ -216,24 +635,33 @@ struct JPEGMark {
 
     // MARK: Decoding and encoding the scan
 
-    private mutating func decodeScan() throws(MediaError) {
+    /// Places each component's blocks in ``coefficients`` and returns the number of blocks.
+    ///
+    /// Every block takes at least `bitsPerBlock` bits of the data (two in a baseline scan: a DC and
+    /// an end-of-block code; one in a progressive DC scan), so a header declaring more blocks than
+    /// the data can hold is refused before memory is taken for them (found by fuzzing: 65535 ×
+    /// 65535 declared in a few hundred bytes); and the coefficients stay under 1 GiB, as the PNG
+    /// mark's pixels do.
+    private mutating func allocateBlocks(dataBytes: Int, bitsPerBlock: Int) throws(MediaError) -> Int {
         var total = 0
         for index in self.components.indices {
-            let component = self.components[index]
             self.components[index].firstBlock = total
-            total += component.blocksPerLine * component.blocksPerColumn
-            guard self.dcTables[component.dcTable] != nil, self.acTables[component.acTable] != nil,
-                self.quantTables[component.quantTable] != nil
-            else { throw MediaError("the JPEG file lacks a table its scan uses") }
+            total += self.components[index].blocksPerLine * self.components[index].blocksPerColumn
         }
-        // Every block takes at least two bits of the scan (a DC and an end-of-block code), so a
-        // header declaring more blocks than the data can hold is refused before memory is taken
-        // for them (found by fuzzing: 65535 × 65535 declared in a few hundred bytes); and the
-        // coefficients stay under 1 GiB, as the PNG mark's pixels do.
-        guard total <= 4 * self.scanData.count + 64, total <= (1 << 30) / (64 * 4) else {
+        guard total <= 8 * dataBytes / bitsPerBlock + 64, total <= (1 << 30) / (64 * 4) else {
             throw MediaError(
                 "the JPEG image declares more blocks than its data holds, or is too large for a visible label"
             )
+        }
+        return total
+    }
+
+    private mutating func decodeScan() throws(MediaError) {
+        let total = try self.allocateBlocks(dataBytes: self.scanData.count, bitsPerBlock: 2)
+        for component in self.components {
+            guard self.dcTables[component.dcTable] != nil, self.acTables[component.acTable] != nil,
+                self.quantTables[component.quantTable] != nil
+            else { throw MediaError("the JPEG file lacks a table its scan uses") }
         }
         var coefficients = [Int32](repeating: 0, count: total * 64)
         // Tables by slot: DC tables 0–3, AC tables 4–7.
@@ -256,7 +684,8 @@ struct JPEGMark {
             for (index, block) in blocks {
                 let base = block * 64
                 let size = try reader.decode(dcSlots[index])
-                predictors[index] += Int32(try reader.receiveExtend(size))
+                // Wrapping: damaged data may add up past any range, and must not stop the process.
+                predictors[index] &+= Int32(try reader.receiveExtend(size))
                 coefficients[base] = predictors[index]
                 let ac = acSlots[index]
                 var k = 1
@@ -295,9 +724,12 @@ struct JPEGMark {
             }
             for (index, block) in blocks {
                 let base = block * 64
-                let diff = coefficients[base] - predictors[index]
+                let diff = coefficients[base] &- predictors[index]
                 predictors[index] = coefficients[base]
                 let (size, bits) = Self.category(diff)
+                // 8-bit samples give DC differences of at most 11 bits and AC values of at most 10
+                // (JPEG F.1.2); more comes only from damaged data, and would not fit a symbol.
+                guard size <= 11 else { throw MediaError("the JPEG image data is damaged") }
                 writer.write(symbol: size, slot: dcSlots[index])
                 writer.write(bits: bits, count: size)
                 let ac = acSlots[index]
@@ -313,6 +745,7 @@ struct JPEGMark {
                         run -= 16
                     }
                     let (size, bits) = Self.category(value)
+                    guard size <= 10 else { throw MediaError("the JPEG image data is damaged") }
                     writer.write(symbol: run << 4 | size, slot: ac)
                     writer.write(bits: bits, count: size)
                     run = 0
@@ -477,7 +910,11 @@ struct JPEGMark {
 
     func write(_ label: VisibleLabel, to output: MediaOutput) throws(MediaError) {
         var image = self
-        try image.decodeScan()
+        if self.scans.isEmpty {
+            try image.decodeScan()
+        } else {
+            try image.decodeScans()
+        }
         try image.draw(label)
         // Huffman tables made for the new scan (JPEG K.2), with the original table ids.
         var counting = BitWriter(codes: nil)
@@ -497,8 +934,24 @@ struct JPEGMark {
                 var dht: [UInt8] = [0xFF, 0xC4]
                 dht.appendUInt16BE(tables.count + 2)
                 try output.write(dht + tables)
+                if !self.scans.isEmpty {
+                    // One interleaved baseline scan of every component.
+                    var header: [UInt8] = [0xFF, 0xDA]
+                    header.appendUInt16BE(6 + 2 * image.components.count)
+                    header.append(UInt8(image.components.count))
+                    for component in image.components {
+                        header += [UInt8(component.id), UInt8(component.dcTable << 4 | component.acTable)]
+                    }
+                    try output.write(header + [0, 63, 0])
+                    continue
+                }
             }
             if segment.marker == 0xC4 { continue }
+            if index == self.frameIndex, self.isProgressive {
+                try output.write([0xFF, 0xC0])  // the same frame, now baseline
+                try output.copy((segment.range.lowerBound + 2)..<segment.range.upperBound, of: self.input)
+                continue
+            }
             try output.copy(segment.range, of: self.input)
         }
         try output.write(writer.bytes)

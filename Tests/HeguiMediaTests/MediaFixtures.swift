@@ -16,7 +16,8 @@ enum MediaFixtures {
     /// Every sample with the format it must be recognised as.
     static let samples: [(name: String, format: MediaFormat)] = [
         ("sample.png", .png), ("with-xmp.png", .png), ("sample.jpg", .jpeg), ("with-exif-xmp.jpg", .jpeg),
-        ("with-exif-record.jpg", .jpeg), ("sample-lossy.webp", .webp), ("sample-lossless.webp", .webp),
+        ("with-exif-record.jpg", .jpeg), ("progressive-420.jpg", .jpeg), ("sample-lossy.webp", .webp),
+        ("sample-lossless.webp", .webp),
         ("sample.gif", .gif), ("sample.mp3", .mp3), ("with-record.mp3", .mp3), ("sample.wav", .wav),
         ("sample.flac", .flac), ("with-record.flac", .flac), ("sample.mp4", .mp4), ("sample-faststart.mp4", .mp4),
         ("with-record.mp4", .mp4), ("sample.mov", .mp4), ("sample.m4a", .mp4), ("sample.pdf", .pdf),

@@ -149,6 +149,10 @@ struct MediaToolTests {
     @Test(arguments: [
         ("colour-420.jpg", VisibleLabel.Position.bottomRight), ("portrait-gray.jpg", .topLeft),
         ("restart.jpg", .bottomLeft), ("with-exif-xmp.jpg", .topRight),
+        // Progressive (4:2:0; greyscale; restart intervals that change between scans) and one
+        // sequential scan per component: written back as one baseline scan.
+        ("progressive-420.jpg", .bottomRight), ("progressive-gray.jpg", .bottomLeft),
+        ("progressive-restart.jpg", .topLeft), ("separate-scans.jpg", .bottomRight),
     ])
     func aJPEGGetsTheVisibleMarkAndKeepsEveryOtherBlock(name: String, position: VisibleLabel.Position) throws {
         guard let convert = Self.tool("convert"), let ffmpeg = Self.tool("ffmpeg") else { return }

@@ -88,6 +88,14 @@ ffmpeg $q -f lavfi -i testsrc2=size=480x360:rate=1 -frames:v 1 testsrc.png
 convert testsrc.png -quality 90 -sampling-factor 2x2 colour-420.jpg
 convert portrait-gray.png -quality 90 portrait-gray.jpg
 convert testsrc.png -quality 85 -sampling-factor 1x1 jpg:- | jpegtran -restart 3 -outfile restart.jpg  # libjpeg-turbo-progs
+# Multi-scan JPEGs: progressive 4:2:0 and greyscale, progressive with restart intervals, and a
+# sequential file with one scan per component.
+convert testsrc.png -quality 90 -sampling-factor 2x2 -interlace Plane progressive-420.jpg
+convert portrait-gray.png -quality 90 -interlace Plane progressive-gray.jpg
+jpegtran -progressive -restart 2 -outfile progressive-restart.jpg colour-420.jpg
+printf '0;\n1;\n2;\n' > separate.scans
+jpegtran -scans separate.scans -outfile separate-scans.jpg restart.jpg
+rm separate.scans
 # An XLSX that already has custom properties, and a small PPTX.
 python3 - <<'PY'
 import zipfile
