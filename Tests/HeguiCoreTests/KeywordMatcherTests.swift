@@ -164,6 +164,78 @@ import Testing
         }
     }
 
+    /// With folding off the scanner takes its shorter loop (one code per character); it must find
+    /// exactly what a brute-force search finds: every occurrence of every term, overlapping, Latin
+    /// terms only between word boundaries when those are on, whole or cut into chunks.
+    @Test(arguments: [(UInt64(1), true), (2, true), (3, false), (4, false)])
+    func withFoldingOffEveryOccurrenceIsFound(seed: UInt64, boundaries: Bool) throws {
+        let lexicon = try LexiconParser.parse(
+            """
+            # risk: A4a action: block
+            诈骗
+            骗子
+            诈骗犯
+            骗
+            口交
+            ass
+            class
+            fuck
+            a b
+            😀😀
+            """,
+            file: "plain.txt"
+        )
+        let matcher = KeywordMatcher(lexicon: lexicon, folding: .none, latinWordBoundaries: boundaries)
+        let terms = matcher.entries.map { Array($0.term.unicodeScalars.map(\.value)) }
+        var generator = SeededGenerator(seed: seed)
+        let pieces = [
+            "诈", "骗", "子", "犯", "口", "交", "a", "s", "c", "l", "k", " ", "，", "😀", "Ａ", "1", "ass", "class", "fuck",
+            "a b", "诈骗",
+        ]
+        for _ in 0..<60 {
+            let count = Int.random(in: 0...30, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let scalars = Array(text.unicodeScalars)
+            let values = scalars.map(\.value)
+            var byteStarts = [0]
+            for scalar in scalars { byteStarts.append(byteStarts.last! + String(scalar).utf8.count) }
+            var expected: [KeywordMatch] = []
+            for (entry, term) in terms.enumerated() where term.count <= values.count {
+                for start in 0...(values.count - term.count) where Array(values[start..<start + term.count]) == term {
+                    let end = start + term.count
+                    if boundaries, TextFolder.isWordCharacter(term[0]), start > 0,
+                        TextFolder.isWordCharacter(values[start - 1])
+                    {
+                        continue
+                    }
+                    if boundaries, TextFolder.isWordCharacter(term[term.count - 1]), end < values.count,
+                        TextFolder.isWordCharacter(values[end])
+                    {
+                        continue
+                    }
+                    expected.append(
+                        KeywordMatch(
+                            entry: entry,
+                            span: TextSpan(bytes: byteStarts[start]..<byteStarts[end], characters: start..<end)
+                        )
+                    )
+                }
+            }
+            expected.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }
+            #expect(matcher.matches(in: text) == expected, "text \(text.debugDescription)")
+            let cuts = [
+                Int.random(in: 0...scalars.count, using: &generator), Int.random(in: 0...scalars.count, using: &generator),
+            ].sorted()
+            var scanner = matcher.makeScanner()
+            var found = scanner.feed(String(String.UnicodeScalarView(scalars[..<cuts[0]])))
+            found += scanner.feed(String(String.UnicodeScalarView(scalars[cuts[0]..<cuts[1]])))
+            found += scanner.feed(String(String.UnicodeScalarView(scalars[cuts[1]...])))
+            found += scanner.finish()
+            found.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }
+            #expect(found == expected, "text \(text.debugDescription) cut at \(cuts)")
+        }
+    }
+
     @Test func overlappingMatchesAndLeftmostLongest() {
         let lexicon = Lexicon(entries: [
             LexiconEntry(term: "恐怖", risk: RiskCode("A1d"), action: .flag, source: .init(file: "t", line: 1)),

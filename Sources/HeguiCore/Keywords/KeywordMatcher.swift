@@ -45,6 +45,8 @@ package final class KeywordMatcher: Sendable {
     /// The number of automaton states.
     package let stateCount: Int
     let table: KeywordTable
+    /// See ``KeywordTable/isOneToOne``.
+    let isOneToOne: Bool
 
     /// The longest pinyin-marked term expanded into pinyin forms, in characters.
     package static let maximumPinyinTermLength = 8
@@ -171,6 +173,9 @@ package final class KeywordMatcher: Sendable {
             explicit.formUnion(range)
         }
         explicit.formUnion(0..<0x3000)
+        // Full-width letters and digits stay word characters with width folding off ("Ａass" is
+        // not "ass" on its own).
+        explicit.formUnion(0xFF00..<0xFFF0)
         for scalar in explicit where Unicode.Scalar(scalar) != nil {
             let value = entry(for: scalar)
             if value != 0 {
@@ -226,6 +231,7 @@ package final class KeywordMatcher: Sendable {
             spaceCode: folding.noise ? alphabet[0x20] ?? 0 : 0,
             maximumPatternLength: maximumLength
         )
+        self.isOneToOne = self.table.isOneToOne
         self.unmatchableEntries = unmatchable
         self.patternCount = patternCount
         self.stateCount = stateCount
@@ -248,6 +254,7 @@ package final class KeywordMatcher: Sendable {
         self.patternCount = patternCount
         self.stateCount = stateCount
         self.table = table
+        self.isOneToOne = table.isOneToOne
     }
 
     /// Every match in a whole text, in order of position.

@@ -80,6 +80,8 @@ package struct KeywordScanner: Sendable {
     private var registers = Registers()
     private var ring: [RingEntry]
     private let ringMask: Int
+    /// The matcher's table reads one code per character and repeats are not collapsed.
+    private let isOneToOne: Bool
     private var byteOffset = 0
     private var characterOffset = 0
     private var pending: [Candidate] = []
@@ -91,6 +93,7 @@ package struct KeywordScanner: Sendable {
         while size < matcher.table.maximumPatternLength { size <<= 1 }
         self.ring = Array(repeating: RingEntry(startByte: 0, startCharacter: 0, scalar: 0, flags: 0), count: size)
         self.ringMask = size - 1
+        self.isOneToOne = matcher.isOneToOne && !matcher.folding.repeats
     }
 
     /// Where the text fed so far ends.
@@ -159,7 +162,11 @@ package struct KeywordScanner: Sendable {
                     maximumGap: self.matcher.folding.maximumNoiseGap,
                     collapsesRepeats: self.matcher.folding.repeats
                 )
-                self.run(input, count: bytes.count, sections: sections, into: &found)
+                if self.isOneToOne {
+                    self.runOneToOne(input, count: bytes.count, sections: sections, into: &found)
+                } else {
+                    self.run(input, count: bytes.count, sections: sections, into: &found)
+                }
             }
         }
     }
@@ -260,6 +267,116 @@ package struct KeywordScanner: Sendable {
             }
         }
         self.registers = registers
+        self.byteOffset = byteOffset
+        self.characterOffset = characterOffset
+    }
+
+    /// The hot loop for a table that reads one code per character (``KeywordTable/isOneToOne``):
+    /// no noise, expansions or ignorable characters to dispatch on, no repeats or gaps to track.
+    private mutating func runOneToOne(
+        _ input: UnsafePointer<UInt8>,
+        count: Int,
+        sections: Sections,
+        into found: inout [KeywordMatch]
+    ) {
+        var state = self.registers.state
+        var fed = self.registers.fed
+        var wordHistory = self.registers.wordHistory
+        var byteOffset = self.byteOffset
+        var characterOffset = self.characterOffset
+        let pageIndex = sections.pageIndex
+        let pages = sections.pages
+        let cells = sections.cells
+        let ring = sections.ring
+        let ringMask = self.ringMask
+        let mask = KeywordTable.valueMask
+        let flag = KeywordTable.flag
+        var index = 0
+        while index < count {
+            let lead = UInt32(input[index])
+            var scalar: UInt32
+            var length: Int
+            if lead < 0x80 {
+                scalar = lead
+                length = 1
+            } else if lead < 0xE0 {
+                scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
+                length = 2
+            } else if lead < 0xF0 {
+                scalar =
+                    (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6 | UInt32(input[index &+ 2] & 0x3F)
+                length = 3
+            } else {
+                scalar =
+                    (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
+                    | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
+                length = 4
+            }
+            let start = byteOffset
+            let character = characterOffset
+            index &+= length
+            byteOffset &+= length
+            characterOffset &+= 1
+            let entry = pages[Int(pageIndex[Int(scalar >> 8)]) << 8 | Int(scalar & 0xFF)]
+            let code = entry & KeywordTable.codeMask
+            let isWord = (entry >> 20) & 1
+            if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord != 0) }
+            if code == 0 {
+                state = 0
+                wordHistory = wordHistory << 1 | isWord
+            } else {
+                var current = state
+                var next: UInt32 = 0
+                var hasReport = false
+                while current != 0 {
+                    let base = cells[Int(current) &* 2]
+                    let target = (base & mask) &+ code
+                    let check = cells[Int(target) &* 2 &+ 1]
+                    if check & mask == current {
+                        next = target
+                        hasReport = check & flag != 0
+                        break
+                    }
+                    current = base & flag != 0 ? 0 : sections.info[Int(current) &* 2]
+                }
+                if current == 0 {
+                    let target = sections.root[Int(code)]
+                    next = target & mask
+                    hasReport = target & flag != 0
+                }
+                state = next
+                ring[fed & ringMask] = RingEntry(
+                    startByte: start,
+                    startCharacter: character,
+                    scalar: scalar,
+                    flags: wordHistory & 1
+                )
+                fed &+= 1
+                wordHistory = wordHistory << 1 | isWord
+                if hasReport {
+                    self.collect(
+                        from: next,
+                        fed: fed,
+                        ring: ring,
+                        end: byteOffset,
+                        endCharacter: characterOffset,
+                        info: sections.info
+                    )
+                }
+            }
+            if !self.pending.isEmpty, self.pending.count > self.awaitingBoundary {
+                var liveStart = Int.max
+                let depth = Int(sections.info[Int(state) &* 2 &+ 1])
+                if depth > 0, depth <= fed {
+                    liveStart = ring[(fed &- depth) & ringMask].startByte
+                }
+                self.settle(liveStart: liveStart, into: &found)
+            }
+        }
+        self.registers.state = state
+        self.registers.fed = fed
+        self.registers.wordHistory = wordHistory
+        self.registers.lastCode = 0
         self.byteOffset = byteOffset
         self.characterOffset = characterOffset
     }

@@ -49,6 +49,18 @@ struct KeywordTable: Sendable {
     var spaceCode: UInt32
     /// The longest pattern in codes (the scanner's ring size bound).
     var maximumPatternLength: Int
+
+    /// Whether every character is a single code or none: no noise to skip, nothing ignored,
+    /// nothing expanded (folding off, or only one-to-one foldings). The scanner then takes a
+    /// shorter loop.
+    var isOneToOne: Bool {
+        guard self.spaceCode == 0 else { return false }
+        for entry in self.words[self.pagesBase..<self.expansionsBase]
+        where entry >> Self.kindShift != Self.kindSingle {
+            return false
+        }
+        return true
+    }
 }
 
 /// Builds the character table (section one of ``KeywordTable``).
