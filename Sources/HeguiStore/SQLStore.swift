@@ -38,6 +38,9 @@ package final class SQLStore: Sendable {
     /// reader see every committed write); `nil` until opened.
     private let reader: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)?> = NIOLockedValueBox(nil)
     private let readerLock = ConnectionLock()
+    /// On SQLite, the sequence number the next audit event takes, as this process last wrote it
+    /// (`nil`: read it in a transaction). See ``appendAuditEvents(_:)``.
+    let nextAuditSequence = NIOLockedValueBox<UInt64?>(nil)
 
     private init(
         database: any SQLDatabase,

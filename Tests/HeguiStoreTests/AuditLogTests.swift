@@ -152,6 +152,35 @@ typealias Backend = StoreBackend
         }
     }
 
+    /// Two stores on one SQLite file, as two processes would be: each appends with one statement
+    /// numbered from what it last wrote, and when the other has appended since, the primary key
+    /// refuses the numbers and the append is redone in a transaction: one gapless sequence, every
+    /// returned number the stored one, and the log verifies.
+    @Test func twoWritersOnOneSQLiteFileKeepOneSequence() async throws {
+        let key = SignedTreeHead.makeKeyPair().privateKey
+        try await Self.withLog(.sqlite) { store, _, path in
+            let first = try AuditLog(store: store, signingKey: key)
+            let other = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+            let second = try AuditLog(store: other, signingKey: key)
+            var appended: [(UInt64, String)] = []
+            for round in 0..<6 {
+                let writer = round % 3 == 2 ? second : first
+                for index in 0..<3 {
+                    let draft = Self.draft(round * 10 + index, evidence: index == 1 && round == 4 ? "证据" : nil)
+                    let event = try await writer.append(draft)
+                    appended.append((event.sequence, draft.requestID ?? ""))
+                }
+            }
+            #expect(appended.map(\.0) == Array(0..<18))
+            for (sequence, requestID) in appended {
+                #expect(try await store.auditEvents(from: sequence, limit: 1).first?.0.requestID == requestID)
+            }
+            #expect(try await store.evidence(sequence: 13) == "证据")
+            await other.close()
+            #expect(try await first.verify().isEmpty)
+        }
+    }
+
     @Test func reopeningKeepsTheLogAndTheSchema() async throws {
         try await Self.withLog(.sqlite) { store, log, path in
             for index in 0..<5 { _ = try await log.append(Self.draft(index)) }
