@@ -153,6 +153,31 @@ def rss_kb(pid):
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+def paced_and_first_events(start_pair, targets, results, first_events, args, work):
+    """Whole streams from a paced upstream, and the time to the first event from the fast one."""
+    # A paced upstream, as a real model is: 5 ms between chunks. Whole-stream latency then shows
+    # the delay the relay adds to what users see, not the sum of its per-chunk CPU.
+    paced = start_pair("paced", 18091, 18081, 5)
+    script = lua_script(work, True, args.think_ms)
+    for url in paced.values():
+        wrk(url, script, args.connections, 2)
+    samples = {"direct": [], "gateway": []}
+    for _ in range(args.rounds):
+        for target, url in paced.items():
+            samples[target].append(wrk(url, script, args.connections, args.duration))
+    results[(True, f"paced upstream, 5 ms/chunk ({args.connections} conns)")] = {
+        target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
+        for target, runs in samples.items()
+    }
+
+    # Time to the first streamed event, alternating targets, at the moderate load.
+    for _ in range(args.rounds):
+        for target, url in targets.items():
+            first, whole = first_event_latencies(url, args.connections, 150, args.think_ms / 1000)
+            first_events[target][0].extend(first)
+            first_events[target][1].extend(whole)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
@@ -161,15 +186,22 @@ def main():
     parser.add_argument("--think-ms", type=int, default=10, help="pause per connection between requests at moderate load")
     parser.add_argument("--saturation", type=int, default=64)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--binary", help="the hegui binary to measure (default: the release build)")
     parser.add_argument("--queued-audit", action="store_true",
                         help="run the gateway with audit.await_commit: false (answers do not wait for their event's commit)")
+    parser.add_argument("--json-moderate-only", action="store_true",
+                        help="only the non-streaming answers at moderate load (a quick check of the added latency)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    if not args.skip_build:
-        run(["swift", "build", "-c", "release", "--product", "hegui"], cwd=ROOT)
-    binary = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).stdout.strip(), "hegui")
+    if args.binary:
+        binary = os.path.abspath(args.binary)
+    else:
+        if not args.skip_build:
+            run(["swift", "build", "-c", "release", "--product", "hegui"], cwd=ROOT)
+        binary = os.path.join(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).stdout.strip(),
+                              "hegui")
 
     work = tempfile.mkdtemp(prefix="hegui-bench-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEGUI_")}
@@ -214,8 +246,8 @@ def main():
             (f"{args.connections} conns flat out", args.connections, 0),
             (f"saturation ({args.saturation} conns)", args.saturation, 0),
         ]
-        for stream in (False, True):
-            for label, connections, think_ms in loads:
+        for stream in ((False,) if args.json_moderate_only else (False, True)):
+            for label, connections, think_ms in (loads[:1] if args.json_moderate_only else loads):
                 script = lua_script(work, stream, think_ms)
                 for target, url in targets.items():  # warm-up
                     wrk(url, script, connections, 2)
@@ -228,29 +260,9 @@ def main():
                     for target, runs in samples.items()
                 }
         rss, peak = rss_kb(gateway.pid)
-
-        # A paced upstream, as a real model is: 5 ms between chunks. Whole-stream latency then shows
-        # the delay the relay adds to what users see, not the sum of its per-chunk CPU.
-        paced = start_pair("paced", 18091, 18081, 5)
-        script = lua_script(work, True, args.think_ms)
-        for url in paced.values():
-            wrk(url, script, args.connections, 2)
-        samples = {"direct": [], "gateway": []}
-        for _ in range(args.rounds):
-            for target, url in paced.items():
-                samples[target].append(wrk(url, script, args.connections, args.duration))
-        results[(True, f"paced upstream, 5 ms/chunk ({args.connections} conns)")] = {
-            target: {metric: statistics.median(s[metric] for s in runs) for metric in ("rps", "p50", "p99")}
-            for target, runs in samples.items()
-        }
-
-        # Time to the first streamed event, alternating targets, at the moderate load.
         first_events = {"direct": ([], []), "gateway": ([], [])}
-        for _ in range(args.rounds):
-            for target, url in targets.items():
-                first, whole = first_event_latencies(url, args.connections, 150, args.think_ms / 1000)
-                first_events[target][0].extend(first)
-                first_events[target][1].extend(whole)
+        if not args.json_moderate_only:
+            paced_and_first_events(start_pair, targets, results, first_events, args, work)
     finally:
         for process in processes:
             process.terminate()
@@ -266,6 +278,9 @@ def main():
         print(f"{'stream' if stream else 'json':<8}{label:<44}{direct['rps']:>11.0f}{gate['rps']:>12.0f}"
               f"{gate['rps'] / direct['rps']:>7.2f}{direct['p50']:>11.3f}{gate['p50']:>9.3f}"
               f"{gate['p50'] - direct['p50']:>9.3f}{direct['p99']:>11.3f}{gate['p99']:>9.3f}{gate['p99'] - direct['p99']:>9.3f}")
+    if args.json_moderate_only:
+        print(f"\ngateway memory after the runs: RSS {rss / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
+        return
     print(f"\nStreams from the unpaced upstream, {args.connections} connections with {args.think_ms} ms think, "
           f"{len(first_events['direct'][0])} streams each:")
     for label, index in (("first event", 0), ("whole stream", 1)):

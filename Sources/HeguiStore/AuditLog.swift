@@ -29,14 +29,29 @@ package actor AuditLog {
     }
 
     /// Appends an event and returns it, numbered, once it is durably stored.
+    ///
+    /// The first caller while no write is in flight writes its own event at once, on its own task
+    /// (no hand-over to another task on the way to the disk); callers that arrive meanwhile queue
+    /// and go together in the next transaction.
     package func append(_ draft: AuditEventDraft) async throws -> AuditEvent {
-        try await withCheckedThrowingContinuation { continuation in
-            self.queue.append((draft, continuation))
-            if !self.isWriting {
-                self.isWriting = true
-                Task { await self.drain() }
+        guard !self.isWriting else {
+            return try await withCheckedThrowingContinuation { continuation in
+                self.queue.append((draft, continuation))
             }
         }
+        self.isWriting = true
+        let result: Result<AuditEvent, any Error>
+        do {
+            result = .success(try await self.store.appendAuditEvents([draft])[0])
+        } catch {
+            result = .failure(error)
+        }
+        if self.queue.isEmpty {
+            self.isWriting = false
+        } else {
+            Task { await self.drain() }
+        }
+        return try result.get()
     }
 
     private func drain() async {
