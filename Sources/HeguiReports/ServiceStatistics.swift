@@ -241,8 +241,7 @@ package struct ServiceStatistics: Sendable, Hashable {
     ) -> [(day: CivilDate, figures: Figures)] {
         guard from <= through else { return [] }
         var byDay: [CivilDate: Figures] = [:]
-        for (key, figures) in self.figures where key.day >= from && key.day <= through {
-            if let tenant, key.tenant != tenant { continue }
+        for (key, figures) in self.figures(from: from, through: through, tenant: tenant) {
             byDay[key.day, default: Figures()].add(figures)
         }
         return (from.daysSince1970...through.daysSince1970).map { number in
@@ -254,12 +253,21 @@ package struct ServiceStatistics: Sendable, Hashable {
     /// The figures of a period added up, of one tenant or all; `nil` bounds are open.
     package func total(from: CivilDate? = nil, through: CivilDate? = nil, tenant: String? = nil) -> Figures {
         var total = Figures()
-        for (key, figures) in self.figures {
-            if let from, key.day < from { continue }
-            if let through, key.day > through { continue }
-            if let tenant, key.tenant != tenant { continue }
+        for (_, figures) in self.figures(from: from, through: through, tenant: tenant) {
             total.add(figures)
         }
         return total
+    }
+
+    /// The figures of the days and tenant asked for; `nil` bounds are open.
+    private func figures(
+        from: CivilDate?,
+        through: CivilDate?,
+        tenant: String?
+    ) -> some Sequence<(key: Key, value: Figures)> {
+        self.figures.lazy.filter { key, _ in
+            (from.map { key.day >= $0 } ?? true) && (through.map { key.day <= $0 } ?? true)
+                && (tenant.map { key.tenant == $0 } ?? true)
+        }
     }
 }

@@ -90,6 +90,35 @@ import Testing
         #expect(value.serialized == #""a\"b\\c\n\u0001\u2028中""#)
     }
 
+    /// Strings are written run by run between the characters that need escaping: every mix of
+    /// plain runs, escapes at either end, combining marks after a quote, and the JavaScript line
+    /// separators reads back as the string it was.
+    @Test(arguments: [
+        ("", #""""#), ("plain 中文 😀", #""plain 中文 😀""#), ("\"", #""\"""#), ("a\nb", #""a\nb""#),
+        ("\u{1}x\u{1F}", #""\u0001x\u001f""#), ("\"\u{301}", #""\"\#u{301}""#),
+        ("行\u{2028}分\u{2029}", #""行\u2028分\u2029""#), ("\u{2027}\u{202A}", "\"\u{2027}\u{202A}\""),
+        ("end\\", #""end\\""#), ("\t\r\u{8}\u{C}", #""\t\r\b\f""#),
+    ])
+    func stringsAreEscapedExactly(string: String, expected: String) throws {
+        let written = JSONValue.string(string).serialized
+        #expect(written == expected)
+        #expect(try JSONParser.parse(written) == .string(string))
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func randomStringsReadBackAsWritten(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        let pieces = ["a", "中", "😀", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{301}", "é", "\u{7F}"]
+        for _ in 0..<200 {
+            let string = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            let written = JSONValue.string(string).serialized
+            #expect(try JSONParser.parse(written) == .string(string), "\(string.debugDescription)")
+            #expect(!written.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{2028}" || $0 == "\u{2029}" })
+        }
+    }
+
     @Test func objectSubscriptReadsLastDuplicateAndWritesInPlace() throws {
         var object = try #require(try JSONParser.parse(#"{"a":1,"b":2,"a":3}"#).objectValue)
         #expect(object["a"] == .number("3"))

@@ -465,6 +465,51 @@ struct EnforcementTests {
         }
     }
 
+    /// `audit.await_commit` (OPS-1): on (the default), an allowed decision is in the log when
+    /// `record` returns, and one that cannot be recorded stops the answer; off, the answer goes
+    /// out and the event follows. A violation is committed first, or refused, either way.
+    @Test(arguments: [true, false])
+    func awaitCommitDecidesWhetherAnAnswerWaitsForItsEvent(awaits: Bool) async throws {
+        let directory = NSTemporaryDirectory() + "hegui-recorder-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLStore.openSQLite(path: directory + "/hegui.sqlite", logger: Logger(label: "test"))
+        let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+        let recorder = DecisionRecorder(
+            auditLog: log,
+            store: store,
+            key: [UInt8](repeating: 7, count: 32),
+            logger: Logger(label: "test"),
+            awaitsCommit: awaits
+        )
+        func decision(_ action: ModerationAction, _ id: String) -> DecisionRecorder.Decision {
+            DecisionRecorder.Decision(
+                type: "moderation.checked",
+                tenant: "app",
+                user: nil,
+                requestID: id,
+                action: action,
+                risks: action == .allow ? [] : [.personalInformation],
+                text: "你好",
+                evidence: nil,
+                details: [:]
+            )
+        }
+        try await recorder.record(decision(.allow, "req_1"))
+        if awaits { #expect(try await store.auditEventCount() == 1) }
+        try await recorder.record(decision(.block, "req_2"))
+        let recorded = try await store.auditEvents(from: 0, limit: 10).map(\.0.requestID)
+        #expect(recorded.contains("req_2") && (!awaits || recorded == ["req_1", "req_2"]))
+
+        await store.close()
+        await #expect(throws: APIError.self) { try await recorder.record(decision(.block, "req_3")) }
+        if awaits {
+            await #expect(throws: APIError.self) { try await recorder.record(decision(.allow, "req_4")) }
+        } else {
+            try await recorder.record(decision(.allow, "req_4"))
+        }
+    }
+
     @Test func anInputIsRecordedEvenWhenTheUpstreamFails() async throws {
         var script = ScriptedModel.Script()
         script.fault = .status(500, body: "{}")

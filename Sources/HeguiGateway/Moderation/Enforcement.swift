@@ -39,8 +39,9 @@ package struct Enforcement: Sendable {
 /// evidence retention period; ordinary allowed traffic stores no content.
 ///
 /// A violation is recorded durably before the gateway answers, and a request whose violation
-/// cannot be recorded is refused (503 `audit_unavailable`). An allowed decision is queued for the
-/// next group commit without holding the request up.
+/// cannot be recorded is refused (503 `audit_unavailable`). An allowed decision is too unless
+/// `audit.await_commit` is off; then it is queued for the next group commit without holding the
+/// request up.
 package final class DecisionRecorder: Sendable {
     private let auditLog: AuditLog?
     private let store: SQLStore?
