@@ -108,7 +108,9 @@ import Testing
     @Test(arguments: [UInt64(1), 2, 3])
     func randomStringsReadBackAsWritten(seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)
-        let pieces = ["a", "中", "😀", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{301}", "é", "\u{7F}"]
+        let pieces = [
+            "a", "中", "😀", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{301}", "é", "\u{7F}",
+        ]
         for _ in 0..<200 {
             let string = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
                 pieces.randomElement(using: &generator)!

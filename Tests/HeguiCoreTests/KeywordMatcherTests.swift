@@ -224,7 +224,8 @@ import Testing
             expected.sort { $0.span == $1.span ? $0.entry < $1.entry : $0.span < $1.span }
             #expect(matcher.matches(in: text) == expected, "text \(text.debugDescription)")
             let cuts = [
-                Int.random(in: 0...scalars.count, using: &generator), Int.random(in: 0...scalars.count, using: &generator),
+                Int.random(in: 0...scalars.count, using: &generator),
+                Int.random(in: 0...scalars.count, using: &generator),
             ].sorted()
             var scanner = matcher.makeScanner()
             var found = scanner.feed(String(String.UnicodeScalarView(scalars[..<cuts[0]])))

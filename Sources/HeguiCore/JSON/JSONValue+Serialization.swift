@@ -55,7 +55,8 @@ extension JSONValue {
                 case 0x08: escape = "\\b"
                 case 0x0C: escape = "\\f"
                 case 0x00..<0x20: escape = Self.unicodeEscape(UInt32(byte))
-                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                case 0xE2
+                where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     // U+2028/9 are valid JSON but break JavaScript consumers of SSE; escape them too.
                     escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
