@@ -3,7 +3,9 @@ import HeguiCore
 import HeguiGateway
 import HeguiStore
 import HeguiTesting
+import Logging
 import NIOHTTP1
+import Synchronization
 import Testing
 
 /// The end-user duties on the wire (issue 6): each gate of the request path, the user API for apps
@@ -312,6 +314,36 @@ struct EndUserGateTests {
         }
     }
 
+    /// A budget read while a batch is being written counts that batch once: never more than was
+    /// used (a false refusal), never less than was used before the read began.
+    @Test(arguments: StoreBackend.allCases)
+    func aBudgetReadDuringAFlushCountsEachBatchOnce(backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            let ledger = UsageLedger(store: store, flushMilliseconds: 1, logger: Logger(label: "test"))
+            let used = UsedCount()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for _ in 0..<150 {
+                        used.value.withLock { $0 += 1 }
+                        ledger.add(UsageRecord(requests: 1), tenant: "app", pseudonym: "p", day: 20_000)
+                        if Bool.random() { await ledger.flush() }
+                    }
+                    await ledger.flush()
+                }
+                group.addTask {
+                    for _ in 0..<150 {
+                        let before = used.value.withLock { $0 }
+                        let seen = try await ledger.usage(tenant: "app", pseudonym: "p", day: 20_000).requests
+                        let after = used.value.withLock { $0 }
+                        #expect(seen >= before && seen <= after, "\(before) ≤ \(seen) ≤ \(after)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await ledger.usage(tenant: "app", pseudonym: "p", day: 20_000).requests == 150)
+        }
+    }
+
     @Test func tokenBudgetPerDay() async throws {
         try await Self.withGateway(users: Self.users { $0.tokensPerDay = 20 }) { gateway in
             #expect(try await gateway.chat(user: "u1").status == 200)  // 7 prompt tokens + the answer's
@@ -552,4 +584,9 @@ struct EndUserGateTests {
             )
         }
     }
+}
+
+/// A count shared between a test's tasks.
+private final class UsedCount: Sendable {
+    let value = Mutex(0)
 }

@@ -24,6 +24,10 @@ package final class UsageLedger: Sendable {
         var newUsers: [Key: Int64] = [:]
         var pseudonyms: [String: (tenant: String, user: String, time: Int64)] = [:]
         var isFlushScheduled = false
+        /// Batch writes begun and ended: a read of the store that no write overlapped saw exactly
+        /// the batches ended before it.
+        var writesBegun = 0
+        var writesEnded = 0
     }
 
     private let store: SQLStore
@@ -84,13 +88,30 @@ package final class UsageLedger: Sendable {
         )
     }
 
-    /// The day's use: written plus pending.
+    /// The day's use: written plus pending, each batch counted once.
+    ///
+    /// A batch's commit becomes visible in the store before the ledger stops counting it as being
+    /// written, so the store is read while no batch is being written, and read again if a write
+    /// began meanwhile (a write takes milliseconds, once every `usage_flush_ms`). Should writes
+    /// keep overlapping for a second, the sum errs strict (a batch counted twice), never short.
     package func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord {
-        // Pending first: a batch that commits between the two reads is then counted twice (a
-        // budget errs strict), never missed.
-        let pending = self.pending(tenant: tenant, pseudonym: pseudonym, day: day)
-        let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
-        return Self.sum(written, pending)
+        let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
+        let deadline = ContinuousClock.now + .seconds(1)
+        while true {
+            let (pending, begun, idle) = self.state.withLock { state in
+                (
+                    Self.sum(state.pending[key] ?? UsageRecord(), state.writing[key] ?? UsageRecord()),
+                    state.writesBegun, state.writesBegun == state.writesEnded
+                )
+            }
+            let late = ContinuousClock.now > deadline
+            if !idle, !late {
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
+            if late || self.state.withLock({ $0.writesBegun == begun }) { return Self.sum(written, pending) }
+        }
     }
 
     private func scheduleFlush() {
@@ -143,18 +164,26 @@ package final class UsageLedger: Sendable {
         _ newUsers: [Key: Int64],
         _ pseudonyms: [String: (tenant: String, user: String, time: Int64)]
     ) async {
-        guard !pending.isEmpty || !newUsers.isEmpty || !pseudonyms.isEmpty else { return }
+        guard !pending.isEmpty || !newUsers.isEmpty || !pseudonyms.isEmpty else {
+            self.state.withLock { $0.writing = [:] }
+            return
+        }
+        self.state.withLock { $0.writesBegun += 1 }
         do {
             try await self.store.addUsage(
                 pending.map { ($0.key.tenant, $0.key.pseudonym, $0.key.day, $0.value) },
                 newUsers: newUsers.map { ($0.key.tenant, $0.key.pseudonym, $0.value) },
                 pseudonyms: pseudonyms.map { ($0.key, $0.value.tenant, $0.value.user, $0.value.time) }
             )
-            self.state.withLock { $0.writing = [:] }
+            self.state.withLock { state in
+                state.writing = [:]
+                state.writesEnded += 1
+            }
         } catch {
             // Kept for the next batch: nothing counted is lost while the store is away.
             self.state.withLock { state in
                 state.writing = [:]
+                state.writesEnded += 1
                 for (key, usage) in pending {
                     var total = state.pending[key] ?? UsageRecord()
                     total.requests += usage.requests
