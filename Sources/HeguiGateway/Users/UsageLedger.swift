@@ -28,6 +28,8 @@ package final class UsageLedger: Sendable {
         /// the batches ended before it.
         var writesBegun = 0
         var writesEnded = 0
+        /// Reads of the store that a write disturbed; no write begins until they are done.
+        var readersWaiting = 0
     }
 
     private let store: SQLStore
@@ -91,12 +93,16 @@ package final class UsageLedger: Sendable {
     /// The day's use: written plus pending, each batch counted once.
     ///
     /// A batch's commit becomes visible in the store before the ledger stops counting it as being
-    /// written, so the store is read while no batch is being written, and read again if a write
-    /// began meanwhile (a write takes milliseconds, once every `usage_flush_ms`). Should writes
-    /// keep overlapping for a second, the sum errs strict (a batch counted twice), never short.
+    /// written, so the store is read while no batch is being written. A read that a write
+    /// overlapped is made again, and until it succeeds no new write begins (writes are batched,
+    /// so one that waits a moment loses nothing); the write in flight ends and the next read is
+    /// undisturbed.
     package func usage(tenant: String, pseudonym: String, day: Int) async throws -> UsageRecord {
         let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
-        let deadline = ContinuousClock.now + .seconds(1)
+        var waiting = false
+        defer {
+            if waiting { self.state.withLock { $0.readersWaiting -= 1 } }
+        }
         while true {
             let (pending, begun, idle) = self.state.withLock { state in
                 (
@@ -104,13 +110,15 @@ package final class UsageLedger: Sendable {
                     state.writesBegun, state.writesBegun == state.writesEnded
                 )
             }
-            let late = ContinuousClock.now > deadline
-            if !idle, !late {
-                try await Task.sleep(for: .milliseconds(1))
-                continue
+            if idle {
+                let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
+                if self.state.withLock({ $0.writesBegun == begun }) { return Self.sum(written, pending) }
             }
-            let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
-            if late || self.state.withLock({ $0.writesBegun == begun }) { return Self.sum(written, pending) }
+            if !waiting {
+                waiting = true
+                self.state.withLock { $0.readersWaiting += 1 }
+            }
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 
@@ -168,7 +176,15 @@ package final class UsageLedger: Sendable {
             self.state.withLock { $0.writing = [:] }
             return
         }
-        self.state.withLock { $0.writesBegun += 1 }
+        while true {
+            let began = self.state.withLock { state in
+                guard state.readersWaiting == 0 else { return false }
+                state.writesBegun += 1
+                return true
+            }
+            if began { break }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
         do {
             try await self.store.addUsage(
                 pending.map { ($0.key.tenant, $0.key.pseudonym, $0.key.day, $0.value) },
