@@ -482,6 +482,7 @@ struct JPEGMark {
     }
 
     /// One block of a sequential scan: its DC difference and AC run-lengths (JPEG F.2.2).
+    @inline(__always)
     private static func decodeSequential(
         _ coefficients: inout [Int32],
         base: Int,
@@ -491,6 +492,7 @@ struct JPEGMark {
         predictor: inout Int32
     ) throws(MediaError) {
         let size = try reader.decode(dc)
+        // Wrapping: damaged data may add up past any range, and must not stop the process.
         predictor &+= Int32(try reader.receiveExtend(size))
         coefficients[base] = predictor
         var k = 1
@@ -682,29 +684,14 @@ struct JPEGMark {
                 for index in predictors.indices { predictors[index] = 0 }
             }
             for (index, block) in blocks {
-                let base = block * 64
-                let size = try reader.decode(dcSlots[index])
-                // Wrapping: damaged data may add up past any range, and must not stop the process.
-                predictors[index] &+= Int32(try reader.receiveExtend(size))
-                coefficients[base] = predictors[index]
-                let ac = acSlots[index]
-                var k = 1
-                while k < 64 {
-                    let symbol = try reader.decode(ac)
-                    let run = symbol >> 4
-                    let bits = symbol & 15
-                    if bits == 0 {
-                        if run == 15 {
-                            k += 16
-                            continue
-                        }
-                        break
-                    }
-                    k += run
-                    guard k < 64 else { throw MediaError("the JPEG image data is damaged") }
-                    coefficients[base + k] = Int32(try reader.receiveExtend(bits))
-                    k += 1
-                }
+                try Self.decodeSequential(
+                    &coefficients,
+                    base: block * 64,
+                    reader: &reader,
+                    dc: dcSlots[index],
+                    ac: acSlots[index],
+                    predictor: &predictors[index]
+                )
             }
         }
         self.coefficients = coefficients

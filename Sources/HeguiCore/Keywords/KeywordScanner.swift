@@ -186,25 +186,7 @@ package struct KeywordScanner: Sendable {
         let pages = sections.pages
         var index = 0
         while index < count {
-            let lead = UInt32(input[index])
-            var scalar: UInt32
-            var length: Int
-            if lead < 0x80 {
-                scalar = lead
-                length = 1
-            } else if lead < 0xE0 {
-                scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
-                length = 2
-            } else if lead < 0xF0 {
-                scalar =
-                    (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6 | UInt32(input[index &+ 2] & 0x3F)
-                length = 3
-            } else {
-                scalar =
-                    (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
-                    | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
-                length = 4
-            }
+            let (scalar, length) = Self.decode(input, at: index)
             let scalarStart = byteOffset
             let scalarCharacter = characterOffset
             index &+= length
@@ -286,32 +268,11 @@ package struct KeywordScanner: Sendable {
         var characterOffset = self.characterOffset
         let pageIndex = sections.pageIndex
         let pages = sections.pages
-        let cells = sections.cells
         let ring = sections.ring
         let ringMask = self.ringMask
-        let mask = KeywordTable.valueMask
-        let flag = KeywordTable.flag
         var index = 0
         while index < count {
-            let lead = UInt32(input[index])
-            var scalar: UInt32
-            var length: Int
-            if lead < 0x80 {
-                scalar = lead
-                length = 1
-            } else if lead < 0xE0 {
-                scalar = (lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F)
-                length = 2
-            } else if lead < 0xF0 {
-                scalar =
-                    (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6 | UInt32(input[index &+ 2] & 0x3F)
-                length = 3
-            } else {
-                scalar =
-                    (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12
-                    | UInt32(input[index &+ 2] & 0x3F) << 6 | UInt32(input[index &+ 3] & 0x3F)
-                length = 4
-            }
+            let (scalar, length) = Self.decode(input, at: index)
             let start = byteOffset
             let character = characterOffset
             index &+= length
@@ -325,25 +286,7 @@ package struct KeywordScanner: Sendable {
                 state = 0
                 wordHistory = wordHistory << 1 | isWord
             } else {
-                var current = state
-                var next: UInt32 = 0
-                var hasReport = false
-                while current != 0 {
-                    let base = cells[Int(current) &* 2]
-                    let target = (base & mask) &+ code
-                    let check = cells[Int(target) &* 2 &+ 1]
-                    if check & mask == current {
-                        next = target
-                        hasReport = check & flag != 0
-                        break
-                    }
-                    current = base & flag != 0 ? 0 : sections.info[Int(current) &* 2]
-                }
-                if current == 0 {
-                    let target = sections.root[Int(code)]
-                    next = target & mask
-                    hasReport = target & flag != 0
-                }
+                let (next, hasReport) = Self.step(from: state, code: code, sections: sections)
                 state = next
                 ring[fed & ringMask] = RingEntry(
                     startByte: start,
@@ -381,6 +324,43 @@ package struct KeywordScanner: Sendable {
         self.characterOffset = characterOffset
     }
 
+    /// The scalar that starts at `index` of valid UTF-8, and its length in bytes.
+    @inline(__always)
+    private static func decode(_ input: UnsafePointer<UInt8>, at index: Int) -> (UInt32, Int) {
+        let lead = UInt32(input[index])
+        if lead < 0x80 { return (lead, 1) }
+        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(input[index &+ 1] & 0x3F), 2) }
+        if lead < 0xF0 {
+            return (
+                (lead & 0x0F) << 12 | UInt32(input[index &+ 1] & 0x3F) << 6 | UInt32(input[index &+ 2] & 0x3F), 3
+            )
+        }
+        return (
+            (lead & 0x07) << 18 | UInt32(input[index &+ 1] & 0x3F) << 12 | UInt32(input[index &+ 2] & 0x3F) << 6
+                | UInt32(input[index &+ 3] & 0x3F),
+            4
+        )
+    }
+
+    /// The automaton's move from the state in cell `state` on `code`, following failure links:
+    /// the next state's cell and whether it has matches to report.
+    @inline(__always)
+    private static func step(from state: UInt32, code: UInt32, sections: Sections) -> (UInt32, Bool) {
+        let cells = sections.cells
+        let mask = KeywordTable.valueMask
+        let flag = KeywordTable.flag
+        var current = state
+        while current != 0 {
+            let base = cells[Int(current) &* 2]
+            let target = (base & mask) &+ code
+            let check = cells[Int(target) &* 2 &+ 1]
+            if check & mask == current { return (target, check & flag != 0) }
+            current = base & flag != 0 ? 0 : sections.info[Int(current) &* 2]
+        }
+        let target = sections.root[Int(code)]
+        return (target & mask, target & flag != 0)
+    }
+
     /// Feeds one folded character to the automaton.
     @inline(__always)
     private mutating func advance(
@@ -395,7 +375,6 @@ package struct KeywordScanner: Sendable {
     ) {
         let cells = sections.cells
         let mask = KeywordTable.valueMask
-        let flag = KeywordTable.flag
         if self.awaitingBoundary > 0 { self.resolveBoundaries(isWord: isWord) }
         if registers.spaceAfterWord {
             // A space between words: skipped between single letters ("f u c k"), matched where a
@@ -441,25 +420,7 @@ package struct KeywordScanner: Sendable {
                 return
             }
         }
-        var current = registers.state
-        var next: UInt32 = 0
-        var hasReport = false
-        while current != 0 {
-            let base = cells[Int(current) &* 2]
-            let target = (base & mask) &+ code
-            let check = cells[Int(target) &* 2 &+ 1]
-            if check & mask == current {
-                next = target
-                hasReport = check & flag != 0
-                break
-            }
-            current = base & flag != 0 ? 0 : sections.info[Int(current) &* 2]
-        }
-        if current == 0 {
-            let target = sections.root[Int(code)]
-            next = target & mask
-            hasReport = target & flag != 0
-        }
+        let (next, hasReport) = Self.step(from: registers.state, code: code, sections: sections)
         registers.state = next
         sections.ring[registers.fed & self.ringMask] = RingEntry(
             startByte: start,
