@@ -210,6 +210,67 @@ struct LabelFormatTests {
         }
     }
 
+    /// Damaged multi-scan JPEGs under a visible mark: a clear error, and the file untouched. Bits
+    /// moved far up (a scan's low bit 13) make coefficients no 8-bit JPEG can hold: writing them
+    /// would need symbols past the table's end; a band that runs backwards, or a truncated file,
+    /// cannot be decoded.
+    @Test(arguments: [
+        ("progressive-420.jpg", "low bit 13", "damaged"),
+        ("progressive-gray.jpg", "band backwards", "invalid parameters"),
+        ("progressive-restart.jpg", "truncated", ""),
+        ("separate-scans.jpg", "truncated", ""),
+    ])
+    func aDamagedMultiScanJPEGKeepsItsMarkOff(name: String, damage: String, message: String) throws {
+        var bytes = try MediaFixtures.bytes(name)
+        // The scan headers: component count, then two bytes a component, then Ss, Se, Ah/Al.
+        var offset = 2
+        var headers: [Int] = []
+        while offset + 4 <= bytes.count, bytes[offset] == 0xFF, bytes[offset + 1] != 0xD9 {
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            if bytes[offset + 1] == 0xDA { headers.append(offset + 4) }
+            offset += 2 + length
+            if bytes[offset - 2 - length + 1] == 0xDA {
+                // Past the entropy-coded data: the next marker that is not a restart or a stuffed byte.
+                while offset + 1 < bytes.count,
+                    !(bytes[offset] == 0xFF && bytes[offset + 1] != 0 && !(0xD0...0xD7).contains(bytes[offset + 1]))
+                {
+                    offset += 1
+                }
+            }
+        }
+        #expect(headers.count > 1)
+        switch damage {
+        case "low bit 13":
+            for header in headers {
+                let tail = header + 1 + 2 * Int(bytes[header])
+                if bytes[tail + 2] >> 4 == 0 { bytes[tail + 2] = 13 }
+            }
+        case "band backwards":
+            let header = try #require(headers.last { bytes[$0 + 1 + 2 * Int(bytes[$0])] > 0 })
+            let tail = header + 1 + 2 * Int(bytes[header])
+            (bytes[tail], bytes[tail + 1]) = (bytes[tail + 1], bytes[tail])
+        default:
+            bytes = Array(bytes.prefix(headers[1] + 40))
+        }
+        try MediaFixtures.withScratch { directory in
+            let path = "\(directory)/\(name)"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            var labeller = MediaFixtures.labeller
+            labeller.visible = try VisibleLabel()
+            do {
+                let outcome = try labeller.label(path: path, destination: path, role: .producer(produceID: "m"))
+                // A cut file may still decode (missing bands read as zeros): then the label is whole.
+                #expect(message.isEmpty)
+                #expect(LabelChecker.check(path: path).records == [outcome.record])
+            } catch {
+                let description = (error as? MediaError)?.description
+                #expect(description != nil && (message.isEmpty || description!.contains(message)), "\(error)")
+                #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [name])
+        }
+    }
+
     @Test func labellingInPlaceKeepsTheFilesPermissions() throws {
         try MediaFixtures.withScratch { directory in
             let path = try MediaFixtures.copy("sample.wav", to: directory)
