@@ -177,8 +177,10 @@ package final class UsageLedger: Sendable {
             return
         }
         while true {
+            // A cancelled flush (shutdown) writes at once: a read may then count its batch twice.
+            let cancelled = Task.isCancelled
             let began = self.state.withLock { state in
-                guard state.readersWaiting == 0 else { return false }
+                guard state.readersWaiting == 0 || cancelled else { return false }
                 state.writesBegun += 1
                 return true
             }
