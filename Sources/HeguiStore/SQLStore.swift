@@ -38,6 +38,9 @@ package final class SQLStore: Sendable {
     /// reader see every committed write); `nil` until opened.
     private let reader: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)?> = NIOLockedValueBox(nil)
     private let readerLock = ConnectionLock()
+    /// Set by ``close()``: later statements fail as `unavailable` instead of reaching a closed
+    /// connection (or reopening one).
+    private let isClosed = NIOLockedValueBox(false)
     /// On SQLite, the sequence number the next audit event takes, as this process last wrote it
     /// (`nil`: read it in a transaction). See ``appendAuditEvents(_:)``.
     let nextAuditSequence = NIOLockedValueBox<UInt64?>(nil)
@@ -83,6 +86,7 @@ package final class SQLStore: Sendable {
         }
         await self.readerLock.acquire()
         defer { self.readerLock.release() }
+        try self.checkOpen()
         let current = self.reader.withLockedValue { $0 } ?? reader
         if let fresh = try await self.reopened(current, id: 2) {
             self.reader.withLockedValue { $0 = fresh }
@@ -197,8 +201,21 @@ package final class SQLStore: Sendable {
         (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").first() }) != nil
     }
 
-    /// Closes the database.
+    /// Closes the database once the statements in flight are done; later ones fail as
+    /// `unavailable`.
     package func close() async {
+        await self.connectionLock.acquire()
+        await self.readerLock.acquire()
+        defer {
+            self.readerLock.release()
+            self.connectionLock.release()
+        }
+        guard
+            !self.isClosed.withLockedValue({ closed in
+                defer { closed = true }
+                return closed
+            })
+        else { return }
         let reader = self.reader.withLockedValue { reader in
             defer { reader = nil }
             return reader?.backend
@@ -211,6 +228,10 @@ package final class SQLStore: Sendable {
         }
     }
 
+    private func checkOpen() throws {
+        if self.isClosed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
+    }
+
     /// Runs `body` with the connection to itself; nested calls from inside `body` reuse it.
     func serialized<Result: Sendable>(
         _ body: (any SQLDatabase) async throws -> Result
@@ -218,6 +239,7 @@ package final class SQLStore: Sendable {
         if Self.holdsConnection { return try await body(self.database) }
         await self.connectionLock.acquire()
         defer { self.connectionLock.release() }
+        try self.checkOpen()
         if let fresh = try await self.reopened(self.writer.withLockedValue { $0 }, id: 1) {
             self.writer.withLockedValue { $0 = fresh }
         }

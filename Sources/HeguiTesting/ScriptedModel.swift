@@ -3,8 +3,8 @@ package import HTTPTypes
 import HeguiCore
 package import HeguiGateway
 package import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// A fake OpenAI-compatible upstream whose behaviour a test scripts: the reply text, its chunking
 /// and pacing, error statuses, refused connections, timeouts, hangs, malformed streams and
@@ -59,25 +59,25 @@ package final class ScriptedModel: ModelUpstream {
         package var requestID: String
     }
 
-    private let state: Mutex<(script: Script, received: [ReceivedRequest])>
-    private let served = Mutex(0)
+    private let state: NIOLockedValueBox<(script: Script, received: [ReceivedRequest])>
+    private let served = NIOLockedValueBox(0)
 
     /// Stream chunks handed out so far (a stream cut short stops counting).
-    package var servedChunks: Int { self.served.withLock { $0 } }
+    package var servedChunks: Int { self.served.withLockedValue { $0 } }
     private let gate = AsyncStream<Void>.makeStream()
 
     package init(_ script: Script = Script()) {
-        self.state = Mutex((script, []))
+        self.state = NIOLockedValueBox((script, []))
     }
 
     /// Replaces the script for the following requests.
     package func setScript(_ script: Script) {
-        self.state.withLock { $0.script = script }
+        self.state.withLockedValue { $0.script = script }
     }
 
     /// The requests received so far.
     package var received: [ReceivedRequest] {
-        self.state.withLock { $0.received }
+        self.state.withLockedValue { $0.received }
     }
 
     /// Lets a stream paused by ``Script/pauseAfterChunks`` go on.
@@ -86,7 +86,7 @@ package final class ScriptedModel: ModelUpstream {
     }
 
     package func checkHealth(logger: Logger) async -> Bool {
-        let fault = self.state.withLock { $0.script.fault }
+        let fault = self.state.withLockedValue { $0.script.fault }
         switch fault {
         case .connectionRefused?, .timeout?: return false
         default: return true
@@ -94,7 +94,7 @@ package final class ScriptedModel: ModelUpstream {
     }
 
     package func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
-        let script = self.state.withLock { state in
+        let script = self.state.withLockedValue { state in
             state.received.append(
                 ReceivedRequest(
                     method: request.method,
@@ -181,7 +181,7 @@ package final class ScriptedModel: ModelUpstream {
                     pauseAfter: script.pauseAfterChunks,
                     gate: self.gate.stream,
                     ending: ending,
-                    onChunk: { [self] in self.served.withLock { $0 += 1 } }
+                    onChunk: { [self] in self.served.withLockedValue { $0 += 1 } }
                 )
             )
         )

@@ -5,23 +5,23 @@ package import HeguiGateway
 package import HeguiStore
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 package import NIOHTTP1
 import NIOPosix
 import Prometheus
-import Synchronization
 
 /// A clock the tests set: curfews, days and sessions at chosen Beijing times.
 package final class TestClock: Sendable {
-    private let time: Mutex<Int64>
+    private let time: NIOLockedValueBox<Int64>
 
     package init(_ time: Int64) {
-        self.time = Mutex(time)
+        self.time = NIOLockedValueBox(time)
     }
 
-    package func now() -> Int64 { self.time.withLock { $0 } }
-    package func set(_ time: Int64) { self.time.withLock { $0 = time } }
-    package func advance(seconds: Int) { self.time.withLock { $0 += Int64(seconds) * 1_000 } }
+    package func now() -> Int64 { self.time.withLockedValue { $0 } }
+    package func set(_ time: Int64) { self.time.withLockedValue { $0 = time } }
+    package func advance(seconds: Int) { self.time.withLockedValue { $0 += Int64(seconds) * 1_000 } }
 
     /// Milliseconds of a Beijing wall-clock time (`2026-11-29`, 21, 59).
     package static func beijing(_ date: String, _ hour: Int, _ minute: Int, _ second: Int = 0) -> Int64 {

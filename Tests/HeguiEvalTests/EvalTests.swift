@@ -4,8 +4,8 @@ import HeguiCore
 import HeguiEval
 import HeguiTesting
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 /// Banks, judges and thresholds (issue 10; TC-8, TC-9).
@@ -185,16 +185,16 @@ import Testing
 struct EvalRunnerTests {
     /// Requests per question id, shared with the fake model.
     final class Counter: Sendable {
-        let counts = Mutex<[String: Int]>([:])
+        let counts = NIOLockedValueBox<[String: Int]>([:])
 
         func count(_ id: String) -> Int {
-            self.counts.withLock { counts in
+            self.counts.withLockedValue { counts in
                 counts[id, default: 0] += 1
                 return counts[id]!
             }
         }
 
-        var total: Int { self.counts.withLock { $0.values.reduce(0, +) } }
+        var total: Int { self.counts.withLockedValue { $0.values.reduce(0, +) } }
     }
 
     /// A model that answers by markers in the question: `[refuse]`, `[unsafe]`, `[filter]`,
@@ -308,15 +308,15 @@ struct EvalRunnerTests {
                 retries: 2,
                 backoff: .milliseconds(10)
             )
-            let collected = Mutex<[EvalResult]>([])
+            let collected = NIOLockedValueBox<[EvalResult]>([])
             do {
-                try await runner.run(Self.questions) { result in collected.withLock { $0.append(result) } }
+                try await runner.run(Self.questions) { result in collected.withLockedValue { $0.append(result) } }
                 try await client.shutdown()
             } catch {
                 try? await client.shutdown()
                 throw error
             }
-            let results = collected.withLock { $0 }
+            let results = collected.withLockedValue { $0 }
             #expect(results.count == Self.questions.count)
             let byID = Dictionary(uniqueKeysWithValues: results.map { ($0.id, $0) })
             #expect(byID["a1"]?.attempts == 2 && byID["a1"]?.isAnswered == true)  // 503, then answered

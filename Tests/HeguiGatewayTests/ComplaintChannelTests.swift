@@ -6,11 +6,11 @@ import HeguiStore
 import HeguiTesting
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Prometheus
-import Synchronization
 import Testing
 
 /// The complaint and report channel on the wire (issue 7; IM-15, IM-14): the public pages with
@@ -499,10 +499,10 @@ struct TakedownTests {
 @Suite(.timeLimit(.minutes(2)))
 struct WebhookTests {
     final class Receiver: Sendable {
-        let calls = Mutex<[(headers: [String: String], body: String)]>([])
-        let failuresLeft: Mutex<Int>
+        let calls = NIOLockedValueBox<[(headers: [String: String], body: String)]>([])
+        let failuresLeft: NIOLockedValueBox<Int>
 
-        init(failures: Int) { self.failuresLeft = Mutex(failures) }
+        init(failures: Int) { self.failuresLeft = NIOLockedValueBox(failures) }
 
         func application(_ onRunning: @escaping @Sendable (any Channel) async -> Void) -> some ApplicationProtocol {
             let router = Router()
@@ -510,8 +510,8 @@ struct WebhookTests {
                 let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
-                self.calls.withLock { $0.append((headers, body)) }
-                let fail = self.failuresLeft.withLock { left in
+                self.calls.withLockedValue { $0.append((headers, body)) }
+                let fail = self.failuresLeft.withLockedValue { left in
                     defer { left = max(0, left - 1) }
                     return left > 0
                 }
@@ -561,14 +561,14 @@ struct WebhookTests {
                 )
                 #expect(await delivery.deliverDue() == 0)  // 500
                 #expect(await delivery.deliverDue() == 0)  // not due yet: nothing sent
-                #expect(receiver.calls.withLock { $0.count } == 1)
+                #expect(receiver.calls.withLockedValue { $0.count } == 1)
                 clock.advance(seconds: 2)
                 #expect(await delivery.deliverDue() == 0)  // 500 again; next in 4 s
                 clock.advance(seconds: 3)
                 #expect(await delivery.deliverDue() == 0)
                 clock.advance(seconds: 1)
                 #expect(await delivery.deliverDue() == 1)
-                let calls = receiver.calls.withLock { $0 }
+                let calls = receiver.calls.withLockedValue { $0 }
                 #expect(calls.count == 3)
                 let last = try #require(calls.last)
                 #expect(last.headers["x-hegui-event"] == "complaint.received")

@@ -4,8 +4,8 @@ import HeguiGateway
 import HeguiStore
 import HeguiTesting
 import Logging
+import NIOConcurrencyHelpers
 import NIOHTTP1
-import Synchronization
 import Testing
 
 /// The end-user duties on the wire (issue 6): each gate of the request path, the user API for apps
@@ -320,21 +320,33 @@ struct EndUserGateTests {
     func aBudgetReadDuringAFlushCountsEachBatchOnce(backend: StoreBackend) async throws {
         try await backend.withStore { store, _ in
             let ledger = UsageLedger(store: store, flushMilliseconds: 1, logger: Logger(label: "test"))
-            let used = UsedCount()
+            // Counted before each add begins and after it ends: a read lies between the two.
+            let begun = UsedCount()
+            let added = UsedCount()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for _ in 0..<150 {
-                        used.value.withLock { $0 += 1 }
+                        begun.value.withLockedValue { $0 += 1 }
                         ledger.add(UsageRecord(requests: 1), tenant: "app", pseudonym: "p", day: 20_000)
+                        added.value.withLockedValue { $0 += 1 }
                         if Bool.random() { await ledger.flush() }
                     }
                     await ledger.flush()
                 }
+                // Flushes with nothing or only new users to write, beside the ones with usage.
+                group.addTask {
+                    for round in 0..<300 {
+                        if round % 3 == 0 {
+                            ledger.noteNewUser(tenant: "app", pseudonym: "n\(round)", time: 1)
+                        }
+                        await ledger.flush()
+                    }
+                }
                 group.addTask {
                     for _ in 0..<150 {
-                        let before = used.value.withLock { $0 }
+                        let before = added.value.withLockedValue { $0 }
                         let seen = try await ledger.usage(tenant: "app", pseudonym: "p", day: 20_000).requests
-                        let after = used.value.withLock { $0 }
+                        let after = begun.value.withLockedValue { $0 }
                         #expect(seen >= before && seen <= after, "\(before) ≤ \(seen) ≤ \(after)")
                     }
                 }
@@ -588,5 +600,5 @@ struct EndUserGateTests {
 
 /// A count shared between a test's tasks.
 private final class UsedCount: Sendable {
-    let value = Mutex(0)
+    let value = NIOLockedValueBox(0)
 }

@@ -1,18 +1,18 @@
 import HeguiCore
 import HeguiGateway
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @Suite struct JSONLogHandlerTests {
     final class Lines: Sendable {
-        let captured = Mutex<[String]>([])
-        var all: [String] { self.captured.withLock { $0 } }
+        let captured = NIOLockedValueBox<[String]>([])
+        var all: [String] { self.captured.withLockedValue { $0 } }
     }
 
     static func logger(_ lines: Lines, level: Logger.Level = .info) -> Logger {
         Logger(label: "hegui.test") { label in
-            JSONLogHandler(label: label, level: level) { line in lines.captured.withLock { $0.append(line) } }
+            JSONLogHandler(label: label, level: level) { line in lines.captured.withLockedValue { $0.append(line) } }
         }
     }
 

@@ -5,11 +5,11 @@ import HeguiGateway
 import HeguiTesting
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// Wire-level behaviour on real loopback sockets: a scripted upstream served over HTTP, the
@@ -184,9 +184,9 @@ struct LiveStreamingTests {
     }
 
     @Test func theUpstreamSeesTheGatewaysKeyNeverTheTenants() async throws {
-        let seen = Mutex<[String]>([])
+        let seen = NIOLockedValueBox<[String]>([])
         let record: @Sendable (Request) -> Void = { request in
-            seen.withLock { $0.append(request.headers[.authorization] ?? "(none)") }
+            seen.withLockedValue { $0.append(request.headers[.authorization] ?? "(none)") }
         }
         try await Self.withGateway(model: ScriptedModel(), upstreamKey: "sk-upstream-only", onUpstreamRequest: record) {
             port,
@@ -195,7 +195,7 @@ struct LiveStreamingTests {
                 #expect(status == 200)
             }
         }
-        #expect(seen.withLock { $0 } == ["Bearer sk-upstream-only", "Bearer sk-upstream-only"])
+        #expect(seen.withLockedValue { $0 } == ["Bearer sk-upstream-only", "Bearer sk-upstream-only"])
     }
 
     @Test func anOversizedBodyOnTheWireGets413AndTheGatewayKeepsServing() async throws {

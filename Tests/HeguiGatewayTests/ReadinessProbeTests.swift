@@ -2,13 +2,13 @@ import Foundation
 import HeguiGateway
 import HeguiStore
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @Suite struct ReadinessProbeTests {
     /// An upstream that counts health checks and answers as told.
     final class CountingUpstream: ModelUpstream {
-        let checks = Mutex(0)
+        let checks = NIOLockedValueBox(0)
         let healthy: Bool
 
         init(healthy: Bool) { self.healthy = healthy }
@@ -18,7 +18,7 @@ import Testing
         }
 
         func checkHealth(logger: Logger) async -> Bool {
-            self.checks.withLock { $0 += 1 }
+            self.checks.withLockedValue { $0 += 1 }
             return self.healthy
         }
     }
@@ -29,7 +29,7 @@ import Testing
         for _ in 0..<5 {
             #expect(await probe.check(logger: Logger(label: "test")).isReady)
         }
-        #expect(upstream.checks.withLock { $0 } == 1)
+        #expect(upstream.checks.withLockedValue { $0 } == 1)
     }
 
     @Test func anExpiredCacheProbesAgainAndReportsFailure() async {
@@ -39,7 +39,7 @@ import Testing
         let second = await probe.check(logger: Logger(label: "test"))
         #expect(!first.isReady && !first.upstream && first.store)
         #expect(!second.isReady)
-        #expect(upstream.checks.withLock { $0 } == 2)
+        #expect(upstream.checks.withLockedValue { $0 } == 2)
     }
 
     @Test func theStoreIsPartOfReadiness() async throws {

@@ -5,6 +5,7 @@ import HeguiCore
 import HeguiGateway
 import HeguiTesting
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -21,19 +22,19 @@ struct UpstreamPoolTests {
             case answer(Int)
             case refuse, timeout
         }
-        let mode: Mutex<Mode>
+        let mode: NIOLockedValueBox<Mode>
         let calls = Atomic<Int>(0)
         let healthy = Atomic<Bool>(true)
 
         init(_ mode: Mode = .answer(200)) {
-            self.mode = Mutex(mode)
+            self.mode = NIOLockedValueBox(mode)
         }
 
-        func set(_ mode: Mode) { self.mode.withLock { $0 = mode } }
+        func set(_ mode: Mode) { self.mode.withLockedValue { $0 = mode } }
 
         func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
             self.calls.add(1, ordering: .relaxed)
-            switch self.mode.withLock({ $0 }) {
+            switch self.mode.withLockedValue({ $0 }) {
             case .answer(let status):
                 return UpstreamResponse(
                     status: .init(code: status),

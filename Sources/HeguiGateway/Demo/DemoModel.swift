@@ -3,8 +3,8 @@ import HTTPTypes
 package import HeguiCore
 import HeguiMedia
 package import Logging
+import NIOConcurrencyHelpers
 package import NIOCore
-import Synchronization
 
 /// The built-in demo model: an in-process OpenAI-compatible model with deterministic replies and
 /// real streaming in small chunks, so `hegui serve` works with no model at hand.
@@ -268,16 +268,16 @@ package struct PacedChunks: AsyncSequence, Sendable {
 
 /// The demo's generated images, newest 64 kept.
 final class DemoFiles: Sendable {
-    private let state = Mutex<[(String, [UInt8])]>([])
+    private let state = NIOLockedValueBox<[(String, [UInt8])]>([])
 
     func put(_ name: String, _ bytes: [UInt8]) {
-        self.state.withLock {
+        self.state.withLockedValue {
             $0.append((name, bytes))
             if $0.count > 64 { $0.removeFirst() }
         }
     }
 
     func get(_ name: String) -> [UInt8]? {
-        self.state.withLock { $0.first { $0.0 == name }?.1 }
+        self.state.withLockedValue { $0.first { $0.0 == name }?.1 }
     }
 }

@@ -1,7 +1,7 @@
 package import CoreMetrics
 package import HTTPTypes
+import NIOConcurrencyHelpers
 package import Prometheus
-import Synchronization
 
 /// The gateway's metrics, created through an injected factory (no global state, so tests and
 /// several gateways in one process keep theirs apart).
@@ -10,9 +10,9 @@ import Synchronization
 /// status, error code) and never hold a user, tenant key or prompt.
 package final class GatewayMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
-    private let upstreamErrors = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let moderationDecisions = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let requestMetrics = NIOLockedValueBox<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    private let upstreamErrors = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+    private let moderationDecisions = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     /// Streams being relayed right now.
     package let activeStreams: CoreMetrics.Meter
     /// Time from sending a request upstream to its response head.
@@ -46,7 +46,7 @@ package final class GatewayMetrics: Sendable {
     /// Records one finished request.
     package func recordRequest(route: String, method: HTTPRequest.Method, status: Int, nanoseconds: UInt64) {
         let key = RequestKey(route: route, method: method, status: status)
-        let (counter, timer) = self.requestMetrics.withLock { cache in
+        let (counter, timer) = self.requestMetrics.withLockedValue { cache in
             if let metrics = cache[key] { return metrics }
             let dimensions = [("route", route), ("method", method.rawValue), ("status", String(status))]
             let metrics = (
@@ -66,7 +66,7 @@ package final class GatewayMetrics: Sendable {
 
     /// Counts one upstream failure by its code.
     package func recordUpstreamError(_ code: String) {
-        let counter = self.upstreamErrors.withLock { cache in
+        let counter = self.upstreamErrors.withLockedValue { cache in
             if let counter = cache[code] { return counter }
             let counter = CoreMetrics.Counter(
                 label: "hegui_upstream_errors_total",
@@ -82,7 +82,7 @@ package final class GatewayMetrics: Sendable {
     /// Counts one moderation decision other than a plain allow, by direction and action.
     package func recordModeration(direction: String, action: String) {
         let key = direction + "/" + action
-        let counter = self.moderationDecisions.withLock { cache in
+        let counter = self.moderationDecisions.withLockedValue { cache in
             if let counter = cache[key] { return counter }
             let counter = CoreMetrics.Counter(
                 label: "hegui_moderation_decisions_total",

@@ -1,6 +1,6 @@
 package import Hummingbird
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The per-request context of the gateway: Hummingbird's core storage plus what the gateway's
 /// middleware establishes (request id, authenticated tenant).
@@ -28,13 +28,13 @@ package struct GatewayRequestContext: RequestContext {
 
 /// What inner layers learn about a request, readable by the outer ones.
 package final class RequestFacts: Sendable {
-    private let state = Mutex<GatewayConfiguration.Tenant?>(nil)
+    private let state = NIOLockedValueBox<GatewayConfiguration.Tenant?>(nil)
 
     package init() {}
 
     /// The authenticated tenant.
     package var tenant: GatewayConfiguration.Tenant? {
-        get { self.state.withLock { $0 } }
-        set { self.state.withLock { $0 = newValue } }
+        get { self.state.withLockedValue { $0 } }
+        set { self.state.withLockedValue { $0 = newValue } }
     }
 }

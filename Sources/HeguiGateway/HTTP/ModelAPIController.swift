@@ -5,8 +5,8 @@ import HTTPTypes
 import HeguiCore
 package import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// The OpenAI-compatible model API: `POST /v1/chat/completions` and `GET /v1/models`.
 ///
@@ -736,7 +736,7 @@ final class ClassifierFindings: Sendable {
         var hits: [ModerationHit]
     }
 
-    private let state = Mutex<(refusal: Refusal?, noted: [ModerationHit])>((nil, []))
+    private let state = NIOLockedValueBox<(refusal: Refusal?, noted: [ModerationHit])>((nil, []))
 
     /// Runs a check and keeps what it found: a refusal (a blocking hit, or a classifier that
     /// failed closed), or hits to note.
@@ -754,21 +754,21 @@ final class ClassifierFindings: Sendable {
         } catch {
             refusal = Refusal(hits: [])
         }
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             if state.refusal == nil { state.refusal = refusal }
             state.noted += noted
         }
     }
 
     func take() -> Refusal? {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             defer { state.refusal = nil }
             return state.refusal
         }
     }
 
     func takeNoted() -> [ModerationHit] {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             defer { state.noted = [] }
             return state.noted
         }
@@ -777,14 +777,14 @@ final class ClassifierFindings: Sendable {
 
 /// An allowed input's decision waiting to be recorded with the answer's; taken once.
 final class PendingDecision: Sendable {
-    private let decision: Mutex<DecisionRecorder.Decision?>
+    private let decision: NIOLockedValueBox<DecisionRecorder.Decision?>
 
     init(_ decision: DecisionRecorder.Decision?) {
-        self.decision = Mutex(decision)
+        self.decision = NIOLockedValueBox(decision)
     }
 
     func take() -> DecisionRecorder.Decision? {
-        self.decision.withLock { decision in
+        self.decision.withLockedValue { decision in
             defer { decision = nil }
             return decision
         }
@@ -802,30 +802,30 @@ final class RequestOutcome: Sendable {
         var tokens = (prompt: 0, completion: 0)
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
-    func markViolation() { self.state.withLock { $0.violated = true } }
-    var isViolated: Bool { self.state.withLock { $0.violated } }
+    func markViolation() { self.state.withLockedValue { $0.violated = true } }
+    var isViolated: Bool { self.state.withLockedValue { $0.violated } }
 
     var isStreaming: Bool {
-        get { self.state.withLock { $0.streaming } }
-        set { self.state.withLock { $0.streaming = newValue } }
+        get { self.state.withLockedValue { $0.streaming } }
+        set { self.state.withLockedValue { $0.streaming = newValue } }
     }
 
     var promptEstimate: Int {
-        get { self.state.withLock { $0.promptEstimate } }
-        set { self.state.withLock { $0.promptEstimate = newValue } }
+        get { self.state.withLockedValue { $0.promptEstimate } }
+        set { self.state.withLockedValue { $0.promptEstimate = newValue } }
     }
 
-    var tokens: (prompt: Int, completion: Int) { self.state.withLock { $0.tokens } }
+    var tokens: (prompt: Int, completion: Int) { self.state.withLockedValue { $0.tokens } }
 
     func setTokens(prompt: Int, completion: Int) {
-        self.state.withLock { $0.tokens = (prompt, completion) }
+        self.state.withLockedValue { $0.tokens = (prompt, completion) }
     }
 
     /// True once: the bookkeeping runs for one request only once.
     func claimFinish() -> Bool {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             defer { state.finished = true }
             return !state.finished
         }

@@ -1,6 +1,6 @@
 import Foundation
 package import HeguiStore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Labelled copies of generated files whose model answered with a URL: kept in the data directory
 /// (`generated/`) for `labels.file_lifetime_hours`, served at `/generated/<name>` under a random,
@@ -9,8 +9,8 @@ import Synchronization
 package final class GeneratedFiles: Sendable {
     private let directory: String?
     private let lifetime: TimeInterval
-    private let memory = Mutex<[(name: String, time: Date, bytes: [UInt8])]>([])
-    private let lastSweep = Mutex<Date>(.distantPast)
+    private let memory = NIOLockedValueBox<[(name: String, time: Date, bytes: [UInt8])]>([])
+    private let lastSweep = NIOLockedValueBox<Date>(.distantPast)
 
     package init(dataDirectory: DataDirectory?, lifetimeHours: Int) {
         self.lifetime = TimeInterval(lifetimeHours * 3_600)
@@ -52,7 +52,7 @@ package final class GeneratedFiles: Sendable {
                 )
             else { throw CocoaError(.fileWriteUnknown) }
         } else {
-            self.memory.withLock {
+            self.memory.withLockedValue {
                 $0.append((name, Date(), bytes))
                 if $0.count > 256 { $0.removeFirst() }
             }
@@ -75,7 +75,7 @@ package final class GeneratedFiles: Sendable {
             else { return nil }
             return (try? Data(contentsOf: URL(fileURLWithPath: path))).map { Array($0) }
         }
-        return self.memory.withLock { files in
+        return self.memory.withLockedValue { files in
             files.first { $0.name == name && Date().timeIntervalSince($0.time) < self.lifetime }?.bytes
         }
     }
@@ -83,7 +83,7 @@ package final class GeneratedFiles: Sendable {
     /// Removes expired files, at most once a minute.
     private func sweepIfDue() {
         let now = Date()
-        let due = self.lastSweep.withLock { last in
+        let due = self.lastSweep.withLockedValue { last in
             guard now.timeIntervalSince(last) > 60 else { return false }
             last = now
             return true
@@ -100,7 +100,7 @@ package final class GeneratedFiles: Sendable {
                 }
             }
         } else {
-            self.memory.withLock { $0.removeAll { now.timeIntervalSince($0.time) >= self.lifetime } }
+            self.memory.withLockedValue { $0.removeAll { now.timeIntervalSince($0.time) >= self.lifetime } }
         }
     }
 }

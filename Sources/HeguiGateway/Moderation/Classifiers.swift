@@ -2,9 +2,9 @@ package import AsyncHTTPClient
 import Foundation
 package import HeguiCore
 package import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// What one classifier said about one text.
 package struct ClassifierVerdict: Sendable, Hashable {
@@ -33,7 +33,7 @@ package struct ClassifierFailure: Error, Sendable, Hashable, CustomStringConvert
 package final class ClassifierSet: Sendable {
     package let classifiers: [GatewayConfiguration.Classifier]
     private let client: HTTPClient
-    private let inFlight: Mutex<[Int]>
+    private let inFlight: NIOLockedValueBox<[Int]>
 
     /// The outcome of running every classifier of a direction on one text.
     package struct Outcome: Sendable {
@@ -49,7 +49,7 @@ package final class ClassifierSet: Sendable {
     package init(classifiers: [GatewayConfiguration.Classifier], client: HTTPClient) {
         self.classifiers = classifiers
         self.client = client
-        self.inFlight = Mutex(Array(repeating: 0, count: classifiers.count))
+        self.inFlight = NIOLockedValueBox(Array(repeating: 0, count: classifiers.count))
     }
 
     package var isEmpty: Bool { self.classifiers.isEmpty }
@@ -122,7 +122,7 @@ package final class ClassifierSet: Sendable {
         logger: Logger
     ) async -> Result<ClassifierVerdict, ClassifierFailure> {
         // The concurrency limit: beyond it a check fails at once rather than queueing without end.
-        let admitted = self.inFlight.withLock { counts in
+        let admitted = self.inFlight.withLockedValue { counts in
             guard counts[index] < classifier.maximumConcurrency else { return false }
             counts[index] += 1
             return true
@@ -135,7 +135,7 @@ package final class ClassifierSet: Sendable {
                 )
             )
         }
-        defer { self.inFlight.withLock { $0[index] -= 1 } }
+        defer { self.inFlight.withLockedValue { $0[index] -= 1 } }
         do {
             return .success(try await self.request(classifier, text: text, direction: direction))
         } catch let failure as ClassifierFailure {

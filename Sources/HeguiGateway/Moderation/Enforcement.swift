@@ -2,7 +2,7 @@ import Foundation
 package import HeguiCore
 package import HeguiStore
 package import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the request path needs to enforce moderation (issue 5): the engine in force, which roles
 /// to check, and where decisions are recorded.
@@ -47,7 +47,7 @@ package final class DecisionRecorder: Sendable {
     private let store: SQLStore?
     private let key: [UInt8]
     private let logger: Logger
-    private let remembered = Mutex(Set<String>())
+    private let remembered = NIOLockedValueBox(Set<String>())
     private let sanctions: SanctionService?
     private let ledger: UsageLedger?
     private let now: @Sendable () -> Int64
@@ -96,7 +96,7 @@ package final class DecisionRecorder: Sendable {
     package func pseudonym(tenant: String, user: String?) async -> String? {
         guard let user else { return nil }
         let pseudonym = UserPseudonym.make(tenant: tenant, user: user, key: self.key)
-        let isNew = self.remembered.withLock { seen in
+        let isNew = self.remembered.withLockedValue { seen in
             if seen.count > 100_000 { seen.removeAll() }
             return seen.insert(pseudonym).inserted
         }
@@ -111,7 +111,7 @@ package final class DecisionRecorder: Sendable {
                     time: Int64(Date().timeIntervalSince1970 * 1000)
                 )
             } catch {
-                _ = self.remembered.withLock { $0.remove(pseudonym) }
+                _ = self.remembered.withLockedValue { $0.remove(pseudonym) }
                 self.logger.error("pseudonym not recorded", metadata: ["store.error": "\(error)"])
             }
         }

@@ -2,9 +2,9 @@ import Foundation
 package import HeguiCore
 package import HeguiStore
 package import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 
 /// The moderation engine in use, swapped whole when the lexicons or policies are reloaded.
@@ -13,23 +13,23 @@ import UnixSignals
 /// serve requests; requests keep using the old engine until the new one is swapped in, and a
 /// reload that fails (a bad line in a lexicon) leaves the old engine in place.
 package final class ModerationState: Sendable {
-    private let current: Mutex<(engine: ModerationEngine, version: String)>
+    private let current: NIOLockedValueBox<(engine: ModerationEngine, version: String)>
     /// Where the lexicons and policies are read from.
     package let configuration: GatewayConfiguration.Moderation
 
     package init(_ loaded: ModerationLoader.Loaded, configuration: GatewayConfiguration.Moderation) {
-        self.current = Mutex((loaded.engine, loaded.version))
+        self.current = NIOLockedValueBox((loaded.engine, loaded.version))
         self.configuration = configuration
     }
 
     /// The engine to check a request with.
     package var engine: ModerationEngine {
-        self.current.withLock { $0.engine }
+        self.current.withLockedValue { $0.engine }
     }
 
     /// The engine and the version of its rules, read together.
     package var snapshot: (engine: ModerationEngine, version: String) {
-        self.current.withLock { $0 }
+        self.current.withLockedValue { $0 }
     }
 
     /// Reads and compiles the files again and swaps the result in.
@@ -40,7 +40,7 @@ package final class ModerationState: Sendable {
         let loaded = try await NIOThreadPool.singleton.runIfActive {
             try ModerationLoader.load(configuration)
         }
-        self.current.withLock { $0 = (loaded.engine, loaded.version) }
+        self.current.withLockedValue { $0 = (loaded.engine, loaded.version) }
         return loaded
     }
 }

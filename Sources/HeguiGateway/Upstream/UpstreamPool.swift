@@ -2,8 +2,8 @@ package import CoreMetrics
 import Foundation
 import HTTPTypes
 package import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
-import Synchronization
 
 /// Several upstreams serving the same models (IM-13 service continuity): requests are shared by
 /// weight (smooth weighted round robin), a backend that refuses the connection is skipped for the
@@ -46,7 +46,7 @@ package final class UpstreamPool: ModelUpstream {
     }
 
     package let members: [Member]
-    private let state: Mutex<[State]>
+    private let state: NIOLockedValueBox<[State]>
     private let failureThreshold: Int
     private let openDuration: Duration
     private let failovers: CoreMetrics.Counter
@@ -55,7 +55,7 @@ package final class UpstreamPool: ModelUpstream {
     package init(members: [Member], failureThreshold: Int, openDuration: Duration, factory: any MetricsFactory) {
         precondition(!members.isEmpty, "a pool needs a backend")
         self.members = members
-        self.state = Mutex(Array(repeating: State(), count: members.count))
+        self.state = NIOLockedValueBox(Array(repeating: State(), count: members.count))
         self.failureThreshold = max(1, failureThreshold)
         self.openDuration = openDuration
         self.failovers = CoreMetrics.Counter(label: "hegui_upstream_failovers_total", factory: factory)
@@ -79,7 +79,7 @@ package final class UpstreamPool: ModelUpstream {
     /// Each backend's status, for `/readyz`.
     package var statuses: [(name: String, status: Status)] {
         let now = ContinuousClock.now
-        return self.state.withLock { states in
+        return self.state.withLockedValue { states in
             zip(self.members, states).map { member, state in (member.name, Self.status(of: state, at: now)) }
         }
     }
@@ -93,7 +93,7 @@ package final class UpstreamPool: ModelUpstream {
     /// Picks the next backend among those not yet tried: by weight among those up, a half-open
     /// one taking its single trial request. `nil` when none can take the request.
     func choose(excluding tried: Set<Int>, at now: ContinuousClock.Instant = .now) -> Int? {
-        self.state.withLock { states in
+        self.state.withLockedValue { states in
             let available = states.indices.filter { index in
                 guard !tried.contains(index), states[index].healthy else { return false }
                 guard let until = states[index].openUntil else { return true }
@@ -117,7 +117,7 @@ package final class UpstreamPool: ModelUpstream {
 
     /// Counts a success: the backend's circuit closes.
     func recordSuccess(_ index: Int) {
-        self.state.withLock { states in
+        self.state.withLockedValue { states in
             states[index].failures = 0
             states[index].openUntil = nil
             states[index].probing = false
@@ -127,7 +127,7 @@ package final class UpstreamPool: ModelUpstream {
 
     /// Counts a failure: the circuit opens at the threshold, or again after a failed trial.
     func recordFailure(_ index: Int, at now: ContinuousClock.Instant = .now) {
-        let opened = self.state.withLock { states -> Bool in
+        let opened = self.state.withLockedValue { states -> Bool in
             states[index].failures += 1
             if states[index].probing || states[index].failures >= self.failureThreshold {
                 states[index].openUntil = now + self.openDuration
@@ -142,7 +142,7 @@ package final class UpstreamPool: ModelUpstream {
     /// Records a health check's outcome: a failed one takes the backend out, a passed one puts
     /// it back and lets an open circuit try a request at once.
     func recordHealth(_ index: Int, healthy: Bool, at now: ContinuousClock.Instant = .now) {
-        let status = self.state.withLock { states -> Status in
+        let status = self.state.withLockedValue { states -> Status in
             states[index].healthy = healthy
             if healthy, let until = states[index].openUntil, until > now { states[index].openUntil = now }
             return Self.status(of: states[index], at: now)

@@ -2,7 +2,7 @@ import Foundation
 import HeguiCore
 package import HeguiStore
 package import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The end-user gate of the request path (DESIGN "Flow of one chat request"; issue 6): before
 /// moderation, a request passes the sanctions in force (IM-14.4), the service agreement (IM-9),
@@ -50,8 +50,8 @@ package final class EndUserGate: Sendable {
     let logger: Logger
     /// `audit.await_commit`: a refusal's event is committed before the refusal is sent.
     let awaitsCommit: Bool
-    private let agreement = Mutex<(record: AgreementRecord?, expires: Int64)?>(nil)
-    private let lastPurge = Mutex<Int64>(0)
+    private let agreement = NIOLockedValueBox<(record: AgreementRecord?, expires: Int64)?>(nil)
+    private let lastPurge = NIOLockedValueBox<Int64>(0)
 
     package init(
         store: SQLStore,
@@ -201,7 +201,7 @@ package final class EndUserGate: Sendable {
 
     /// Drops finished rate windows now and then (at most once a minute per replica).
     private func purgeOldWindows(before window: Int64) {
-        let due = self.lastPurge.withLock { last in
+        let due = self.lastPurge.withLockedValue { last in
             guard window > last else { return false }
             last = window
             return true
@@ -251,10 +251,10 @@ package final class EndUserGate: Sendable {
 
     /// The current agreement, read at most once per cache interval.
     func currentAgreement(at time: Int64) async throws -> AgreementRecord? {
-        if let cached = self.agreement.withLock({ $0 }), cached.expires > time { return cached.record }
+        if let cached = self.agreement.withLockedValue({ $0 }), cached.expires > time { return cached.record }
         let record = try await self.store.currentAgreement()
         let lifetime = Int64(self.users.stateCacheMilliseconds)
-        self.agreement.withLock { $0 = (record, time + lifetime) }
+        self.agreement.withLockedValue { $0 = (record, time + lifetime) }
         if record == nil {
             self.logger.warning("users.require_agreement is on but no agreement is published; requests pass")
         }
@@ -263,7 +263,7 @@ package final class EndUserGate: Sendable {
 
     /// Drops the cached agreement (a new version was published through this replica).
     package func agreementChanged() {
-        self.agreement.withLock { $0 = nil }
+        self.agreement.withLockedValue { $0 = nil }
     }
 
     // MARK: After the request

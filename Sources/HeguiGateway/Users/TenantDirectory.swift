@@ -1,7 +1,7 @@
 import Foundation
 import HeguiCore
 package import HeguiStore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Where the gateway finds the tenant behind an API key: the tenants of the configuration, then
 /// the tenants and keys managed through the admin API and CLI (stored by SHA-256). A replica keeps
@@ -13,7 +13,7 @@ package final class TenantDirectory: Sendable {
     package let configuredTenants: [GatewayConfiguration.Tenant]
     private let store: SQLStore?
     private let lifetime: Int64
-    private let cache = Mutex<[String: (tenant: GatewayConfiguration.Tenant?, expires: Int64)]>([:])
+    private let cache = NIOLockedValueBox<[String: (tenant: GatewayConfiguration.Tenant?, expires: Int64)]>([:])
 
     package init(configured: [GatewayConfiguration.Tenant], store: SQLStore?, cacheMilliseconds: Int = 1_000) {
         self.configured = Dictionary(configured.map { ($0.keySHA256, $0) }, uniquingKeysWith: { first, _ in first })
@@ -28,14 +28,14 @@ package final class TenantDirectory: Sendable {
         if let tenant = self.configured[digest] { return tenant }
         guard let store = self.store else { return nil }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        if let cached = self.cache.withLock({ $0[digest] }), cached.expires > now { return cached.tenant }
+        if let cached = self.cache.withLockedValue({ $0[digest] }), cached.expires > now { return cached.tenant }
         var found: GatewayConfiguration.Tenant?
         if let key = try await store.apiKey(sha256: digest), key.revokedAt == nil,
             let record = try await store.tenant(id: key.tenant), record.disabledAt == nil
         {
             found = Self.tenant(record, keySHA256: digest)
         }
-        self.cache.withLock { cache in
+        self.cache.withLockedValue { cache in
             if cache.count > 10_000 { cache.removeAll(keepingCapacity: true) }
             cache[digest] = (found, now + self.lifetime)
         }
@@ -68,6 +68,6 @@ package final class TenantDirectory: Sendable {
 
     /// Forgets every lookup (a key was revoked or a tenant changed through this replica).
     package func invalidate() {
-        self.cache.withLock { $0.removeAll() }
+        self.cache.withLockedValue { $0.removeAll() }
     }
 }

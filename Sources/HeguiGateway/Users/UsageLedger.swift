@@ -1,8 +1,8 @@
 import Foundation
 package import HeguiStore
 package import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
-import Synchronization
 
 /// Counts requests and tokens per user and day, and records users (and which id each pseudonym
 /// stands for) on first sight, in batches: a
@@ -21,6 +21,9 @@ package final class UsageLedger: Sendable {
         var pending: [Key: UsageRecord] = [:]
         /// The batch being written: still counted until its transaction commits.
         var writing: [Key: UsageRecord] = [:]
+        /// Whether a batch is being written (one at a time; a batch of new users only leaves
+        /// `writing` empty).
+        var isWriting = false
         var newUsers: [Key: Int64] = [:]
         var pseudonyms: [String: (tenant: String, user: String, time: Int64)] = [:]
         var isFlushScheduled = false
@@ -35,7 +38,7 @@ package final class UsageLedger: Sendable {
     private let store: SQLStore
     private let interval: Duration
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     package init(store: SQLStore, flushMilliseconds: Int, logger: Logger) {
         self.store = store
@@ -46,7 +49,7 @@ package final class UsageLedger: Sendable {
     /// Adds a request's use.
     package func add(_ usage: UsageRecord, tenant: String, pseudonym: String, day: Int) {
         let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             var total = state.pending[key] ?? UsageRecord()
             total.requests += usage.requests
             total.promptTokens += usage.promptTokens
@@ -58,7 +61,7 @@ package final class UsageLedger: Sendable {
 
     /// Records a user seen for the first time (with the next batch).
     package func noteNewUser(tenant: String, pseudonym: String, time: Int64) {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             state.newUsers[Key(tenant: tenant, pseudonym: pseudonym, day: 0)] = time
         }
         self.scheduleFlush()
@@ -67,7 +70,7 @@ package final class UsageLedger: Sendable {
     /// Records which user a pseudonym stands for (for personal-information requests), with the
     /// next batch.
     package func notePseudonym(_ pseudonym: String, tenant: String, user: String, time: Int64) {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             if state.pseudonyms[pseudonym] == nil { state.pseudonyms[pseudonym] = (tenant, user, time) }
         }
         self.scheduleFlush()
@@ -76,7 +79,7 @@ package final class UsageLedger: Sendable {
     /// Use of the day not yet written.
     package func pending(tenant: String, pseudonym: String, day: Int) -> UsageRecord {
         let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
-        return self.state.withLock { state in
+        return self.state.withLockedValue { state in
             Self.sum(state.pending[key] ?? UsageRecord(), state.writing[key] ?? UsageRecord())
         }
     }
@@ -101,10 +104,10 @@ package final class UsageLedger: Sendable {
         let key = Key(tenant: tenant, pseudonym: pseudonym, day: day)
         var waiting = false
         defer {
-            if waiting { self.state.withLock { $0.readersWaiting -= 1 } }
+            if waiting { self.state.withLockedValue { $0.readersWaiting -= 1 } }
         }
         while true {
-            let (pending, begun, idle) = self.state.withLock { state in
+            let (pending, begun, idle) = self.state.withLockedValue { state in
                 (
                     Self.sum(state.pending[key] ?? UsageRecord(), state.writing[key] ?? UsageRecord()),
                     state.writesBegun, state.writesBegun == state.writesEnded
@@ -112,18 +115,18 @@ package final class UsageLedger: Sendable {
             }
             if idle {
                 let written = try await self.store.usage(tenant: tenant, pseudonym: pseudonym, day: day)
-                if self.state.withLock({ $0.writesBegun == begun }) { return Self.sum(written, pending) }
+                if self.state.withLockedValue({ $0.writesBegun == begun }) { return Self.sum(written, pending) }
             }
             if !waiting {
                 waiting = true
-                self.state.withLock { $0.readersWaiting += 1 }
+                self.state.withLockedValue { $0.readersWaiting += 1 }
             }
             try await Task.sleep(for: .milliseconds(1))
         }
     }
 
     private func scheduleFlush() {
-        let due = self.state.withLock { state in
+        let due = self.state.withLockedValue { state in
             guard !state.isFlushScheduled else { return false }
             state.isFlushScheduled = true
             return true
@@ -143,7 +146,9 @@ package final class UsageLedger: Sendable {
             try? await Task.sleep(for: .milliseconds(2))
             batch = self.takeBatch()
         }
-        guard let (pending, newUsers, pseudonyms) = batch else { return }
+        guard let (pending, newUsers, pseudonyms) = batch,
+            !pending.isEmpty || !newUsers.isEmpty || !pseudonyms.isEmpty
+        else { return }
         await self.write(pending, newUsers, pseudonyms)
     }
 
@@ -152,16 +157,22 @@ package final class UsageLedger: Sendable {
         pseudonyms: [String: (tenant: String, user: String, time: Int64)]
     )
 
-    /// The pending batch, now marked as being written; `nil` while another is written.
+    /// The pending batch, now marked as being written; `nil` while another is written, empty when
+    /// there is nothing to write (then nothing is marked: an empty batch must not end the
+    /// counting of one another flush is writing).
     private func takeBatch() -> Batch? {
-        self.state.withLock { state -> Batch? in
-            guard state.writing.isEmpty else { return nil }
+        self.state.withLockedValue { state -> Batch? in
+            guard !state.isWriting else { return nil }
+            state.isFlushScheduled = false
+            guard !state.pending.isEmpty || !state.newUsers.isEmpty || !state.pseudonyms.isEmpty else {
+                return ([:], [:], [:])
+            }
+            state.isWriting = true
             defer {
                 state.writing = state.pending
                 state.pending = [:]
                 state.newUsers = [:]
                 state.pseudonyms = [:]
-                state.isFlushScheduled = false
             }
             return (state.pending, state.newUsers, state.pseudonyms)
         }
@@ -172,14 +183,10 @@ package final class UsageLedger: Sendable {
         _ newUsers: [Key: Int64],
         _ pseudonyms: [String: (tenant: String, user: String, time: Int64)]
     ) async {
-        guard !pending.isEmpty || !newUsers.isEmpty || !pseudonyms.isEmpty else {
-            self.state.withLock { $0.writing = [:] }
-            return
-        }
         while true {
             // A cancelled flush (shutdown) writes at once: a read may then count its batch twice.
             let cancelled = Task.isCancelled
-            let began = self.state.withLock { state in
+            let began = self.state.withLockedValue { state in
                 guard state.readersWaiting == 0 || cancelled else { return false }
                 state.writesBegun += 1
                 return true
@@ -193,14 +200,16 @@ package final class UsageLedger: Sendable {
                 newUsers: newUsers.map { ($0.key.tenant, $0.key.pseudonym, $0.value) },
                 pseudonyms: pseudonyms.map { ($0.key, $0.value.tenant, $0.value.user, $0.value.time) }
             )
-            self.state.withLock { state in
+            self.state.withLockedValue { state in
                 state.writing = [:]
+                state.isWriting = false
                 state.writesEnded += 1
             }
         } catch {
             // Kept for the next batch: nothing counted is lost while the store is away.
-            self.state.withLock { state in
+            self.state.withLockedValue { state in
                 state.writing = [:]
+                state.isWriting = false
                 state.writesEnded += 1
                 for (key, usage) in pending {
                     var total = state.pending[key] ?? UsageRecord()

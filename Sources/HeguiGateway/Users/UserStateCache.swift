@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What a replica read of each end user lately (attributes, sanctions in force, acceptances), kept
 /// for a short time so that a busy user costs one read per interval, not one per request. Changes
@@ -10,7 +10,7 @@ package final class UserStateCache: Sendable {
         var expires: Int64
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
     private let lifetime: Int64
     private let capacity: Int
 
@@ -24,7 +24,7 @@ package final class UserStateCache: Sendable {
     func state(tenant: String, pseudonym: String, at time: Int64) -> EndUserGate.UserState? {
         guard self.lifetime > 0 else { return nil }
         let key = Self.key(tenant: tenant, pseudonym: pseudonym)
-        return self.entries.withLock { entries in
+        return self.entries.withLockedValue { entries in
             guard let entry = entries[key], entry.expires > time else { return nil }
             return entry.state
         }
@@ -32,7 +32,7 @@ package final class UserStateCache: Sendable {
 
     func store(_ state: EndUserGate.UserState, tenant: String, pseudonym: String, at time: Int64) {
         guard self.lifetime > 0 else { return }
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[Self.key(tenant: tenant, pseudonym: pseudonym)] = Entry(state: state, expires: time + self.lifetime)
         }
@@ -40,6 +40,6 @@ package final class UserStateCache: Sendable {
 
     /// Forgets a user, after a change through this replica.
     package func invalidate(tenant: String, pseudonym: String) {
-        _ = self.entries.withLock { $0.removeValue(forKey: Self.key(tenant: tenant, pseudonym: pseudonym)) }
+        _ = self.entries.withLockedValue { $0.removeValue(forKey: Self.key(tenant: tenant, pseudonym: pseudonym)) }
     }
 }
