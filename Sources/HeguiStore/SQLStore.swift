@@ -38,7 +38,7 @@ package final class SQLStore: Sendable {
     /// reader see every committed write); `nil` until opened.
     private let reader: NIOLockedValueBox<(database: any SQLDatabase, backend: Backend)?> = NIOLockedValueBox(nil)
     private let readerLock = ConnectionLock()
-    /// Set by ``close()``: later statements fail as `unavailable` instead of reaching a closed
+    /// Set by ``close()``: later statements fail as `closed` instead of reaching a closed
     /// connection (or reopening one).
     private let isClosed = NIOLockedValueBox(false)
     /// On SQLite, the sequence number the next audit event takes, as this process last wrote it
@@ -201,8 +201,7 @@ package final class SQLStore: Sendable {
         (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").first() }) != nil
     }
 
-    /// Closes the database once the statements in flight are done; later ones fail as
-    /// `unavailable`.
+    /// Closes the database once the statements in flight are done; later ones fail as `closed`.
     package func close() async {
         await self.connectionLock.acquire()
         await self.readerLock.acquire()
@@ -229,7 +228,7 @@ package final class SQLStore: Sendable {
     }
 
     private func checkOpen() throws {
-        if self.isClosed.withLockedValue({ $0 }) { throw StoreError(.unavailable, "the store is closed") }
+        if self.isClosed.withLockedValue({ $0 }) { throw StoreError(.closed, "the store is closed") }
     }
 
     /// Runs `body` with the connection to itself; nested calls from inside `body` reuse it.

@@ -4,13 +4,15 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unavailable, migration, corrupt, invalid, notFound, conflict
+            case unavailable, closed, migration, corrupt, invalid, notFound, conflict
         }
 
         private let base: Base
 
         /// The database cannot be opened or reached.
         package static let unavailable = Code(base: .unavailable)
+        /// The store was closed (the process is stopping); nothing more reaches the database.
+        package static let closed = Code(base: .closed)
         /// A migration failed; the schema is left at the last version that applied.
         package static let migration = Code(base: .migration)
         /// Stored data does not have the shape the schema promises.

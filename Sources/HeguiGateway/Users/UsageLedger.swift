@@ -205,6 +205,15 @@ package final class UsageLedger: Sendable {
                 state.isWriting = false
                 state.writesEnded += 1
             }
+        } catch let error as StoreError where error.code == .closed {
+            // Shut down under the ledger (its own service writes the last batch before the store
+            // closes): there is no next batch to keep this for.
+            self.state.withLockedValue { state in
+                state.writing = [:]
+                state.isWriting = false
+                state.writesEnded += 1
+            }
+            self.logger.error("usage not written: the store is closed", metadata: ["usage.entries": "\(pending.count)"])
         } catch {
             // Kept for the next batch: nothing counted is lost while the store is away.
             self.state.withLockedValue { state in
