@@ -22,8 +22,9 @@ struct PNGCarrier: LabelCarrier {
     init(input: MediaInput) throws(MediaError) {
         self.input = input
         var offset = 8
+        var reader = WindowedReader(input)
         while offset < input.count {
-            let header = try input.read(at: offset, upTo: 8)
+            let header = try reader.read(at: offset, upTo: 8)
             guard header.count == 8 else { throw .truncated("PNG") }
             let length = header.uint32BE(at: 0)
             let type = header.fourCC(at: 4)

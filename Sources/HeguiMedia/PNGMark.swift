@@ -1,5 +1,9 @@
 import CZlib
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Draws a ``VisibleLabel`` onto a PNG (LBL-4.3, GB-5.2) without re-compressing the whole image.
 ///
 /// The image data is inflated once, noting where each deflate block starts. Only the rows the
@@ -26,8 +30,9 @@ struct PNGMark {
     init(input: MediaInput) throws(MediaError) {
         self.input = input
         var offset = 8
+        var reader = WindowedReader(input)
         while offset + 12 <= input.count {
-            let head = try input.read(offset..<offset + 8)
+            let head = try reader.read(at: offset, upTo: 8)
             let length = head.uint32BE(at: 0)
             let end = offset + 12 + length
             guard end <= input.count else { throw .truncated("PNG") }
@@ -77,19 +82,25 @@ struct PNGMark {
         guard let firstIDAT = self.chunks.firstIndex(where: { $0.type == "IDAT" }),
             let lastIDAT = self.chunks.lastIndex(where: { $0.type == "IDAT" })
         else { throw MediaError("the PNG file has no image data") }
-        var compressed: [UInt8] = []
-        compressed.reserveCapacity(idat.reduce(0) { $0 + $1.data.count })
-        for chunk in idat { compressed += try self.input.read(chunk.data) }
+        let compressed = IDATStream(input: self.input, ranges: idat.map(\.data))
 
         let first = layout.y
         let last = min(self.header.height - 1, layout.y + layout.height)  // the row after the box is re-filtered
         // A label in the top half needs the data only down to a block boundary on a whole byte past
-        // it and its 32 KiB window: the blocks after are kept as they are, undecoded.
-        let stopAfter = first < self.header.height / 2 ? (last + 1) * self.header.stride + (32 << 10) : nil
-        var inflated = try Self.inflate(compressed, size: self.header.height * self.header.stride, stopAfter: stopAfter)
+        // it and its 32 KiB window: the blocks after are kept as they are, undecoded. One in the
+        // bottom half needs every block decoded, but only the boundaries from a little before it
+        // (the splice reuses the blocks before the last of those).
+        let isTop = first < self.header.height / 2
+        let stopAfter = isTop ? (last + 1) * self.header.stride + (32 << 10) : nil
+        var inflated = try Self.inflate(
+            compressed,
+            size: self.header.height * self.header.stride,
+            stopAfter: stopAfter,
+            boundariesFrom: isTop ? 0 : max(0, first * self.header.stride - Self.boundaryReach)
+        )
         let plan = Self.plan(inflated, changed: first * self.header.stride..<(last + 1) * self.header.stride)
         // The Adler-32 of the data the splice reuses, read off the original before it changes.
-        let unchanged = plan.unchangedAdler(of: inflated.data, total: Self.trailer(of: compressed))
+        let unchanged = plan.unchangedAdler(of: inflated.data, total: try compressed.trailer())
         try self.draw(
             layout,
             style: label.style,
@@ -97,17 +108,43 @@ struct PNGMark {
             refilter: first...last,
             in: &inflated.data
         )
-        let stream = Self.splice(original: compressed, inflated: inflated, plan: plan, unchangedAdler: unchanged)
+        let spliced = try Self.splice(original: compressed, inflated: inflated, plan: plan, unchangedAdler: unchanged)
 
         try output.copy(0..<self.chunks[firstIDAT].start, of: self.input)
-        var offset = 0
-        repeat {
-            let piece = Array(stream[offset..<min(stream.count, offset + (1 << 20))])
-            try output.write(PNGCarrier.chunk("IDAT", piece))
-            offset += piece.count
-        } while offset < stream.count
+        // The IDAT chunks wholly inside the bytes the splice keeps are copied as they are (in the
+        // kernel, CRCs and all); the rest of the stream goes into new chunks.
+        var whole: Range<Int>?  // indexes into `idat`
+        var streamOffset = 0
+        for (index, chunk) in idat.enumerated() {
+            let span = streamOffset..<streamOffset + chunk.data.count
+            if !span.isEmpty, spliced.kept.contains(span.lowerBound), spliced.kept.contains(span.upperBound - 1) {
+                whole = (whole?.lowerBound ?? index)..<index + 1
+            }
+            streamOffset += chunk.data.count
+        }
+        func writeChunks(_ bytes: [UInt8]) throws(MediaError) {
+            var offset = 0
+            while offset < bytes.count {
+                let piece = Array(bytes[offset..<min(bytes.count, offset + (1 << 20))])
+                try output.write(PNGCarrier.chunk("IDAT", piece))
+                offset += piece.count
+            }
+        }
+        if let whole {
+            let wholeStart = idat[..<whole.lowerBound].reduce(0) { $0 + $1.data.count }
+            let wholeEnd = wholeStart + idat[whole].reduce(0) { $0 + $1.data.count }
+            try writeChunks(spliced.before + compressed.read(spliced.kept.lowerBound..<wholeStart))
+            try output.copy(idat[whole.lowerBound].start..<idat[whole.upperBound - 1].end, of: self.input)
+            try writeChunks(compressed.read(wholeEnd..<spliced.kept.upperBound) + spliced.after)
+        } else {
+            try writeChunks(spliced.before + compressed.read(spliced.kept) + spliced.after)
+        }
         try output.copy(self.chunks[lastIDAT].end..<self.input.count, of: self.input)
     }
+
+    /// How far before a label in the bottom half block boundaries are looked for (they are noted
+    /// only from there on: zlib copies its window at each one it stops at).
+    static let boundaryReach = 4 << 20
 
     // MARK: Pixels
 
@@ -247,27 +284,51 @@ struct PNGMark {
     /// - Parameter stopAfter: when given, stop at the first block boundary on a whole byte at or
     ///   past this much data and within 4 MiB of it (the rest is not decoded; ``Inflated/endBit`` is
     ///   then `nil`).
-    static func inflate(_ compressed: [UInt8], size: Int, stopAfter: Int? = nil) throws(MediaError) -> Inflated {
+    /// - Parameter boundariesFrom: boundaries before this much data are not noted (it is decoded
+    ///   without stopping at each block: zlib copies its window each time it stops).
+    static func inflate(
+        _ source: IDATStream,
+        size: Int,
+        stopAfter: Int? = nil,
+        boundariesFrom: Int = 0
+    ) throws(MediaError) -> Inflated {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw MediaError("cannot start zlib")
         }
         defer { inflateEnd(&stream) }
-        var data = [UInt8](repeating: 0, count: size)
+        // Not zero-filled first: what decoding does not reach (after an early stop) is never read.
+        var data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            #if os(Linux)
+                // Huge pages where the kernel allows them for the asking: a 4000 × 3000 photograph
+                // is 36 MB of data, nine thousand page faults in 4 KiB pages.
+                if let base = buffer.baseAddress, size >= 8 << 20 {
+                    let address = (Int(bitPattern: base) + (2 << 20) - 1) & ~((2 << 20) - 1)
+                    let end = (Int(bitPattern: base) + size) & ~((2 << 20) - 1)
+                    if end > address {
+                        _ = madvise(UnsafeMutableRawPointer(bitPattern: address), end - address, MADV_HUGEPAGE)
+                    }
+                }
+            #endif
+            initialized = size
+        }
         var boundaries: [(Int, Int)] = []
         var endBit: Int?
         var stopped = false
         var status: Int32 = Z_OK
-        compressed.withUnsafeBufferPointer { source in
-            data.withUnsafeMutableBufferPointer { target in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(target.count)
-                while status == Z_OK {
-                    status = CZlib.inflate(&stream, Z_BLOCK)
-                    guard status == Z_OK || status == Z_STREAM_END else { break }
-                    if stream.data_type & 128 != 0, endBit == nil {
+        let quietUntil = min(boundariesFrom, size)
+        try data.withUnsafeMutableBufferPointer { (target) throws(MediaError) in
+            stream.next_out = target.baseAddress
+            try source.forEachPiece { piece in
+                stream.next_in = UnsafeMutablePointer(mutating: piece.baseAddress)
+                stream.avail_in = UInt32(piece.count)
+                while stream.avail_in > 0 {
+                    let decoded = Int(stream.total_out)
+                    let quiet = decoded < quietUntil
+                    stream.avail_out = UInt32((quiet ? quietUntil : size) - decoded)
+                    status = CZlib.inflate(&stream, quiet ? Z_NO_FLUSH : Z_BLOCK)
+                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return false }
+                    if !quiet, status != Z_BUF_ERROR, stream.data_type & 128 != 0, endBit == nil {
                         let bit = Int(stream.total_in) * 8 - Int(stream.data_type & 7)
                         if stream.data_type & 64 != 0 {
                             endBit = bit
@@ -278,12 +339,15 @@ struct PNGMark {
                                 Int(stream.total_out) < stopAfter + (4 << 20), bit % 8 == 0
                             {
                                 stopped = true
-                                break
+                                return false
                             }
                         }
                     }
-                    if stream.avail_out == 0, status == Z_OK, stream.avail_in == 0 { break }
+                    if status == Z_STREAM_END { return false }
+                    // No progress with input left: the data is longer than the image.
+                    if status == Z_BUF_ERROR, stream.avail_in > 0 { return false }
                 }
+                return true
             }
         }
         if stopped { return Inflated(data: data, boundaries: boundaries, endBit: nil) }
@@ -335,42 +399,70 @@ struct PNGMark {
         return .whole
     }
 
+    /// A zlib stream made of new bytes around a run the original stream keeps as it is.
+    struct Spliced {
+        var before: [UInt8]
+        /// Bytes of the original stream, kept.
+        var kept: Range<Int>
+        var after: [UInt8]
+    }
+
     /// The zlib stream of `inflated.data` (already changed) following `plan`.
-    static func splice(original: [UInt8], inflated: Inflated, plan: Plan, unchangedAdler: UInt32) -> [UInt8] {
+    static func splice(
+        original: IDATStream,
+        inflated: Inflated,
+        plan: Plan,
+        unchangedAdler: UInt32
+    ) throws(MediaError) -> Spliced {
         let data = inflated.data
+        // Where the original compressed to more than half its size (grain, photographs), matches
+        // are rare and Huffman coding alone is twice as fast as level 1 and smaller; elsewhere
+        // (flat or drawn images) level 1 finds the runs and repeats.
+        let strategy = original.count * 2 > data.count ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY
         switch plan {
         case .top(let offset, let bit):
-            var stream = Zlib.deflate(Array(data[..<offset]), level: 1, finish: false)
+            let stream = Zlib.deflate(Array(data[..<offset]), level: 1, strategy: strategy, finish: false)
             // Decoding that stopped early knows no end bit: the rest is whole bytes up to the trailer.
-            stream += Self.bits(of: original, from: bit, to: inflated.endBit ?? (original.count - 4) * 8)
-            let adler = Self.adlerCombine(
-                Self.adler(data[..<offset]),
-                unchangedAdler,
-                secondLength: data.count - offset
+            let end = inflated.endBit ?? (original.count - 4) * 8
+            var trailer: [UInt8] = []
+            trailer.appendUInt32BE(
+                Int(Self.adlerCombine(Self.adler(data[..<offset]), unchangedAdler, secondLength: data.count - offset))
             )
-            stream.appendUInt32BE(Int(adler))
-            return stream
+            if bit % 8 == 0, end % 8 == 0 {
+                return Spliced(before: stream, kept: bit / 8..<end / 8, after: trailer)
+            }
+            let first = bit / 8
+            let bits = Self.bits(
+                of: try original.read(first..<original.count),
+                from: bit - first * 8,
+                to: end - first * 8
+            )
+            return Spliced(before: stream + bits + trailer, kept: 0..<0, after: [])
         case .bottom(let offset, let bit):
-            var stream = Array(original[..<(bit / 8)])
             let spare = bit % 8
-            let prime = spare > 0 ? (bits: Int32(spare), value: Int32(original[bit / 8]) & ((1 << spare) - 1)) : nil
+            let prime =
+                spare > 0
+                ? (bits: Int32(spare), value: Int32(try original.read(bit / 8..<bit / 8 + 1)[0]) & ((1 << spare) - 1))
+                : nil
             let dictionary = Array(data[max(0, offset - (32 << 10))..<offset])
-            stream += Zlib.deflate(Array(data[offset...]), raw: true, level: 1, dictionary: dictionary, prime: prime)
+            var stream = Zlib.deflate(
+                Array(data[offset...]),
+                raw: true,
+                level: 1,
+                strategy: strategy,
+                dictionary: dictionary,
+                prime: prime
+            )
             let adler = Self.adlerCombine(
                 unchangedAdler,
                 Self.adler(data[offset...]),
                 secondLength: data.count - offset
             )
             stream.appendUInt32BE(Int(adler))
-            return stream
+            return Spliced(before: [], kept: 0..<bit / 8, after: stream)
         case .whole:
-            return Zlib.deflate(data)
+            return Spliced(before: Zlib.deflate(data), kept: 0..<0, after: [])
         }
-    }
-
-    /// The original stream's Adler-32 trailer.
-    static func trailer(of stream: [UInt8]) -> UInt32 {
-        stream.count >= 4 ? UInt32(stream.uint32BE(at: stream.count - 4)) : 1
     }
 
     private static let base: Int64 = 65_521
@@ -459,8 +551,7 @@ package struct PNGPixels: Sendable {
 
 extension PNGMark {
     func pixels() throws(MediaError) -> PNGPixels {
-        var compressed: [UInt8] = []
-        for chunk in self.chunks where chunk.type == "IDAT" { compressed += try self.input.read(chunk.data) }
+        let compressed = IDATStream(input: self.input, ranges: self.chunks.filter { $0.type == "IDAT" }.map(\.data))
         let stride = self.header.stride
         let inflated = try Self.inflate(compressed, size: self.header.height * stride)
         var rows: [[UInt8]] = []
@@ -483,5 +574,72 @@ extension PNGMark {
             bitDepth: self.header.bitDepth,
             rows: rows
         )
+    }
+}
+
+/// The image's zlib stream: the data of the IDAT chunks one after another, read from the input as
+/// it is needed (a large photograph's is tens of megabytes, decoded once, front to back).
+struct IDATStream {
+    let input: MediaInput
+    /// Each chunk's data in the input, and where it starts in the stream.
+    private let pieces: [(stream: Int, file: Range<Int>)]
+    /// The stream's length in bytes.
+    let count: Int
+
+    init(input: MediaInput, ranges: [Range<Int>]) {
+        self.input = input
+        var pieces: [(Int, Range<Int>)] = []
+        var offset = 0
+        for range in ranges where !range.isEmpty {
+            pieces.append((offset, range))
+            offset += range.count
+        }
+        self.pieces = pieces
+        self.count = offset
+    }
+
+    /// The stream's bytes in `range`.
+    func read(_ range: Range<Int>) throws(MediaError) -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= self.count else { throw .truncated("PNG") }
+        var ranges: [Range<Int>] = []
+        for piece in self.pieces {
+            let start = max(range.lowerBound, piece.stream)
+            let end = min(range.upperBound, piece.stream + piece.file.count)
+            if start < end {
+                ranges.append(piece.file.lowerBound + start - piece.stream..<piece.file.lowerBound + end - piece.stream)
+            }
+        }
+        return try self.input.read(joining: ranges)
+    }
+
+    /// The Adler-32 the stream ends with.
+    func trailer() throws(MediaError) -> UInt32 {
+        guard self.count >= 4 else { return 1 }
+        return UInt32(try self.read(self.count - 4..<self.count).uint32BE(at: 0))
+    }
+
+    /// Feeds the stream to `body` about a megabyte at a time, while it returns `true`.
+    func forEachPiece(_ body: (UnsafeBufferPointer<UInt8>) throws(MediaError) -> Bool) throws(MediaError) {
+        var index = 0
+        var from = self.pieces.first?.file.lowerBound ?? 0  // within pieces[index]
+        while index < self.pieces.count {
+            var ranges: [Range<Int>] = []
+            var size = 0
+            while index < self.pieces.count, size < 1 << 20 {
+                let file = self.pieces[index].file
+                let end = min(file.upperBound, from + (1 << 20) - size)
+                ranges.append(from..<end)
+                size += end - from
+                if end == file.upperBound {
+                    index += 1
+                    from = index < self.pieces.count ? self.pieces[index].file.lowerBound : 0
+                } else {
+                    from = end
+                }
+            }
+            let bytes = try self.input.read(joining: ranges)
+            let goOn = try bytes.withUnsafeBufferPointer { (buffer) throws(MediaError) in try body(buffer) }
+            guard goOn else { return }
+        }
     }
 }

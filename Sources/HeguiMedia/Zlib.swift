@@ -41,6 +41,7 @@ enum Zlib {
         _ input: [UInt8],
         raw: Bool = false,
         level: Int32 = 6,
+        strategy: Int32 = Z_DEFAULT_STRATEGY,
         dictionary: [UInt8] = [],
         prime: (bits: Int32, value: Int32)? = nil,
         finish: Bool = true
@@ -53,7 +54,7 @@ enum Zlib {
                 Z_DEFLATED,
                 raw ? -15 : 15,
                 8,
-                Z_DEFAULT_STRATEGY,
+                strategy,
                 ZLIB_VERSION,
                 Int32(MemoryLayout<z_stream>.size)
             ) == Z_OK

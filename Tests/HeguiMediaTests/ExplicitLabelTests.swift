@@ -73,6 +73,81 @@ struct ExplicitLabelTests {
         #expect(LabelChecker.check(bytes: bytes, seal: MediaFixtures.seal).isValid)
     }
 
+    /// A noise image whose zlib stream is over a mebibyte (read in several pieces), in one IDAT
+    /// chunk or in many of an odd size (the splice copies whole chunks and cuts partial ones), from
+    /// memory and from a file: the label lands in its corner and nothing else changes.
+    @Test(arguments: [
+        (1 << 30, VisibleLabel.Position.bottomRight), (1 << 30, .topLeft), (3001, .bottomRight), (3001, .topLeft),
+    ])
+    func aLargeStreamInOneChunkOrManyIsSplicedExactly(chunkSize: Int, position: VisibleLabel.Position) throws {
+        let original = Self.noisePNG(width: 700, height: 600, chunkSize: chunkSize)
+        var labeller = MediaFixtures.labeller
+        labeller.visible = try VisibleLabel(text: "AI生成", position: position)
+        let (fromMemory, _) = try labeller.label(bytes: original, name: "noise.png", role: .producer(produceID: "n-1"))
+        let fromFile = try MediaFixtures.withScratch { directory in
+            let path = directory + "/noise.png"
+            try Data(original).write(to: URL(fileURLWithPath: path))
+            _ = try labeller.label(path: path, destination: path, role: .producer(produceID: "n-1"))
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        let before = try PNGPixels(bytes: original)
+        for bytes in [fromMemory, fromFile] {
+            let after = try PNGPixels(bytes: bytes)
+            let box = try #require(Self.changedBox(before, after))
+            #expect(position == .topLeft ? box.y.upperBound < 300 && box.x.upperBound < 350 : box.y.lowerBound >= 300)
+            #expect(LabelChecker.check(bytes: bytes, seal: MediaFixtures.seal).isValid)
+        }
+        #expect(try PNGPixels(bytes: fromMemory).rows == PNGPixels(bytes: fromFile).rows)
+    }
+
+    /// An RGB PNG of seeded noise, its zlib stream of stored blocks cut into IDAT chunks of
+    /// `chunkSize` bytes.
+    static func noisePNG(width: Int, height: Int, chunkSize: Int) -> [UInt8] {
+        var generator = SeededGenerator(seed: 7)
+        var raw: [UInt8] = []
+        for _ in 0..<height {
+            raw.append(UInt8.random(in: 0...4, using: &generator))  // every filter type
+            for _ in 0..<width * 3 { raw.append(UInt8.random(in: 0...255, using: &generator)) }
+        }
+        var stream: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        while offset < raw.count {
+            let count = min(65_535, raw.count - offset)
+            stream.append(offset + count == raw.count ? 1 : 0)
+            stream += [UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)]
+            stream += raw[offset..<offset + count]
+            offset += count
+        }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in raw {
+            a = (a + UInt32(byte)) % 65_521
+            b = (b + a) % 65_521
+        }
+        stream += Self.bigEndian(b << 16 | a)
+        func chunk(_ type: String, _ data: ArraySlice<UInt8>) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in body {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return Self.bigEndian(UInt32(data.count)) + body + Self.bigEndian(~crc)
+        }
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        png += chunk("IHDR", Self.bigEndian(UInt32(width))[...] + Self.bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
+        var start = 0
+        while start < stream.count {
+            png += chunk("IDAT", stream[start..<min(stream.count, start + chunkSize)])
+            start += chunkSize
+        }
+        return png + chunk("IEND", [])
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
+
     @Test func aLargerShareGivesLargerText() throws {
         let (before, after, _) = try Self.marking(
             "landscape-rgb.png",
