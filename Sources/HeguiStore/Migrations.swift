@@ -354,7 +354,7 @@ enum Migrations {
         }
         let applied: Set<Int>
         do {
-            let rows = try await database.raw("SELECT version FROM hegui_migrations").all()
+            let rows = try await database.raw("SELECT version FROM hegui_migrations").rows()
             applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
         } catch {
             throw StoreError(.migration, "cannot read the applied migrations", cause: error)

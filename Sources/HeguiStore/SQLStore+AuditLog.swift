@@ -51,7 +51,7 @@ extension SQLStore {
         if let events = try await self.appendAuditEventsInOneStatement(drafts) { return events }
         do {
             let events = try await self.transaction { database in
-                let last = try await database.raw("SELECT MAX(seq) AS last FROM audit_events").first()
+                let last = try await database.raw("SELECT MAX(seq) AS last FROM audit_events").firstRow()
                 let next =
                     try last.flatMap {
                         try $0.decodeNil(column: "last") ? nil : $0.decode(column: "last", as: Int64.self)
@@ -290,7 +290,7 @@ extension SQLStore {
                         leaf_hash, purged_at
                     FROM audit_events WHERE seq >= \(bind: Int64(sequence)) ORDER BY seq LIMIT \(bind: limit)
                     """
-                ).all()
+                ).rows()
             }
         } catch {
             throw StoreError(.unavailable, "cannot read the audit log", cause: error)
@@ -406,7 +406,7 @@ extension SQLStore {
     package func auditEventCount() async throws -> UInt64 {
         do {
             let row = try await self.serialized { database in
-                try await database.raw("SELECT COUNT(*) AS count FROM audit_events").first()
+                try await database.raw("SELECT COUNT(*) AS count FROM audit_events").firstRow()
             }
             return UInt64(try row?.decode(column: "count", as: Int64.self) ?? 0)
         } catch {
@@ -436,7 +436,7 @@ extension SQLStore {
     package func treeHeads() async throws -> [SignedTreeHead] {
         do {
             let rows = try await self.serialized { database in
-                try await database.raw("SELECT * FROM audit_tree_heads ORDER BY tree_size").all()
+                try await database.raw("SELECT * FROM audit_tree_heads ORDER BY tree_size").rows()
             }
             return try rows.map { row in
                 guard let root = MerkleHash(hex: try row.decode(column: "root", as: String.self)),
@@ -462,7 +462,7 @@ extension SQLStore {
             let row = try await self.serialized { database in
                 try await database.raw(
                     "SELECT content FROM audit_evidence WHERE seq = \(bind: Int64(sequence))"
-                ).first()
+                ).firstRow()
             }
             return try row?.decode(column: "content", as: String.self)
         } catch {
@@ -481,7 +481,7 @@ extension SQLStore {
                     WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
                         AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
-                ).first()
+                ).firstRow()
             }
             let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
             guard count > 0 else { return 0 }
@@ -519,7 +519,7 @@ extension SQLStore {
                     SELECT COUNT(*) AS count, MAX(seq) AS through FROM audit_events
                     WHERE time < \(bind: cutoff) AND purged_at IS NULL
                     """
-                ).first()
+                ).firstRow()
                 let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
                 guard count > 0, let through = try row?.decode(column: "through", as: Int64?.self) else {
                     return (0, nil)

@@ -238,7 +238,7 @@ extension SQLStore {
                         (SELECT seq FROM audit_events WHERE end_user = \(bind: pseudonym) AND tenant = \(bind: tenant))
                         AND seq NOT IN (SELECT seq FROM evidence_holds)
                     """
-                ).first()
+                ).firstRow()
                 let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
                 try await database.raw(
                     """
@@ -313,7 +313,7 @@ extension SQLStore {
             return try await self.transaction(locksAuditLog: false) { database in
                 let row = try await database.raw(
                     "SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM complaint_events WHERE complaint_id = \(bind: event.complaintID)"
-                ).first()
+                ).firstRow()
                 var stored = event
                 stored.sequence = Int(try row?.decode(column: "next", as: Int64.self) ?? 0)
                 try await database.raw(

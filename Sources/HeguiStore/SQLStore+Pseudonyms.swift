@@ -26,7 +26,7 @@ extension SQLStore {
             return try await self.serialized { database in
                 try await database.raw(
                     "SELECT pseudonym FROM user_pseudonyms WHERE tenant = \(bind: tenant) AND user_id = \(bind: user)"
-                ).all()
+                ).rows()
             }.map { try $0.decode(column: "pseudonym", as: String.self) }
         } catch {
             throw StoreError(.unavailable, "cannot read pseudonyms", cause: error)

@@ -40,8 +40,8 @@ extension SQLStore {
         do {
             rows =
                 onReader
-                ? try await self.reading { database in try await database.raw(query).all() }
-                : try await self.serialized { database in try await database.raw(query).all() }
+                ? try await self.reading { database in try await database.raw(query).rows() }
+                : try await self.serialized { database in try await database.raw(query).rows() }
         } catch {
             throw StoreError(.unavailable, "cannot \(what)", cause: error)
         }
@@ -57,7 +57,7 @@ extension SQLStore {
     /// Runs an `INSERT … ON CONFLICT DO NOTHING RETURNING <column>`; whether a row went in.
     func inserted(_ query: SQLQueryString, _ what: String) async throws -> Bool {
         do {
-            return try await self.serialized { database in try await database.raw(query).first() } != nil
+            return try await self.serialized { database in try await database.raw(query).firstRow() } != nil
         } catch {
             throw StoreError(.unavailable, "cannot \(what)", cause: error)
         }
@@ -362,7 +362,7 @@ extension SQLStore {
                         \(bind: violation.risks.map(\.rawValue).sorted().joined(separator: ",")), \(bind: violation.auditSequence.map(Int64.init)))
                     ON CONFLICT (id) DO NOTHING RETURNING id
                     """
-                ).first()
+                ).firstRow()
                 guard row != nil else { return false }
                 // The user is created on first sight; one seen only now starts its count here.
                 try await database.raw(
@@ -410,7 +410,7 @@ extension SQLStore {
                         \(bind: sanction.reportedAt))
                     ON CONFLICT (id) DO NOTHING RETURNING id
                     """
-                ).first()
+                ).firstRow()
                 guard row != nil else { return false }
                 // The user is marked, so that the gate reads sanctions of sanctioned users only.
                 try await database.raw(

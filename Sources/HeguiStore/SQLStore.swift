@@ -198,7 +198,7 @@ package final class SQLStore: Sendable {
 
     /// Whether the database answers a trivial query (for `/readyz`).
     package func isReachable() async -> Bool {
-        (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").first() }) != nil
+        (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").firstRow() }) != nil
     }
 
     /// Closes the database once the statements in flight are done; later ones fail as `closed`.
