@@ -41,7 +41,7 @@ import Testing
 }
 
 /// Runs the built `hegui` binary, as a user would.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct CLIBinaryTests {
     static var binary: URL { builtHeguiBinary }
 

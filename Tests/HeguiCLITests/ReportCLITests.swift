@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `hegui report` and `hegui corpus` run as a provider's compliance officer would (issue 9).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct ReportCLITests {
     static let configuration = """
         service:

@@ -181,7 +181,7 @@ import Testing
 
 /// The runner against a scripted model on loopback: answers, refusals, unsafe answers, transient
 /// failures that succeed on retry, and failures that do not.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct EvalRunnerTests {
     /// Requests per question id, shared with the fake model.
     final class Counter: Sendable {

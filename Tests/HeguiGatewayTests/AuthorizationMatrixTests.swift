@@ -10,7 +10,7 @@ import Yams
 /// The security review's authorization matrix (issue 11, item 7): every operation of the OpenAPI
 /// document, which a test holds to the router, is called without a token, with the wrong kind of
 /// token and with a made-up one; and one tenant's key reaches nothing of another tenant's.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct AuthorizationMatrixTests {
     struct Operation: CustomStringConvertible {
         var method: HTTPMethod

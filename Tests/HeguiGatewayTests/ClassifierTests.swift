@@ -13,7 +13,7 @@ import Testing
 
 /// Classifier models beside the lexicon (issue 5 item 4; TC-8): a fake guard model and a fake
 /// generic endpoint on loopback, timeouts failing closed or open, streams held or retracted.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct ClassifierTests {
     typealias Fixtures = GatewayFixtures
 

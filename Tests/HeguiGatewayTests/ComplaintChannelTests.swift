@@ -16,7 +16,7 @@ import Testing
 /// The complaint and report channel on the wire (issue 7; IM-15, IM-14): the public pages with
 /// CSRF, validation, escaping and access codes; the API for apps; the officer's workflow with the
 /// time limit on a test clock; every step audited.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct ComplaintChannelTests {
     static func withGateway(
         clock: TestClock = TestClock(TestClock.beijing("2026-11-30", 10, 0)),
@@ -383,7 +383,7 @@ struct HTTPClientRequestForCode {
 }
 
 /// Takedowns and incidents (issue 7 item 4; IM-14.1–14.5).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct TakedownTests {
     @Test func aTakedownHoldsEvidenceRemovesContentCountsTheViolationAndOpensAnIncident() async throws {
         try await ComplaintChannelTests.withGateway { gateway in
@@ -496,7 +496,7 @@ struct TakedownTests {
 
 /// Notifications to the provider's webhook (issue 7 item 5): queued in the store once per key,
 /// signed, retried with backoff on a test clock against a real HTTP receiver on loopback.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct WebhookTests {
     final class Receiver: Sendable {
         let calls = NIOLockedValueBox<[(headers: [String: String], body: String)]>([])

@@ -11,7 +11,7 @@ import Testing
 /// The end-user duties on the wire (issue 6): each gate of the request path, the user API for apps
 /// and the operator, tenants and keys, over a real SQLite file and real HTTP, with a test clock.
 /// Requirement IDs: IM-9, IM-10.3, IM-11.5, IM-14.4–14.6, TC-7.7, OPS-2, OPS-6, OPS-8.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct EndUserGateTests {
     static let noon = TestClock.beijing("2026-11-30", 12, 0)
 

@@ -15,7 +15,7 @@ import Testing
 /// Enforcement on the wire (issue 5): a scripted model served over HTTP, the gateway in front of it
 /// with a real lexicon file and an audit log on a real SQLite file, and a real HTTP client.
 /// Requirement IDs: IM-4, IM-14.1–14.3, TC-7.7, OPS-3.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct EnforcementTests {
     typealias Fixtures = GatewayFixtures
 

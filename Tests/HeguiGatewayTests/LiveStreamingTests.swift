@@ -14,7 +14,9 @@ import Testing
 
 /// Wire-level behaviour on real loopback sockets: a scripted upstream served over HTTP, the
 /// gateway forwarding to it with AsyncHTTPClient, and a real HTTP client reading the stream.
-@Suite(.timeLimit(.minutes(1)))
+// Time limits guard against hangs, not slowness: the whole suite starts at once and under
+// ThreadSanitizer on two cores a test can wait two minutes for its turn, so every suite allows ten.
+@Suite(.timeLimit(.minutes(10)))
 struct LiveStreamingTests {
     typealias Fixtures = GatewayFixtures
 

@@ -8,7 +8,7 @@ import Testing
 /// Two gateway replicas on one PostgreSQL (DESIGN "Scale"; issue 6): what one applies the other
 /// enforces, and counters add up across both. Each replica keeps its own short cache of users
 /// (`users.state_cache_ms`, 1 s by default), so the test clock moves past it between replicas.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct ReplicaConsistencyTests {
     @Test func sanctionsUsageAndRateLimitsAgreeAcrossReplicas() async throws {
         try await StoreBackend.withPostgresReplicas { first, second in

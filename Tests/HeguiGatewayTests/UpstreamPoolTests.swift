@@ -14,7 +14,7 @@ import Testing
 
 /// Several upstreams for the same models (issue 11 item 2, IM-13): weights, failover on refused
 /// connections only, circuit breaking, health checks, and one of two real upstreams dying under load.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct UpstreamPoolTests {
     /// An in-memory upstream that answers 200, answers with a status, or refuses the connection.
     final class FakeUpstream: ModelUpstream {
