@@ -47,25 +47,7 @@ package final class MediaInput: @unchecked Sendable {
 
     /// The bytes in `range`, which must lie inside the input.
     package func read(_ range: Range<Int>) throws(MediaError) -> [UInt8] {
-        guard range.lowerBound >= 0, range.upperBound <= self.count else {
-            throw MediaError("read past the end of the file")
-        }
-        switch self.storage {
-        case .memory(let bytes):
-            return Array(bytes[range])
-        case .file(let descriptor, _):
-            var result = [UInt8](repeating: 0, count: range.count)
-            var done = 0
-            while done < range.count {
-                let got = result.withUnsafeMutableBytes { buffer in
-                    pread(descriptor, buffer.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
-                }
-                if got < 0, errno == EINTR { continue }
-                guard got > 0 else { throw MediaError("cannot read the file: \(String(cString: strerror(errno)))") }
-                done += got
-            }
-            return result
-        }
+        try self.read(joining: [range])
     }
 
     /// The bytes of `ranges`, one after another, read straight into one array (no copy on the way
