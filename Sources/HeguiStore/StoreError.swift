@@ -31,8 +31,10 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     package var message: String
     package var cause: (any Error)?
 
+    /// - Parameter cause: the underlying error; a store that was closed under an operation stays
+    ///   `closed` through the operation's own error (callers tell shutdown from an outage by it).
     package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
+        self.code = (cause as? StoreError)?.code == .closed ? .closed : code
         self.message = message
         self.cause = cause
     }
