@@ -277,8 +277,18 @@ package struct ModelAPIController: Sendable {
         let forwardBody = document.map { ByteBuffer(string: JSONValue.object($0).serialized) } ?? body
 
         let logger = context.logger
+        // A classifier that holds the stream checks each sentence before it is shown, so its
+        // stream arrives as the upstream sends it; other streams a socket read at a time.
+        let classifierHoldsStream =
+            self.enforcement.classifiers?.covers(.output) == true && self.enforcement.classifiers?.holdsStreams == true
         let response = try await self.send(
-            UpstreamRequest(method: .post, path: "chat/completions", body: forwardBody, requestID: context.requestID),
+            UpstreamRequest(
+                method: .post,
+                path: "chat/completions",
+                body: forwardBody,
+                requestID: context.requestID,
+                expectsStream: chat.isStreaming && !classifierHoldsStream
+            ),
             logger: logger
         )
         guard (200..<300).contains(response.status.code) else {
@@ -303,7 +313,7 @@ package struct ModelAPIController: Sendable {
                 moderator: ChatStreamModerator(
                     engine: engine,
                     policy: policy,
-                    holdsSentences: checksStream && self.enforcement.classifiers?.holdsStreams == true
+                    holdsSentences: classifierHoldsStream
                 ),
                 classify: streamClassify,
                 labels: StreamLabels(

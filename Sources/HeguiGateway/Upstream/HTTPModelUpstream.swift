@@ -48,6 +48,7 @@ package struct HTTPModelUpstream: ModelUpstream {
     }
 
     package func send(_ request: UpstreamRequest, logger: Logger) async throws -> UpstreamResponse {
+        if request.expectsStream { return try await self.sendGathering(request) }
         var outgoing = HTTPClientRequest(url: "\(self.baseURL)/\(request.path)")
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         outgoing.headers.add(name: "Accept", value: "application/json, text/event-stream")
@@ -79,6 +80,63 @@ package struct HTTPModelUpstream: ModelUpstream {
             status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
             headers: headers,
             body: UpstreamBody(TranslatingBody(base: body))
+        )
+    }
+
+    /// Sends a request whose answer streams, through ``GatheringResponse``: the body arrives a
+    /// socket read at a time, so the relay writes a fast model's burst of chunks to the app at
+    /// once. The response timeout covers the wait for the head, as on the other path; the body is
+    /// bounded by the read timeout between bytes.
+    private func sendGathering(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json, text/event-stream")
+        headers.add(name: "User-Agent", value: "Hegui")
+        headers.add(name: "X-Request-Id", value: request.requestID)
+        if let apiKey = self.apiKey {
+            headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        if request.body != nil {
+            headers.add(name: "Content-Type", value: "application/json")
+        }
+        let outgoing: HTTPClient.Request
+        do {
+            outgoing = try HTTPClient.Request(
+                url: "\(self.baseURL)/\(request.path)",
+                method: HTTPMethod(rawValue: request.method.rawValue),
+                headers: headers,
+                body: request.body.map { .byteBuffer($0) }
+            )
+        } catch {
+            throw UpstreamError(.connectionFailed)
+        }
+        let response = GatheringResponse()
+        let task = self.client.execute(request: outgoing, delegate: response, eventLoop: .indifferent)
+        response.attach(task)
+        let deadline = task.eventLoop.scheduleTask(in: self.responseTimeout) {
+            task.fail(reason: HTTPClientError.deadlineExceeded)
+        }
+        defer { deadline.cancel() }
+        let head: HTTPResponseHead
+        do {
+            head = try await withTaskCancellationHandler {
+                try await response.head()
+            } onCancel: {
+                response.cancel()
+            }
+        } catch {
+            response.cancel()
+            throw Self.translate(error)
+        }
+        var fields = HTTPFields()
+        for header in head.headers {
+            if let name = HTTPField.Name(header.name) {
+                fields.append(HTTPField(name: name, value: header.value))
+            }
+        }
+        return UpstreamResponse(
+            status: HTTPResponse.Status(code: Int(head.status.code), reasonPhrase: head.status.reasonPhrase),
+            headers: fields,
+            body: UpstreamBody(GatheredBody(response: response))
         )
     }
 

@@ -45,19 +45,24 @@ package struct UpstreamRequest: Sendable {
     package var requestID: String
     /// The API base the request arrived at, when served over HTTP (for URLs in the answer).
     package var origin: String?
+    /// Whether the answer is expected as an event stream (`stream: true`): an HTTP upstream then
+    /// hands the body on a socket read at a time (``GatheringResponse``).
+    package var expectsStream: Bool
 
     package init(
         method: HTTPRequest.Method,
         path: String,
         body: ByteBuffer? = nil,
         requestID: String,
-        origin: String? = nil
+        origin: String? = nil,
+        expectsStream: Bool = false
     ) {
         self.method = method
         self.path = path
         self.body = body
         self.requestID = requestID
         self.origin = origin
+        self.expectsStream = expectsStream
     }
 }
 
