@@ -18,6 +18,9 @@ struct GatheringResponseTests {
         case burst(count: Int, size: Int)
         /// The head, then a chunk every `interval` until `count` are sent (or forever when `nil`).
         case paced(interval: TimeAmount, count: Int?)
+        /// The head and a chunk, then another chunk each time the test calls ``Observed/step()``,
+        /// the end after `count`.
+        case stepped(count: Int)
         /// Never answers.
         case silent
     }
@@ -25,6 +28,12 @@ struct GatheringResponseTests {
     /// Whether the test server saw its client go away.
     final class Observed: Sendable {
         let closed = NIOLockedValueBox(false)
+        let next = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+
+        /// Lets a stepped server send its next chunk.
+        func step() {
+            self.next.withLockedValue { $0 }?()
+        }
     }
 
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
@@ -61,6 +70,31 @@ struct GatheringResponseTests {
                     context.write(self.wrapOutboundOut(.body(.byteBuffer(Self.chunk(index, size: size)))), promise: nil)
                 }
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            case .stepped(let count):
+                context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let sent = NIOLockedValueBox(0)
+                let loop = context.eventLoop
+                @Sendable func send() {
+                    loop.execute {
+                        let context = bound.value
+                        let index = sent.withLockedValue { sent in
+                            defer { sent += 1 }
+                            return sent
+                        }
+                        guard index <= count else { return }
+                        if index == count {
+                            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+                        } else {
+                            context.writeAndFlush(
+                                self.wrapOutboundOut(.body(.byteBuffer(Self.chunk(index, size: 32)))),
+                                promise: nil
+                            )
+                        }
+                    }
+                }
+                self.observed.next.withLockedValue { $0 = send }
+                send()
             case .paced(let interval, let count):
                 context.writeAndFlush(self.wrapOutboundOut(.head(head)), promise: nil)
                 let loop = context.eventLoop.assumeIsolated()
@@ -163,23 +197,26 @@ struct GatheringResponseTests {
         }
     }
 
-    @Test func aPacedStreamArrivesChunkByChunk() async throws {
-        try await Self.withServer(.paced(interval: .milliseconds(30), count: 5)) { port, _ in
+    @Test func eachChunkIsHandedOnAsItComes() async throws {
+        // The server sends a chunk only when the test has the one before: nothing waits for later bytes.
+        try await Self.withServer(.stepped(count: 5)) { port, observed in
             try await Self.withUpstream(port: port) { upstream in
                 let response = try await upstream.send(Self.streamRequest, logger: Logger(label: "test"))
                 var texts: [String] = []
-                for try await buffer in response.body { texts.append(String(buffer: buffer)) }
-                // Nothing waits for later bytes: each chunk is handed on as it comes.
-                #expect(texts.count == 5)
-                #expect(texts.allSatisfy { $0.hasPrefix("data: ") && $0.hasSuffix("\n\n") })
+                for try await buffer in response.body {
+                    texts.append(String(buffer: buffer))
+                    observed.step()
+                }
+                #expect(texts == (0..<5).map { String(buffer: Handler.chunk($0, size: 32)) })
             }
         }
     }
 
     @Test func aStreamMayOutlastTheResponseTimeout() async throws {
         // The response timeout bounds the wait for the head; the body is bounded by the read timeout.
-        try await Self.withServer(.paced(interval: .milliseconds(100), count: 8)) { port, _ in
-            try await Self.withUpstream(port: port, responseTimeoutMilliseconds: 300) { upstream in
+        // A loaded machine gets three seconds for the head; the stream lasts twice that.
+        try await Self.withServer(.paced(interval: .milliseconds(750), count: 8)) { port, _ in
+            try await Self.withUpstream(port: port, responseTimeoutMilliseconds: 3_000) { upstream in
                 let response = try await upstream.send(Self.streamRequest, logger: Logger(label: "test"))
                 var received = ByteBuffer()
                 for try await var buffer in response.body { received.writeBuffer(&buffer) }
@@ -209,7 +246,7 @@ struct GatheringResponseTests {
                 #expect(!observed.closed.withLockedValue { $0 })
                 iterator = nil  // a stream the gateway stopped: the model must stop too
                 var waited = 0
-                while !observed.closed.withLockedValue({ $0 }), waited < 500 {
+                while !observed.closed.withLockedValue({ $0 }), waited < 3_000 {
                     try await Task.sleep(for: .milliseconds(10))
                     waited += 1
                 }
