@@ -106,7 +106,8 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
     }
 
     /// Stops the response: the client closes the connection (so the model stops generating), a
-    /// waiting reader gets `CancellationError`.
+    /// waiting reader gets `CancellationError`. A response that has ended is left alone (its
+    /// connection may already serve another request).
     package func cancel() {
         let (task, reader, space) = self.state.withLockedValue {
             state -> (HTTPClient.Task<Void>?, CheckedContinuation<Void, Never>?, EventLoopPromise<Void>?) in
@@ -115,7 +116,7 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
                 state.reader = nil
                 state.space = nil
             }
-            return (state.task, state.reader, state.space)
+            return (state.end == nil ? state.task : nil, state.reader, state.space)
         }
         reader?.resume()
         space?.fail(CancellationError())
