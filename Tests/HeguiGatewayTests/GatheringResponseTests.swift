@@ -255,6 +255,26 @@ struct GatheringResponseTests {
         }
     }
 
+    @Test func aBodyDroppedUnreadClosesTheUpstreamConnection() async throws {
+        // An app that leaves before its answer is relayed: the response is dropped, never read.
+        try await Self.withServer(.paced(interval: .milliseconds(20), count: nil)) { port, observed in
+            try await Self.withUpstream(port: port) { upstream in
+                var response: UpstreamResponse? = try await upstream.send(
+                    Self.streamRequest,
+                    logger: Logger(label: "test")
+                )
+                #expect(response?.status.code == 200)
+                response = nil
+                var waited = 0
+                while !observed.closed.withLockedValue({ $0 }), waited < 3_000 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    waited += 1
+                }
+                #expect(observed.closed.withLockedValue { $0 })
+            }
+        }
+    }
+
     @Test func aSlowReaderHoldsTheSocketAndLosesNothing() async throws {
         // Far more than the high-water mark: the client stops reading until the reader catches up.
         let count = 2_000

@@ -197,14 +197,21 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
     }
 }
 
-/// The body of a ``GatheringResponse`` for ``UpstreamBody``: dropping its iterator before the end
-/// stops the response, as dropping the client's own body iterator does.
+/// The body of a ``GatheringResponse`` for ``UpstreamBody``. Like the client's own body, it stops
+/// the response when dropped before the end: when its iterator goes (a stream the gateway
+/// stopped), or when the body goes without ever being read (an app that left before its answer
+/// was relayed), so no upstream connection is left waiting for a reader.
 struct GatheredBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
-    let response: GatheringResponse
+    private let subscription: Subscription
 
-    func makeAsyncIterator() -> Iterator { Iterator(subscription: Subscription(response: self.response)) }
+    init(response: GatheringResponse) {
+        self.subscription = Subscription(response: response)
+    }
 
+    func makeAsyncIterator() -> Iterator { Iterator(subscription: Subscription(response: self.subscription.response)) }
+
+    /// Stops the response when the last copy of its holder goes (a no-op once it has ended).
     final class Subscription: Sendable {
         let response: GatheringResponse
         init(response: GatheringResponse) { self.response = response }
