@@ -302,7 +302,7 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
         )
-        services.append(ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
+        services.append(await ModerationReloadService(state: moderation, logger: logger, auditLog: auditLog))
         services.append(UsageLedgerService(ledger: users.ledger))
         if let url = configuration.complaints.webhookURL, let secret = configuration.complaints.webhookSecret {
             var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)

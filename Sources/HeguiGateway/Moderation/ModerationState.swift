@@ -52,15 +52,19 @@ package struct ModerationReloadService: Service {
     /// Where reloads are recorded, when the gateway keeps an audit log.
     package let auditLog: AuditLog?
 
-    package init(state: ModerationState, logger: Logger, auditLog: AuditLog? = nil) {
+    /// SIGHUP, trapped from the moment the service is made: a reload requested as soon as the
+    /// server says it is listening must not meet the signal's default action (ending the process).
+    private let signals: UnixSignalsSequence
+
+    package init(state: ModerationState, logger: Logger, auditLog: AuditLog? = nil) async {
         self.state = state
         self.logger = logger
         self.auditLog = auditLog
+        self.signals = await UnixSignalsSequence(trapping: .sighup)
     }
 
     package func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
+        for await _ in self.signals.cancelOnGracefulShutdown() {
             do {
                 let loaded = try await self.state.reload()
                 // Recorded first, so that the log line also says the event is on disk.
