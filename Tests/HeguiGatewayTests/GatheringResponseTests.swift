@@ -30,6 +30,14 @@ struct GatheringResponseTests {
         let closed = NIOLockedValueBox(false)
         let next = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
+        /// Whether the client goes away within thirty seconds.
+        func closes() async throws -> Bool {
+            for _ in 0..<3_000 where !self.closed.withLockedValue({ $0 }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return self.closed.withLockedValue { $0 }
+        }
+
         /// Lets a stepped server send its next chunk.
         func step() {
             self.next.withLockedValue { $0 }?()
@@ -245,12 +253,7 @@ struct GatheringResponseTests {
                 _ = try await iterator?.next()
                 #expect(!observed.closed.withLockedValue { $0 })
                 iterator = nil  // a stream the gateway stopped: the model must stop too
-                var waited = 0
-                while !observed.closed.withLockedValue({ $0 }), waited < 3_000 {
-                    try await Task.sleep(for: .milliseconds(10))
-                    waited += 1
-                }
-                #expect(observed.closed.withLockedValue { $0 })
+                #expect(try await observed.closes())
             }
         }
     }
@@ -265,12 +268,7 @@ struct GatheringResponseTests {
                 )
                 #expect(response?.status.code == 200)
                 response = nil
-                var waited = 0
-                while !observed.closed.withLockedValue({ $0 }), waited < 3_000 {
-                    try await Task.sleep(for: .milliseconds(10))
-                    waited += 1
-                }
-                #expect(observed.closed.withLockedValue { $0 })
+                #expect(try await observed.closes())
             }
         }
     }
