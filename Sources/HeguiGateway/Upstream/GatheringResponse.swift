@@ -224,12 +224,8 @@ struct GatheredBody: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await self.subscription.response.next()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded {
-                throw UpstreamError(.timeout)
             } catch {
-                throw UpstreamError(.streamInterrupted)
+                throw HTTPModelUpstream.translateBody(error)
             }
         }
     }

@@ -51,16 +51,8 @@ package struct HTTPModelUpstream: ModelUpstream {
         if request.expectsStream { return try await self.sendGathering(request) }
         var outgoing = HTTPClientRequest(url: "\(self.baseURL)/\(request.path)")
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        outgoing.headers.add(name: "Accept", value: "application/json, text/event-stream")
-        outgoing.headers.add(name: "User-Agent", value: "Hegui")
-        outgoing.headers.add(name: "X-Request-Id", value: request.requestID)
-        if let apiKey = self.apiKey {
-            outgoing.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        }
-        if let body = request.body {
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
-            outgoing.body = .bytes(body)
-        }
+        outgoing.headers = self.headers(for: request)
+        if let body = request.body { outgoing.body = .bytes(body) }
         let response: HTTPClientResponse
         do {
             // No request logger for the client: it logs only at debug level, yet tags the logger with four
@@ -69,25 +61,15 @@ package struct HTTPModelUpstream: ModelUpstream {
         } catch {
             throw Self.translate(error)
         }
-        var headers = HTTPFields()
-        for header in response.headers {
-            if let name = HTTPField.Name(header.name) {
-                headers.append(HTTPField(name: name, value: header.value))
-            }
-        }
-        let body = response.body
         return UpstreamResponse(
             status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-            headers: headers,
-            body: UpstreamBody(TranslatingBody(base: body))
+            headers: Self.fields(response.headers),
+            body: UpstreamBody(TranslatingBody(base: response.body))
         )
     }
 
-    /// Sends a request whose answer streams, through ``GatheringResponse``: the body arrives a
-    /// socket read at a time, so the relay writes a fast model's burst of chunks to the app at
-    /// once. The response timeout covers the wait for the head, as on the other path; the body is
-    /// bounded by the read timeout between bytes.
-    private func sendGathering(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    /// The headers of every request to the upstream: its key (never the tenant's), the request id.
+    private func headers(for request: UpstreamRequest) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: "application/json, text/event-stream")
         headers.add(name: "User-Agent", value: "Hegui")
@@ -98,12 +80,31 @@ package struct HTTPModelUpstream: ModelUpstream {
         if request.body != nil {
             headers.add(name: "Content-Type", value: "application/json")
         }
+        return headers
+    }
+
+    /// The upstream's response headers as `HTTPFields` (a name that is not a valid token is dropped).
+    private static func fields(_ headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for header in headers {
+            if let name = HTTPField.Name(header.name) {
+                fields.append(HTTPField(name: name, value: header.value))
+            }
+        }
+        return fields
+    }
+
+    /// Sends a request whose answer streams, through ``GatheringResponse``: the body arrives a
+    /// socket read at a time, so the relay writes a fast model's burst of chunks to the app at
+    /// once. The response timeout covers the wait for the head, as on the other path; the body is
+    /// bounded by the read timeout between bytes.
+    private func sendGathering(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let outgoing: HTTPClient.Request
         do {
             outgoing = try HTTPClient.Request(
                 url: "\(self.baseURL)/\(request.path)",
                 method: HTTPMethod(rawValue: request.method.rawValue),
-                headers: headers,
+                headers: self.headers(for: request),
                 body: request.body.map { .byteBuffer($0) }
             )
         } catch {
@@ -127,15 +128,9 @@ package struct HTTPModelUpstream: ModelUpstream {
             response.cancel()
             throw Self.translate(error)
         }
-        var fields = HTTPFields()
-        for header in head.headers {
-            if let name = HTTPField.Name(header.name) {
-                fields.append(HTTPField(name: name, value: header.value))
-            }
-        }
         return UpstreamResponse(
             status: HTTPResponse.Status(code: Int(head.status.code), reasonPhrase: head.status.reasonPhrase),
-            headers: fields,
+            headers: Self.fields(head.headers),
             body: UpstreamBody(GatheredBody(response: response))
         )
     }
@@ -153,6 +148,15 @@ package struct HTTPModelUpstream: ModelUpstream {
         } catch {
             return false
         }
+    }
+
+    /// Maps an error that broke off a response body: a timeout, a cancellation, or an interruption.
+    static func translateBody(_ error: any Error) -> any Error {
+        if let error = error as? HTTPClientError, error == .readTimeout || error == .deadlineExceeded {
+            return UpstreamError(.timeout)
+        }
+        if error is CancellationError { return CancellationError() }
+        return UpstreamError(.streamInterrupted)
     }
 
     /// Maps transport errors to ``UpstreamError`` so nothing about the upstream leaks further.
@@ -186,12 +190,8 @@ private struct TranslatingBody: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await self.base.next(isolation: #isolation)
-            } catch let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded {
-                throw UpstreamError(.timeout)
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
-                throw UpstreamError(.streamInterrupted)
+                throw HTTPModelUpstream.translateBody(error)
             }
         }
     }
