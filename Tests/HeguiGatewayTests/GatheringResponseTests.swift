@@ -233,6 +233,29 @@ struct GatheringResponseTests {
         }
     }
 
+    @Test func aHeadThatCameInTimeStopsTheDeadlineHoweverLateItIsRead() async throws {
+        // On a busy machine the task awaiting the head can resume after the deadline: the head's
+        // arrival, not its reader, settles the deadline.
+        try await Self.withServer(.paced(interval: .milliseconds(100), count: 10)) { port, _ in
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            let request = try HTTPClient.Request(url: "http://127.0.0.1:\(port)/stream", method: .POST)
+            let response = GatheringResponse()
+            let task = client.execute(request: request, delegate: response, eventLoop: .indifferent)
+            response.attach(task, headTimeout: .milliseconds(300))
+            var received = ByteBuffer()
+            do {
+                try await Task.sleep(for: .milliseconds(600))  // the head came long before
+                #expect(try await response.head().status == .ok)
+                while var buffer = try await response.next() { received.writeBuffer(&buffer) }
+                try await client.shutdown()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            #expect(String(buffer: received).utf8.count(where: { $0 == 0x0A }) == 20)  // ten events
+        }
+    }
+
     @Test func anUpstreamThatNeverAnswersTimesOut() async throws {
         try await Self.withServer(.silent) { port, _ in
             try await Self.withUpstream(port: port, responseTimeoutMilliseconds: 300) { upstream in
@@ -281,7 +304,7 @@ struct GatheringResponseTests {
             let request = try HTTPClient.Request(url: "http://127.0.0.1:\(port)/stream", method: .POST)
             let response = GatheringResponse(highWater: 4_096)
             let task = client.execute(request: request, delegate: response, eventLoop: .indifferent)
-            response.attach(task)
+            response.attach(task, headTimeout: .seconds(30))
             var received = ByteBuffer()
             var largest = 0
             do {

@@ -28,6 +28,8 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
         /// Completed when the relay takes the buffer: the client reads the socket again.
         var space: EventLoopPromise<Void>?
         var task: HTTPClient.Task<Void>?
+        /// Fails the task if the head has not come by then.
+        var headDeadline: Scheduled<Void>?
         var isCancelled = false
     }
 
@@ -38,10 +40,20 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
         self.highWater = highWater
     }
 
-    /// Attaches the client's task, which ``cancel()`` stops.
-    package func attach(_ task: HTTPClient.Task<Void>) {
+    /// Attaches the client's task, which ``cancel()`` stops, and fails it with
+    /// `HTTPClientError.deadlineExceeded` unless the head arrives within `headTimeout`.
+    ///
+    /// The deadline is settled on the task's event loop, where the head is delivered: a head that
+    /// came in time stops it, however long the caller of ``head()`` takes to resume (on a busy
+    /// machine that can be seconds, and the stream must not be cut for it).
+    package func attach(_ task: HTTPClient.Task<Void>, headTimeout: TimeAmount) {
+        let deadline = task.eventLoop.scheduleTask(in: headTimeout) {
+            let waiting = self.state.withLockedValue { $0.head == nil }
+            if waiting { task.fail(reason: HTTPClientError.deadlineExceeded) }
+        }
         let cancelled = self.state.withLockedValue { state in
             state.task = task
+            state.headDeadline = deadline
             return state.isCancelled
         }
         if cancelled { task.cancel() }
@@ -126,11 +138,16 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
     // MARK: HTTPClientResponseDelegate (called on the task's event loop)
 
     package func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        let waiter = self.state.withLockedValue { state in
+        let (waiter, deadline) = self.state.withLockedValue {
+            state -> (CheckedContinuation<HTTPResponseHead, any Error>?, Scheduled<Void>?) in
             state.head = .success(head)
-            defer { state.headWaiter = nil }
-            return state.headWaiter
+            defer {
+                state.headWaiter = nil
+                state.headDeadline = nil
+            }
+            return (state.headWaiter, state.headDeadline)
         }
+        deadline?.cancel()
         waiter?.resume(returning: head)
         return task.eventLoop.makeSucceededVoidFuture()
     }
@@ -159,22 +176,27 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
     package func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
         typealias Waiting = (
             head: CheckedContinuation<HTTPResponseHead, any Error>?,
+            deadline: Scheduled<Void>?,
             reader: CheckedContinuation<Void, Never>?,
             space: EventLoopPromise<Void>?
         )
-        let (headWaiter, reader, space) = self.state.withLockedValue { state -> Waiting in
+        let (headWaiter, deadline, reader, space) = self.state.withLockedValue { state -> Waiting in
             if state.head == nil {
                 state.head = .failure(error)
-                defer { state.headWaiter = nil }
-                return (state.headWaiter, nil, nil)
+                defer {
+                    state.headWaiter = nil
+                    state.headDeadline = nil
+                }
+                return (state.headWaiter, state.headDeadline, nil, nil)
             }
             if state.end == nil { state.end = .failure(error) }
             defer {
                 state.reader = nil
                 state.space = nil
             }
-            return (nil, state.reader, state.space)
+            return (nil, nil, state.reader, state.space)
         }
+        deadline?.cancel()
         headWaiter?.resume(throwing: error)
         reader?.resume()
         space?.fail(error)

@@ -112,11 +112,7 @@ package struct HTTPModelUpstream: ModelUpstream {
         }
         let response = GatheringResponse()
         let task = self.client.execute(request: outgoing, delegate: response, eventLoop: .indifferent)
-        response.attach(task)
-        let deadline = task.eventLoop.scheduleTask(in: self.responseTimeout) {
-            task.fail(reason: HTTPClientError.deadlineExceeded)
-        }
-        defer { deadline.cancel() }
+        response.attach(task, headTimeout: self.responseTimeout)
         let head: HTTPResponseHead
         do {
             head = try await withTaskCancellationHandler {
