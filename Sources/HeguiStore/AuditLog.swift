@@ -14,6 +14,8 @@ package actor AuditLog {
     package nonisolated let publicKey: [UInt8]
     private var queue: [(AuditEventDraft, CheckedContinuation<AuditEvent, any Error>)] = []
     private var isWriting = false
+    /// Where the signer stood at its last tree head: it goes on from there.
+    private var signer: (accumulator: MerkleAccumulator, next: UInt64)?
 
     /// - Parameters:
     ///   - store: where the log lives.
@@ -73,11 +75,19 @@ package actor AuditLog {
     }
 
     /// Signs and records a tree head over the whole log as it stands.
+    ///
+    /// Leaves never change once appended, so the signer goes on from where its last head left it
+    /// (this process's, or the largest recorded head with its checkpoint that verifies under this
+    /// log's key: another replica's, or an earlier run's) and reads only the events appended
+    /// since; a log of millions of events is not re-read every interval. Only the first signing
+    /// with no checkpoint reads the log from the start. An older row altered afterwards does not
+    /// change what is signed next; ``verify()`` names it against the heads.
     package func signTreeHead(time: Int64) async throws -> SignedTreeHead {
-        var accumulator = MerkleAccumulator()
-        try await self.forEachLeafPage { page in
-            for leaf in page {
+        var (accumulator, next) = try await self.resumedSigner()
+        try await self.forEachLeafPage(from: next) { page in
+            for leaf in page where leaf.sequence >= next {
                 accumulator.append(leaf.hash)
+                next = leaf.sequence + 1
             }
         }
         let head = try SignedTreeHead.sign(
@@ -86,8 +96,25 @@ package actor AuditLog {
             time: time,
             privateKey: self.privateKey
         )
-        try await self.store.recordTreeHead(head)
+        try await self.store.recordTreeHead(
+            head,
+            checkpoint: AuditSignerCheckpoint(frontier: accumulator.frontier, nextSequence: next)
+        )
+        if next >= self.signer?.next ?? 0 { self.signer = (accumulator, next) }
         return head
+    }
+
+    /// The furthest point the signer can go on from: its own last head, or a recorded one that
+    /// is further on, signed by this log's key and whose frontier gives its root; else the start.
+    private func resumedSigner() async throws -> (MerkleAccumulator, UInt64) {
+        let own = self.signer ?? (MerkleAccumulator(), 0)
+        guard let (head, checkpoint) = try await self.store.latestTreeHeadCheckpoint(),
+            checkpoint.nextSequence > own.next,
+            head.isSigned(byPublicKey: self.publicKey),
+            let accumulator = MerkleAccumulator(size: Int(head.treeSize), frontier: checkpoint.frontier),
+            accumulator.root == head.root
+        else { return own }
+        return (accumulator, checkpoint.nextSequence)
     }
 
     /// Erases the evidence kept beside an event and records the erasure as an event of its own.
@@ -242,12 +269,13 @@ package enum AuditSigningKey {
 }
 
 extension AuditLog {
-    /// Calls `body` with the log's leaves page by page in sequence order, reading (and hashing)
+    /// Calls `body` with the log's leaves from sequence number `first` on, page by page in
+    /// sequence order, reading (and hashing)
     /// the next page on another thread while `body` works on the current one. Pages are ranges of
     /// sequence numbers, so a missing row shows as a gap rather than shifting later pages.
-    func forEachLeafPage(_ body: ([AuditLeaf]) throws -> Void) async throws {
+    func forEachLeafPage(from first: UInt64 = 0, _ body: ([AuditLeaf]) throws -> Void) async throws {
         let store = self.store
-        guard let top = try await store.highestAuditSequence() else { return }
+        guard let top = try await store.highestAuditSequence(), top >= first else { return }
         let pageSize: UInt64 = 8_192
         func read(_ start: UInt64) -> Task<[AuditLeaf], any Error> {
             Task.detached {
@@ -256,8 +284,8 @@ extension AuditLog {
                 return page.filter { $0.sequence < start + pageSize }
             }
         }
-        var start: UInt64 = 0
-        var pending: Task<[AuditLeaf], any Error>? = read(0)
+        var start = first
+        var pending: Task<[AuditLeaf], any Error>? = read(first)
         while let current = pending {
             let page = try await current.value
             start += pageSize

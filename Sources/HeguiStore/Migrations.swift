@@ -333,6 +333,16 @@ enum Migrations {
                 "ALTER TABLE tenants ADD COLUMN label_text TEXT",
             ]
         ),
+        Migration(
+            version: 7,
+            name: "tree heads the signer goes on from",
+            statements: [
+                // The Merkle frontier at a signed head (hex hashes, largest subtree first) and the
+                // sequence number of the next leaf: the next signing reads only the events since.
+                "ALTER TABLE audit_tree_heads ADD COLUMN frontier TEXT",
+                "ALTER TABLE audit_tree_heads ADD COLUMN next_seq BIGINT",
+            ]
+        ),
     ]
 
     /// Applies the migrations the database has not seen, each in its own transaction.

@@ -414,15 +414,15 @@ extension SQLStore {
         }
     }
 
-    /// Records a signed tree head; a second head for a size already signed is not recorded (the
-    /// first stands).
-    package func recordTreeHead(_ head: SignedTreeHead) async throws {
+    /// Records a signed tree head, with where its signer stood when there is one; a second head
+    /// for a size already signed is not recorded (the first stands).
+    package func recordTreeHead(_ head: SignedTreeHead, checkpoint: AuditSignerCheckpoint? = nil) async throws {
         do {
             try await self.serialized { database in
                 try await database.raw(
                     """
-                    INSERT INTO audit_tree_heads (tree_size, root, time, signature)
-                    VALUES (\(bind: Int64(head.treeSize)), \(bind: head.root.hex), \(bind: head.time), \(bind: HexEncoding.encode(head.signature)))
+                    INSERT INTO audit_tree_heads (tree_size, root, time, signature, frontier, next_seq)
+                    VALUES (\(bind: Int64(head.treeSize)), \(bind: head.root.hex), \(bind: head.time), \(bind: HexEncoding.encode(head.signature)), \(bind: checkpoint?.frontierText), \(bind: checkpoint.map { Int64($0.nextSequence) }))
                     ON CONFLICT (tree_size) DO NOTHING
                     """
                 ).run()
@@ -430,6 +430,35 @@ extension SQLStore {
         } catch {
             throw StoreError(.unavailable, "cannot record a tree head", cause: error)
         }
+    }
+
+    /// The largest signed tree head recorded with its signer's checkpoint, if any. A checkpoint
+    /// that does not decode is passed over (the signer then reads the log from the start).
+    package func latestTreeHeadCheckpoint() async throws -> (SignedTreeHead, AuditSignerCheckpoint)? {
+        try await self.rows(
+            """
+            SELECT tree_size, root, time, signature, frontier, next_seq FROM audit_tree_heads
+            WHERE frontier IS NOT NULL AND next_seq IS NOT NULL ORDER BY tree_size DESC LIMIT 1
+            """,
+            "read the tree heads"
+        ) { row -> (SignedTreeHead, AuditSignerCheckpoint)? in
+            let size = try row.decode(column: "tree_size", as: Int64.self)
+            let next = try row.decode(column: "next_seq", as: Int64.self)
+            guard size >= 0, next >= size,
+                let root = MerkleHash(hex: try row.decode(column: "root", as: String.self)),
+                let signature = HexEncoding.decode(try row.decode(column: "signature", as: String.self)),
+                let frontier = AuditSignerCheckpoint.frontier(fromText: try row.decode(column: "frontier", as: String.self))
+            else { return nil }
+            return (
+                SignedTreeHead(
+                    treeSize: UInt64(size),
+                    root: root,
+                    time: try row.decode(column: "time", as: Int64.self),
+                    signature: signature
+                ),
+                AuditSignerCheckpoint(frontier: frontier, nextSequence: UInt64(next))
+            )
+        }.first ?? nil
     }
 
     /// Every signed tree head, smallest first.

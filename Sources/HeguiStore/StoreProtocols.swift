@@ -16,7 +16,8 @@ package protocol AuditStore: Sendable {
     /// The newest event of `type` whose metadata is still kept.
     func latestAuditEvent(type: String) async throws -> AuditEvent?
     func auditEventCount() async throws -> UInt64
-    func recordTreeHead(_ head: SignedTreeHead) async throws
+    func recordTreeHead(_ head: SignedTreeHead, checkpoint: AuditSignerCheckpoint?) async throws
+    func latestTreeHeadCheckpoint() async throws -> (SignedTreeHead, AuditSignerCheckpoint)?
     func treeHeads() async throws -> [SignedTreeHead]
     /// The evidence kept beside an event, if any.
     func evidence(sequence: UInt64) async throws -> String?
@@ -36,6 +37,38 @@ package protocol AuditStore: Sendable {
     )]
     /// Erases the evidence beside every event of one end user (a deletion request); returns how many.
     func eraseEvidence(tenant: String, user pseudonym: String) async throws -> Int
+}
+
+/// Where the audit log's signer stood at a signed tree head: the Merkle frontier over the leaves
+/// it covers and the sequence number it reads the next leaf from, so that the next signing reads
+/// only the events appended since.
+package struct AuditSignerCheckpoint: Sendable, Hashable {
+    /// The roots of the complete subtrees, largest first (``MerkleAccumulator/frontier``).
+    package var frontier: [MerkleHash]
+    package var nextSequence: UInt64
+
+    package init(frontier: [MerkleHash], nextSequence: UInt64) {
+        self.frontier = frontier
+        self.nextSequence = nextSequence
+    }
+
+    /// The frontier as stored: the hashes' hex, one after another.
+    var frontierText: String { self.frontier.map(\.hex).joined() }
+
+    /// A frontier read back from ``frontierText``; `nil` when the text is not whole hashes.
+    static func frontier(fromText text: String) -> [MerkleHash]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 64 == 0 else { return nil }
+        var hashes: [MerkleHash] = []
+        hashes.reserveCapacity(utf8.count / 64)
+        for start in stride(from: 0, to: utf8.count, by: 64) {
+            guard let text = String(validating: utf8[start..<(start + 64)], as: UTF8.self),
+                let hash = MerkleHash(hex: text)
+            else { return nil }
+            hashes.append(hash)
+        }
+        return hashes
+    }
 }
 
 /// One leaf of the audit log as stored.

@@ -611,6 +611,34 @@ import Testing
     }
 }
 
+/// An accumulator resumed from a stored frontier goes on exactly as the one that stored it
+/// (the audit log's signer resumes so instead of re-reading the log).
+@Suite struct MerkleAccumulatorResumeTests {
+    static func leaf(_ value: Int) -> MerkleHash {
+        MerkleTree.leafHash(withUnsafeBytes(of: UInt32(value).littleEndian) { Array($0) })
+    }
+
+    @Test(arguments: [(0, 5), (1, 1), (2, 7), (3, 64), (7, 1), (8, 9), (255, 2), (256, 100), (1_000, 333)])
+    func aResumedAccumulatorGivesTheSameRoots(stored: Int, more: Int) throws {
+        var original = MerkleAccumulator()
+        for value in 0..<stored { original.append(Self.leaf(value)) }
+        var resumed = try #require(MerkleAccumulator(size: original.size, frontier: original.frontier))
+        #expect(resumed.root == original.root)
+        for value in stored..<(stored + more) {
+            original.append(Self.leaf(value))
+            resumed.append(Self.leaf(value))
+            #expect(resumed.root == original.root)
+        }
+        #expect(resumed.size == stored + more)
+        #expect(resumed.root == MerkleTree.root(of: (0..<(stored + more)).map(Self.leaf)[...]))
+    }
+
+    @Test(arguments: [(0, 1), (1, 0), (2, 2), (3, 1), (7, 2), (8, 0), (-1, 0)])
+    func aFrontierThatDoesNotFitItsSizeIsRefused(size: Int, peaks: Int) {
+        #expect(MerkleAccumulator(size: size, frontier: Array(repeating: Self.leaf(0), count: peaks)) == nil)
+    }
+}
+
 /// Stored hashes are read back from hex text (the audit log's `leaf_hash` column).
 @Suite struct MerkleHashHexTests {
     static let valid = String(repeating: "0123456789abcdef", count: 4)

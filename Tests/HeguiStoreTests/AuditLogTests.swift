@@ -367,3 +367,112 @@ typealias Backend = StoreBackend
         #expect(try AuditSigningKey.load(file: nil, in: directory).count == 32)
     }
 }
+
+/// The signer goes on from its last tree head (OPS-1, IM-19): each signing reads only the events
+/// appended since, in this process or after a restart, and a checkpoint it cannot trust is passed
+/// over for a reading from the start.
+@Suite struct AuditSignerCheckpointTests {
+    /// Appends `range` and returns the events as written.
+    static func append(_ range: Range<Int>, to log: AuditLog) async throws -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        for index in range { events.append(try await log.append(AuditLogTests.draft(index))) }
+        return events
+    }
+
+    static func root(_ events: [AuditEvent]) -> MerkleHash {
+        MerkleTree.root(of: events.map(\.leafHash))
+    }
+
+    /// Alters event 5's content so that its derived leaf no longer matches what was signed.
+    static func alterEventFive(_ store: SQLStore) async throws {
+        try await store.database.raw("UPDATE audit_events SET action = 'allow', end_user = 'x' WHERE seq = 5").run()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aSigningReadsOnlyTheEventsSinceTheLast(backend: Backend) async throws {
+        try await AuditLogTests.withLog(backend) { store, log, _ in
+            var written = try await Self.append(0..<30, to: log)
+            let first = try await log.signTreeHead(time: 1)
+            #expect(first.treeSize == 30 && first.root == Self.root(written))
+            // A row already signed is altered: a signer that re-read the log would sign it over.
+            try await Self.alterEventFive(store)
+            written += try await Self.append(30..<45, to: log)
+            let second = try await log.signTreeHead(time: 2)
+            #expect(second.treeSize == 45 && second.root == Self.root(written))
+            #expect(try await log.verify().first == .alteredEvent(sequence: 5))
+            // Nothing appended: the same root again, a larger time.
+            let third = try await log.signTreeHead(time: 3)
+            #expect(third.treeSize == 45 && third.root == second.root)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anotherProcessGoesOnFromTheRecordedCheckpoint(backend: Backend) async throws {
+        try await backend.withStore { store, _ in
+            let key = SignedTreeHead.makeKeyPair().privateKey
+            var written = try await Self.append(0..<20, to: AuditLog(store: store, signingKey: key))
+            _ = try await AuditLog(store: store, signingKey: key).signTreeHead(time: 1)
+            try await Self.alterEventFive(store)
+            // A fresh log on the same key (a restart, or another replica) goes on from the head.
+            let restarted = try AuditLog(store: store, signingKey: key)
+            written += try await Self.append(20..<26, to: restarted)
+            let head = try await restarted.signTreeHead(time: 2)
+            #expect(head.treeSize == 26 && head.root == Self.root(written))
+
+            // A log under another key cannot vouch for the checkpoint: it reads the log from the
+            // start, altered row and all.
+            let other = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+            let reread = try await other.signTreeHead(time: 3)
+            let current = try await store.auditLeaves(from: 0, limit: 100).map(\.hash)
+            #expect(reread.treeSize == 26 && reread.root == MerkleTree.root(of: current))
+            #expect(reread.root != head.root)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aCheckpointThatDoesNotGiveItsRootIsPassedOver(backend: Backend) async throws {
+        try await backend.withStore { store, _ in
+            let key = SignedTreeHead.makeKeyPair().privateKey
+            let written = try await Self.append(0..<12, to: AuditLog(store: store, signingKey: key))
+            let signed = try await AuditLog(store: store, signingKey: key).signTreeHead(time: 1)
+            // Twelve leaves: two complete subtrees. Swap them: the right count, the wrong root.
+            let stored = try #require(try await store.latestTreeHeadCheckpoint())
+            #expect(stored.0 == signed && stored.1.nextSequence == 12 && stored.1.frontier.count == 2)
+            let swapped = AuditSignerCheckpoint(frontier: stored.1.frontier.reversed(), nextSequence: 12)
+            try await store.database.raw(
+                "UPDATE audit_tree_heads SET frontier = \(bind: swapped.frontierText) WHERE tree_size = 12"
+            ).run()
+            try await Self.alterEventFive(store)
+            let head = try await AuditLog(store: store, signingKey: key).signTreeHead(time: 2)
+            // Read from the start: the altered row is in the new root, and verify names it.
+            let current = try await store.auditLeaves(from: 0, limit: 100).map(\.hash)
+            #expect(head.root == MerkleTree.root(of: current) && head.root != Self.root(written))
+
+            // Garbage in the column is passed over the same way.
+            try await store.database.raw("UPDATE audit_tree_heads SET frontier = 'zz'").run()
+            #expect(try await store.latestTreeHeadCheckpoint() == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aGapSinceTheLastHeadIsSignedAsAReadingFromTheStartWouldSignIt(backend: Backend) async throws {
+        try await backend.withStore { store, _ in
+            let key = SignedTreeHead.makeKeyPair().privateKey
+            let log = try AuditLog(store: store, signingKey: key)
+            _ = try await Self.append(0..<10, to: log)
+            _ = try await log.signTreeHead(time: 1)
+            _ = try await Self.append(10..<16, to: log)
+            try await store.database.raw("DELETE FROM audit_events WHERE seq = 12").run()
+            let incremental = try await log.signTreeHead(time: 2)
+            let fromStart = try await AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+                .signTreeHead(time: 3)
+            #expect(incremental.treeSize == 15 && fromStart.treeSize == 15)
+            #expect(incremental.root == fromStart.root)
+            // The next signing goes on after the last row read, not at the tree's size.
+            _ = try await Self.append(16..<18, to: log)
+            let next = try await log.signTreeHead(time: 4)
+            #expect(next.treeSize == 17)
+            #expect(try await log.verify().contains(.sequenceBreak(expected: 12, found: 13)))
+        }
+    }
+}

@@ -244,6 +244,18 @@ package struct MerkleAccumulator: Sendable {
 
     package init() {}
 
+    /// Resumes an accumulator from the frontier of one over `size` leaves; `nil` when the two do
+    /// not fit (a tree of `size` leaves has a complete subtree per set bit of `size`).
+    package init?(size: Int, frontier: [MerkleHash]) {
+        guard size >= 0, frontier.count == size.nonzeroBitCount else { return nil }
+        self.peaks = frontier
+        self.size = size
+    }
+
+    /// The roots of the complete subtrees, largest first: with ``size``, all an accumulator
+    /// holds, so a signer can go on from a stored tree head instead of re-reading the log.
+    package var frontier: [MerkleHash] { self.peaks }
+
     /// Appends a leaf hash.
     package mutating func append(_ leaf: MerkleHash) {
         var hash = leaf
