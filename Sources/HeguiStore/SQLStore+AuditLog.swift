@@ -447,7 +447,9 @@ extension SQLStore {
             guard size >= 0, next >= size,
                 let root = MerkleHash(hex: try row.decode(column: "root", as: String.self)),
                 let signature = HexEncoding.decode(try row.decode(column: "signature", as: String.self)),
-                let frontier = AuditSignerCheckpoint.frontier(fromText: try row.decode(column: "frontier", as: String.self))
+                let frontier = AuditSignerCheckpoint.frontier(
+                    fromText: try row.decode(column: "frontier", as: String.self)
+                )
             else { return nil }
             return (
                 SignedTreeHead(
@@ -504,23 +506,12 @@ extension SQLStore {
     package func purgeEvidence(olderThan cutoff: Int64) async throws -> Int {
         do {
             let row = try await self.serialized { database in
-                try await database.raw(
-                    """
-                    SELECT COUNT(*) AS count FROM audit_evidence
-                    WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
-                        AND seq NOT IN (SELECT seq FROM evidence_holds)
-                    """
-                ).firstRow()
+                try await database.raw(Self.countEvidenceSQL(olderThan: cutoff)).firstRow()
             }
             let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
             guard count > 0 else { return 0 }
             try await self.serialized { database in
-                try await database.raw(
-                    """
-                    DELETE FROM audit_evidence WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff))
-                        AND seq NOT IN (SELECT seq FROM evidence_holds)
-                    """
-                ).run()
+                try await database.raw(Self.deleteEvidenceSQL(olderThan: cutoff)).run()
             }
             return count
         } catch {
@@ -543,35 +534,64 @@ extension SQLStore {
     {
         do {
             return try await self.transaction { database in
-                let row = try await database.raw(
-                    """
-                    SELECT COUNT(*) AS count, MAX(seq) AS through FROM audit_events
-                    WHERE time < \(bind: cutoff) AND purged_at IS NULL
-                    """
-                ).firstRow()
+                let row = try await database.raw(Self.countUnpurgedSQL(olderThan: cutoff)).firstRow()
                 let count = Int(try row?.decode(column: "count", as: Int64.self) ?? 0)
                 guard count > 0, let through = try row?.decode(column: "through", as: Int64?.self) else {
                     return (0, nil)
                 }
-                try await database.raw(
-                    """
-                    DELETE FROM audit_evidence
-                    WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff) AND purged_at IS NULL)
-                        AND seq NOT IN (SELECT seq FROM evidence_holds)
-                    """
-                ).run()
-                try await database.raw(
-                    """
-                    UPDATE audit_events SET type = '', tenant = NULL, end_user = NULL, request_id = NULL, action = NULL,
-                        risks = '', content_sha256 = NULL, details = '{}', purged_at = \(bind: now)
-                    WHERE time < \(bind: cutoff) AND purged_at IS NULL
-                    """
-                ).run()
+                try await database.raw(Self.deleteUnpurgedEvidenceSQL(olderThan: cutoff)).run()
+                try await database.raw(Self.purgeMetadataSQL(olderThan: cutoff, now: now)).run()
                 return (count, UInt64(through))
             }
         } catch {
             throw StoreError(.unavailable, "cannot purge audit metadata", cause: error)
         }
+    }
+
+    // The retention purges' statements. They run under the log's write lock every hour, so none
+    // may scan the log (a six-month log holds hundreds of millions of rows): evidence is found
+    // from the evidence table (violations only) by each event's primary key, unpurged events
+    // through the partial index `audit_events_unpurged_time` (migration 8).
+
+    /// The evidence of events older than `cutoff` that no hold keeps.
+    static func countEvidenceSQL(olderThan cutoff: Int64) -> SQLQueryString {
+        """
+        SELECT COUNT(*) AS count FROM audit_evidence
+        WHERE (SELECT a.time FROM audit_events a WHERE a.seq = audit_evidence.seq) < \(bind: cutoff)
+            AND seq NOT IN (SELECT seq FROM evidence_holds)
+        """
+    }
+
+    static func deleteEvidenceSQL(olderThan cutoff: Int64) -> SQLQueryString {
+        """
+        DELETE FROM audit_evidence
+        WHERE (SELECT a.time FROM audit_events a WHERE a.seq = audit_evidence.seq) < \(bind: cutoff)
+            AND seq NOT IN (SELECT seq FROM evidence_holds)
+        """
+    }
+
+    /// How many events older than `cutoff` still keep their metadata, and the highest of them.
+    static func countUnpurgedSQL(olderThan cutoff: Int64) -> SQLQueryString {
+        """
+        SELECT COUNT(*) AS count, MAX(seq) AS through FROM audit_events
+        WHERE time < \(bind: cutoff) AND purged_at IS NULL
+        """
+    }
+
+    static func deleteUnpurgedEvidenceSQL(olderThan cutoff: Int64) -> SQLQueryString {
+        """
+        DELETE FROM audit_evidence
+        WHERE seq IN (SELECT seq FROM audit_events WHERE time < \(bind: cutoff) AND purged_at IS NULL)
+            AND seq NOT IN (SELECT seq FROM evidence_holds)
+        """
+    }
+
+    static func purgeMetadataSQL(olderThan cutoff: Int64, now: Int64) -> SQLQueryString {
+        """
+        UPDATE audit_events SET type = '', tenant = NULL, end_user = NULL, request_id = NULL, action = NULL,
+            risks = '', content_sha256 = NULL, details = '{}', purged_at = \(bind: now)
+        WHERE time < \(bind: cutoff) AND purged_at IS NULL
+        """
     }
 
     /// Erases the evidence kept beside an event (the event and the tree stay).

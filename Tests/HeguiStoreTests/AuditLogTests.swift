@@ -476,3 +476,29 @@ typealias Backend = StoreBackend
         }
     }
 }
+
+/// The hourly retention purges run under the log's write lock, so none may scan the log: SQLite's
+/// plan for each of their statements reads events by index only (OPS-1, IM-11).
+@Suite struct AuditRetentionPlanTests {
+    static let statements: [(String, SQLQueryString)] = [
+        ("count evidence", SQLStore.countEvidenceSQL(olderThan: 5)),
+        ("delete evidence", SQLStore.deleteEvidenceSQL(olderThan: 5)),
+        ("count unpurged", SQLStore.countUnpurgedSQL(olderThan: 5)),
+        ("delete unpurged evidence", SQLStore.deleteUnpurgedEvidenceSQL(olderThan: 5)),
+        ("purge metadata", SQLStore.purgeMetadataSQL(olderThan: 5, now: 6)),
+    ]
+
+    @Test(arguments: Self.statements)
+    func aRetentionPurgeReadsEventsByIndex(name: String, statement: SQLQueryString) async throws {
+        try await Backend.sqlite.withStore { store, _ in
+            let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+            for index in 0..<20 { _ = try await log.append(AuditLogTests.draft(index, evidence: "证据")) }
+            let plan = try await store.database.raw("EXPLAIN QUERY PLAN " + statement).all()
+                .map { try $0.decode(column: "detail", as: String.self) }
+            #expect(!plan.isEmpty)
+            // Scanning the evidence table is allowed (violations only); the events table never.
+            let scans = plan.filter { $0.hasPrefix("SCAN") && !$0.hasPrefix("SCAN audit_evidence") }
+            #expect(scans.isEmpty, "\(name): \(plan)")
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //
 // `verify` runs --rounds times over the same log; each time is reported. Tree-head signing is
 // timed over the whole log first, then over 10,000 events appended since (in this process and in a
-// new one going on from the recorded checkpoint).
+// new one going on from the recorded checkpoint). An hourly retention pass is timed too.
 import Foundation
 import HeguiCore
 import HeguiStore
@@ -86,30 +86,45 @@ await store.close()
 let big = try await SQLStore.openSQLite(path: directory + "/verify.sqlite", logger: logger)
 let signingKey = SignedTreeHead.makeKeyPair().privateKey
 var bigLog = try AuditLog(store: big, signingKey: signingKey)
-var written = 0
-func appendInBulk(_ total: Int) async throws {
-    let end = written + total
-    while written < end {
-        let count = min(10_000, end - written)
-        _ = try await big.appendAuditEvents((written..<(written + count)).map(draft))
+/// Appends events `from..<from + total` in bulk; returns the next number.
+func appendInBulk(from: Int, _ total: Int) async throws -> Int {
+    var written = from
+    while written < from + total {
+        let count = min(10_000, from + total - written)
+        _ = try await big.appendAuditEvents(
+            (written..<(written + count)).map { index in
+                var event = draft(index)
+                if index % 50 == 0 { event.evidence = "违规内容 \(index)" }  // a blocked prompt's evidence
+                return event
+            }
+        )
         written += count
     }
+    return written
 }
-try await appendInBulk(verifyEvents)
+var written = try await appendInBulk(from: 0, verifyEvents)
 // Signing: the first head reads the whole log; the next ones only what was appended since
 // (10,000 events), in the same process and in a new one going on from the recorded checkpoint.
 var signStart = now()
 _ = try await bigLog.signTreeHead(time: 1)
 let signFirstSeconds = now() - signStart
-try await appendInBulk(10_000)
+written = try await appendInBulk(from: written, 10_000)
 signStart = now()
 _ = try await bigLog.signTreeHead(time: 2)
 let signNextSeconds = now() - signStart
-try await appendInBulk(10_000)
+written = try await appendInBulk(from: written, 10_000)
 bigLog = try AuditLog(store: big, signingKey: signingKey)
 signStart = now()
 _ = try await bigLog.signTreeHead(time: 3)
 let signRestartedSeconds = now() - signStart
+// An hourly retention pass: evidence and metadata of the oldest 5,000 events are past their
+// 186 days (the purges must find them without scanning the log under its write lock).
+let retentionStart = now()
+let retentionNow: Int64 = 1_764_000_000_000 + 186 * 86_400_000 + 5_000
+let erased = try await bigLog.purgeEvidence(retentionDays: 186, now: retentionNow)
+let purged = try await bigLog.purgeMetadata(retentionDays: 186, now: retentionNow)
+let retentionSeconds = now() - retentionStart
+precondition(erased == 100 && purged == 5_000, "the retention pass purged \(erased) and \(purged)")
 var verifyTimes: [Double] = []
 for _ in 0..<max(rounds, 1) {
     let verifyStart = now()
@@ -126,6 +141,7 @@ let result: [String: Any] = [
     "append_seconds": appendSeconds,
     "appends_per_second": Double(appended) / appendSeconds,
     "verify_events": written,
+    "retention_pass_seconds": retentionSeconds,
     "sign_first_seconds": signFirstSeconds,
     "sign_next_seconds": signNextSeconds,
     "sign_restarted_seconds": signRestartedSeconds,
