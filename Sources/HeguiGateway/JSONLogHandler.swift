@@ -45,18 +45,37 @@ package struct JSONLogHandler: LogHandler {
         var merged = self.metadata
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
-        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"label\":"
-        JSONValue.serialize(string: self.label, into: &line)
+        self.write(
+            Self.line(
+                level: event.level,
+                label: self.label,
+                source: event.source,
+                message: event.message.description,
+                metadata: merged
+            )
+        )
+    }
+
+    /// One log line, newline included.
+    package static func line(
+        level: Logger.Level,
+        label: String,
+        source: String,
+        message: String,
+        metadata: Logger.Metadata
+    ) -> String {
+        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"label\":"
+        JSONValue.serialize(string: label, into: &line)
         line += ",\"source\":"
-        JSONValue.serialize(string: event.source, into: &line)
+        JSONValue.serialize(string: source, into: &line)
         line += ",\"message\":"
-        JSONValue.serialize(string: event.message.description, into: &line)
-        if !merged.isEmpty {
+        JSONValue.serialize(string: message, into: &line)
+        if !metadata.isEmpty {
             line += ",\"metadata\":"
-            Self.json(.dictionary(merged)).serialize(into: &line)
+            Self.json(.dictionary(metadata)).serialize(into: &line)
         }
         line += "}\n"
-        self.write(line)
+        return line
     }
 
     /// Metadata as JSON: strings as strings, nested dictionaries and arrays as such.

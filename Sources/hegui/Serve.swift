@@ -7,6 +7,7 @@ import HeguiReports
 import HeguiStore
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -82,15 +83,24 @@ struct Serve: AsyncParsableCommand {
         }
 
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        switch configuration.logFormat {
-        case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+        // Log lines go to standard error from a thread of their own: a stalled log reader must
+        // not stall the gateway (LogSink).
+        let format = configuration.logFormat
+        let sink = LogSink { count in
+            let message = "\(count) log lines dropped: standard error was not read fast enough"
+            return switch format {
+            case .text:
+                TextLogHandler.line(level: .warning, label: "hegui", source: "hegui", message: message, metadata: [:])
+            case .json:
+                JSONLogHandler.line(level: .warning, label: "hegui", source: "hegui", message: message, metadata: [:])
             }
+        }
+        Self.logSink.withLockedValue { $0 = sink }
+        switch format {
+        case .text:
+            LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level, write: sink.write) }
         case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level, write: sink.write) }
         }
         var logger = Logger(label: "hegui")
         logger.logLevel = level
@@ -433,7 +443,11 @@ struct Serve: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.server.shutdownGraceSeconds)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped")
+        sink.flush()
     }
+
+    /// The process's log sink once `serve` has set it up, flushed before a failure exits.
+    static let logSink = NIOLockedValueBox<LogSink?>(nil)
 
     /// --config, else $HEGUI_CONFIG, else ./hegui.yaml when it exists.
     func configFile(environment: [String: String]) -> String? {
@@ -455,6 +469,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     static func fail(_ message: String) -> Never {
+        Self.logSink.withLockedValue { $0 }?.flush()
         FileHandle.standardError.write(Data("hegui: \(message)\n".utf8))
         Foundation.exit(78)  // EX_CONFIG
     }

@@ -322,3 +322,24 @@ def test_the_database_goes_away_and_comes_back(gateway):
     time.sleep(1.5)
     after = open_descriptors(process.pid)
     assert after <= before + 4, f"open descriptors grew from {before} to {after}"
+
+
+def test_a_log_reader_that_stalls_does_not_stall_the_gateway():
+    """Standard error goes to a pipe nobody reads (a stuck log collector). Every request logs a
+    line; the pipe holds 64 KiB, so a gateway writing its log from the request's thread would stop
+    answering after a few hundred requests, health checks included. Lines are written from a
+    thread of their own instead: all 3,000 requests are answered, and SIGTERM still ends it."""
+    data_dir = tempfile.mkdtemp(prefix="hegui-py-")
+    process, port = start_serving(["--data-dir", data_dir], clean_environment(), stderr=subprocess.PIPE)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for _ in range(3000):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        shutil.rmtree(data_dir, ignore_errors=True)
