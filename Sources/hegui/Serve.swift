@@ -85,22 +85,19 @@ struct Serve: AsyncParsableCommand {
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         // Log lines go to standard error from a thread of their own: a stalled log reader must
         // not stall the gateway (LogSink).
-        let format = configuration.logFormat
+        let format: LineLogHandler.Format = configuration.logFormat == .json ? .json : .text
         let sink = LogSink { count in
-            let message = "\(count) log lines dropped: standard error was not read fast enough"
-            return switch format {
-            case .text:
-                TextLogHandler.line(level: .warning, label: "hegui", source: "hegui", message: message, metadata: [:])
-            case .json:
-                JSONLogHandler.line(level: .warning, label: "hegui", source: "hegui", message: message, metadata: [:])
-            }
+            LineLogHandler.line(
+                format,
+                level: .warning,
+                label: "hegui",
+                source: "hegui",
+                message: "\(count) log lines dropped: standard error was not read fast enough",
+                metadata: [:]
+            )
         }
         Self.logSink.withLockedValue { $0 = sink }
-        switch format {
-        case .text:
-            LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level, write: sink.write) }
-        case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level, write: sink.write) }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level, write: sink.write)
         }
         var logger = Logger(label: "hegui")
         logger.logLevel = level

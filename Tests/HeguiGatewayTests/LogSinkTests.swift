@@ -91,7 +91,8 @@ struct LogSinkTests {
     }
 
     @Test func theTextFormatIsSwiftLogsWithUTCTime() {
-        let line = TextLogHandler.line(
+        let line = LineLogHandler.line(
+            .text,
             level: .info,
             label: "hegui",
             source: "HeguiGateway",
@@ -106,7 +107,9 @@ struct LogSinkTests {
     @Test func theHandlersHandTheirLinesToTheSink() {
         let lines = NIOLockedValueBox<[String]>([])
         var logger = Logger(label: "hegui") { label in
-            TextLogHandler(label: label, level: .notice) { line in lines.withLockedValue { $0.append(line) } }
+            LineLogHandler(label: label, format: .text, level: .notice) { line in
+                lines.withLockedValue { $0.append(line) }
+            }
         }
         logger[metadataKey: "request.id"] = "req_1"
         logger.info("not written")

@@ -4,7 +4,8 @@ import Logging
 import NIOConcurrencyHelpers
 import Testing
 
-@Suite struct JSONLogHandlerTests {
+/// Log lines as JSON for collectors, and as text in swift-log's layout.
+@Suite struct LineLogHandlerTests {
     final class Lines: Sendable {
         let captured = NIOLockedValueBox<[String]>([])
         var all: [String] { self.captured.withLockedValue { $0 } }
@@ -12,7 +13,9 @@ import Testing
 
     static func logger(_ lines: Lines, level: Logger.Level = .info) -> Logger {
         Logger(label: "hegui.test") { label in
-            JSONLogHandler(label: label, level: level) { line in lines.captured.withLockedValue { $0.append(line) } }
+            LineLogHandler(label: label, format: .json, level: level) { line in
+                lines.captured.withLockedValue { $0.append(line) }
+            }
         }
     }
 
