@@ -62,6 +62,10 @@ struct Serve: AsyncParsableCommand {
     var policy: String?
 
     func run() async throws {
+        // A log collector or terminal that goes away must not end the gateway: with SIGPIPE's
+        // default action the next log line would kill it. Writes to a closed pipe fail instead
+        // (and the log sink drops them).
+        signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let configFile = self.configFile(environment: environment)
         let configuration: GatewayConfiguration
@@ -462,12 +466,13 @@ struct Serve: AsyncParsableCommand {
 
     /// Writes a line to standard output unbuffered, so it reaches a pipe or log collector at once.
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        // Nobody may be reading any more (see SIGPIPE above): then the line is lost, nothing else.
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 
     static func fail(_ message: String) -> Never {
         Self.logSink.withLockedValue { $0 }?.flush()
-        FileHandle.standardError.write(Data("hegui: \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("hegui: \(message)\n".utf8))
         Foundation.exit(78)  // EX_CONFIG
     }
 }

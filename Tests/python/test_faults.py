@@ -343,3 +343,30 @@ def test_a_log_reader_that_stalls_does_not_stall_the_gateway():
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_a_log_reader_that_is_gone_does_not_end_the_gateway():
+    """Standard error is a pipe whose reader has already gone (a log collector that exited): every
+    log line meets a closed pipe, from the first one at startup. With SIGPIPE's default action that
+    first line would kill the gateway before it listens; SIGPIPE is ignored, so the lines are
+    dropped and the gateway starts, answers, and stops cleanly."""
+    data_dir = tempfile.mkdtemp(prefix="hegui-py-")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process, port = start_serving(["--data-dir", data_dir], clean_environment(), stderr=write_end)
+    finally:
+        os.close(write_end)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for _ in range(300):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        connection.close()
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        shutil.rmtree(data_dir, ignore_errors=True)
