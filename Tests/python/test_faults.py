@@ -324,6 +324,23 @@ def test_the_database_goes_away_and_comes_back(gateway):
     assert after <= before + 4, f"open descriptors grew from {before} to {after}"
 
 
+def answers_health_checks_and_stops_cleanly(process, port, data_dir, count):
+    """`count` health checks on one connection all answered, then SIGTERM ends the gateway with 0."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for _ in range(count):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        connection.close()
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def test_a_log_reader_that_stalls_does_not_stall_the_gateway():
     """Standard error goes to a pipe nobody reads (a stuck log collector). Every request logs a
     line; the pipe holds 64 KiB, so a gateway writing its log from the request's thread would stop
@@ -331,18 +348,7 @@ def test_a_log_reader_that_stalls_does_not_stall_the_gateway():
     thread of their own instead: all 3,000 requests are answered, and SIGTERM still ends it."""
     data_dir = tempfile.mkdtemp(prefix="hegui-py-")
     process, port = start_serving(["--data-dir", data_dir], clean_environment(), stderr=subprocess.PIPE)
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        for _ in range(3000):
-            connection.request("GET", "/healthz")
-            response = connection.getresponse()
-            response.read()
-            assert response.status == 200
-        connection.close()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-        shutil.rmtree(data_dir, ignore_errors=True)
+    answers_health_checks_and_stops_cleanly(process, port, data_dir, 3000)
 
 
 def test_a_log_reader_that_is_gone_does_not_end_the_gateway():
@@ -357,16 +363,4 @@ def test_a_log_reader_that_is_gone_does_not_end_the_gateway():
         process, port = start_serving(["--data-dir", data_dir], clean_environment(), stderr=write_end)
     finally:
         os.close(write_end)
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        for _ in range(300):
-            connection.request("GET", "/healthz")
-            response = connection.getresponse()
-            response.read()
-            assert response.status == 200
-        connection.close()
-        assert process.poll() is None
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-        shutil.rmtree(data_dir, ignore_errors=True)
+    answers_health_checks_and_stops_cleanly(process, port, data_dir, 300)
