@@ -59,6 +59,14 @@ package final class GatheringResponse: HTTPClientResponseDelegate, Sendable {
         if cancelled { task.cancel() }
     }
 
+    /// Whether the response head has arrived (whether or not anyone has read it yet).
+    package var hasReceivedHead: Bool {
+        self.state.withLockedValue { state in
+            if case .success = state.head { return true }
+            return false
+        }
+    }
+
     /// Waits for the response head.
     package func head() async throws -> HTTPResponseHead {
         try await withCheckedThrowingContinuation { continuation in
