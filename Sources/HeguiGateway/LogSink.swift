@@ -25,7 +25,6 @@ package final class LogSink: @unchecked Sendable {
     private var dropped = 0
     private var isWriting = false
     private var isStopped = false
-    private var thread: Thread?
 
     private let descriptor: Int32
     private let capacity: Int
@@ -46,7 +45,6 @@ package final class LogSink: @unchecked Sendable {
         // The thread holds the sink until ``stop()``.
         let thread = Thread { self.run() }
         thread.name = "hegui-log"
-        self.thread = thread
         thread.start()
     }
 

@@ -270,9 +270,9 @@ package enum AuditSigningKey {
 
 extension AuditLog {
     /// Calls `body` with the log's leaves from sequence number `first` on, page by page in
-    /// sequence order, reading (and hashing)
-    /// the next page on another thread while `body` works on the current one. Pages are ranges of
-    /// sequence numbers, so a missing row shows as a gap rather than shifting later pages.
+    /// sequence order, reading (and hashing) the next page on another thread while `body` works on
+    /// the current one. Pages are ranges of sequence numbers, so a missing row shows as a gap
+    /// rather than shifting later pages.
     func forEachLeafPage(from first: UInt64 = 0, _ body: ([AuditLeaf]) throws -> Void) async throws {
         let store = self.store
         guard let top = try await store.highestAuditSequence(), top >= first else { return }
