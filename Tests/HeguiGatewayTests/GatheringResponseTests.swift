@@ -236,8 +236,10 @@ struct GatheringResponseTests {
     @Test func aHeadThatCameInTimeStopsTheDeadlineHoweverLateItIsRead() async throws {
         // On a busy machine the task awaiting the head can resume after the deadline: the head's
         // arrival, not its reader, settles the deadline. The head is read only once the deadline
-        // has passed, while the stream (four seconds) still runs; a machine so loaded that the
-        // head itself comes late gets the timeout.
+        // has passed, while the stream (four seconds) still runs. The test's own deadline is taken
+        // before the response's, so a head seen by it came in time and must be read; on a machine
+        // so loaded that the head was not seen by then, it may have come before the response's
+        // deadline or after it, and either outcome is allowed.
         let deadline = ContinuousClock.now + .seconds(3)
         try await Self.withServer(.paced(interval: .milliseconds(100), count: 40)) { port, _ in
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
@@ -257,7 +259,11 @@ struct GatheringResponseTests {
                     while var buffer = try await response.next() { received.writeBuffer(&buffer) }
                     #expect(String(buffer: received).utf8.count(where: { $0 == 0x0A }) == 80)  // forty events
                 } else {
-                    await #expect(throws: HTTPClientError.deadlineExceeded) { _ = try await response.head() }
+                    do {
+                        #expect(try await response.head().status == .ok)
+                    } catch let error as HTTPClientError {
+                        #expect(error == .deadlineExceeded)
+                    }
                 }
                 try await client.shutdown()
             } catch {
