@@ -17,6 +17,12 @@ import Foundation
 /// gathered in one system call. The queue is bounded (`capacity` bytes): when the reader falls
 /// that far behind, further lines are dropped and counted, and a line saying how many were lost
 /// (`dropNotice`) goes out as soon as the reader catches up.
+///
+/// While lines keep coming the writer looks for them every `interval` instead of being woken for
+/// each: a line then costs its caller a lock and an append, never a system call or a switch to
+/// another thread in the middle of a request (the access log line is written just before the
+/// response). After a quiet second the writer sleeps until the next line wakes it, and a queue
+/// past `wakeThreshold` bytes wakes it at once.
 package final class LogSink: @unchecked Sendable {
     // All mutable state is guarded by `condition`.
     private let condition = NSCondition()
@@ -25,22 +31,34 @@ package final class LogSink: @unchecked Sendable {
     private var dropped = 0
     private var isWriting = false
     private var isStopped = false
+    /// The writer sleeps with no deadline: the next line must wake it.
+    private var isIdle = false
+    /// Someone waits in ``flush(timeout:)``: the writer goes at once.
+    private var flushesWaiting = 0
 
     private let descriptor: Int32
     private let capacity: Int
+    private let interval: Duration
+    private let wakeThreshold: Int
     private let dropNotice: @Sendable (Int) -> String
 
     /// - Parameters:
     ///   - descriptor: where the lines go (standard error by default); not closed by the sink.
     ///   - capacity: how many bytes may wait before lines are dropped.
+    ///   - interval: how long a line may wait for the writer while it is active.
+    ///   - wakeThreshold: queued bytes that wake the writer before its interval is up.
     ///   - dropNotice: the line that reports `count` dropped lines, in the log's own format.
     package init(
         descriptor: Int32 = 2,
         capacity: Int = 4 << 20,
+        interval: Duration = .milliseconds(10),
+        wakeThreshold: Int = 64 << 10,
         dropNotice: @escaping @Sendable (Int) -> String
     ) {
         self.descriptor = descriptor
         self.capacity = capacity
+        self.interval = interval
+        self.wakeThreshold = min(wakeThreshold, capacity)
         self.dropNotice = dropNotice
         // The thread holds the sink until ``stop()``.
         let thread = Thread { self.run() }
@@ -60,7 +78,10 @@ package final class LogSink: @unchecked Sendable {
         }
         self.lines.append(line)
         self.bytes += size
-        self.condition.signal()
+        if self.isIdle || self.bytes >= self.wakeThreshold {
+            self.isIdle = false
+            self.condition.broadcast()
+        }
     }
 
     /// Waits until every queued line is written, or `timeout` has passed (a reader that stays
@@ -72,6 +93,9 @@ package final class LogSink: @unchecked Sendable {
         let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
         self.condition.lock()
         defer { self.condition.unlock() }
+        self.flushesWaiting += 1
+        defer { self.flushesWaiting -= 1 }
+        self.condition.broadcast()
         while !self.lines.isEmpty || self.isWriting {
             if !self.condition.wait(until: deadline) { return false }
         }
@@ -88,11 +112,27 @@ package final class LogSink: @unchecked Sendable {
     }
 
     private func run() {
+        let quietIntervals = max(1, Int(Duration.seconds(1) / self.interval))
+        let (seconds, attoseconds) = self.interval.components
+        let interval = Double(seconds) + Double(attoseconds) / 1e18
+        var quiet = 0
         while true {
             self.condition.lock()
+            // Active: look again after `interval` (or sooner when woken); idle after a quiet second.
+            while !self.isStopped && self.flushesWaiting == 0 && self.bytes < self.wakeThreshold
+                && (quiet < quietIntervals || !self.lines.isEmpty || self.dropped > 0)
+            {
+                if !self.condition.wait(until: Date(timeIntervalSinceNow: interval)) {
+                    if !self.lines.isEmpty || self.dropped > 0 { break }
+                    quiet += 1
+                }
+            }
             while self.lines.isEmpty && self.dropped == 0 && !self.isStopped {
+                self.isIdle = true
                 self.condition.wait()
             }
+            self.isIdle = false
+            quiet = 0
             if self.isStopped && self.lines.isEmpty {
                 self.condition.unlock()
                 return

@@ -54,6 +54,58 @@ struct LogSinkTests {
         }
     }
 
+    /// Waits (up to `seconds`) until the collector has read `count` lines.
+    static func awaitLines(_ collector: Collector, _ count: Int, seconds: Int = 10) -> Int {
+        var lines = 0
+        for _ in 0..<(seconds * 100) {
+            lines = collector.text.withLockedValue { $0.utf8.count(where: { $0 == 0x0A }) }
+            if lines >= count { break }
+            usleep(10_000)
+        }
+        return lines
+    }
+
+    @Test func linesGoOutWithNoFlushWhetherTheWriterIsActiveOrAsleep() throws {
+        // The writer is not woken per line while active; asleep after a quiet second, the next
+        // line wakes it. Either way every line leaves without anyone asking.
+        let pipe = Pipe()
+        let collector = Collector(pipe)
+        let sink = LogSink(
+            descriptor: pipe.fileHandleForWriting.fileDescriptor,
+            interval: .milliseconds(20),
+            dropNotice: Self.notice
+        )
+        for index in 0..<10 {
+            sink.write("active \(index)\n")
+            usleep(5_000)
+        }
+        #expect(Self.awaitLines(collector, 10) == 10)
+        usleep(1_500_000)  // a quiet second and more: the writer now waits for a wake
+        sink.write("after a quiet spell\n")
+        #expect(Self.awaitLines(collector, 11) == 11)
+        sink.stop()
+        try pipe.fileHandleForWriting.close()
+        #expect(collector.all().hasSuffix("active 9\nafter a quiet spell\n"))
+    }
+
+    @Test func aBurstPastTheThresholdIsWrittenBeforeTheIntervalIsUp() throws {
+        // An interval far longer than the test's patience: only the threshold can send the lines.
+        let pipe = Pipe()
+        let collector = Collector(pipe)
+        let sink = LogSink(
+            descriptor: pipe.fileHandleForWriting.fileDescriptor,
+            interval: .seconds(600),
+            wakeThreshold: 4 << 10,
+            dropNotice: Self.notice
+        )
+        let line = String(repeating: "y", count: 99) + "\n"
+        for _ in 0..<50 { sink.write(line) }  // 5,000 bytes
+        #expect(Self.awaitLines(collector, 40, seconds: 10) >= 40)
+        sink.stop()
+        try pipe.fileHandleForWriting.close()
+        #expect(collector.all().utf8.count == 5_000)
+    }
+
     @Test func aReaderThatStallsLosesLinesButHoldsNobodyUp() throws {
         let pipe = Pipe()
         let sink = LogSink(
