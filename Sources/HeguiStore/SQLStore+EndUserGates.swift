@@ -256,52 +256,80 @@ extension SQLStore {
 }
 
 extension SQLStore {
-    /// Adds a batch of daily usage and records users first seen and their pseudonyms, in one
-    /// transaction (the gateway's usage ledger).
+    /// Adds a batch of daily usage and records users first seen and their pseudonyms, atomically
+    /// (the gateway's usage ledger).
+    ///
+    /// Each table's rows go in one multi-row statement. The usual batch (usage only, no new user)
+    /// is then a single statement in its own transaction: the writer connection is held for that
+    /// statement alone, not across several trips to the database, so the audit appends queued
+    /// behind it wait as little as possible.
     package func addUsage(
         _ entries: [(tenant: String, pseudonym: String, day: Int, usage: UsageRecord)],
         newUsers: [(tenant: String, pseudonym: String, time: Int64)],
         pseudonyms: [(pseudonym: String, tenant: String, user: String, time: Int64)] = []
     ) async throws {
+        let statements = Self.usageStatements(entries, newUsers: newUsers, pseudonyms: pseudonyms)
+        guard !statements.isEmpty else { return }
         do {
-            try await self.transaction(locksAuditLog: false) { database in
-                for mapping in pseudonyms {
-                    try await database.raw(
-                        """
-                        INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at)
-                        VALUES (\(bind: mapping.pseudonym), \(bind: mapping.tenant), \(bind: mapping.user), \(bind: mapping.time))
-                        ON CONFLICT (pseudonym) DO NOTHING
-                        """
-                    ).run()
-                }
-                for user in newUsers {
-                    try await database.raw(
-                        """
-                        INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at)
-                        VALUES (\(bind: user.tenant), \(bind: user.pseudonym), \(bind: user.time), 0, \(bind: user.time))
-                        ON CONFLICT (tenant, pseudonym) DO NOTHING
-                        """
-                    ).run()
-                }
-                for entry in entries {
-                    try await database.raw(
-                        """
-                        INSERT INTO usage_counters (tenant, pseudonym, day, requests, prompt_tokens, completion_tokens,
-                            active_seconds)
-                        VALUES (\(bind: entry.tenant), \(bind: entry.pseudonym), \(bind: Int64(entry.day)),
-                            \(bind: Int64(entry.usage.requests)), \(bind: Int64(entry.usage.promptTokens)),
-                            \(bind: Int64(entry.usage.completionTokens)), 0)
-                        ON CONFLICT (tenant, pseudonym, day) DO UPDATE SET
-                            requests = usage_counters.requests + excluded.requests,
-                            prompt_tokens = usage_counters.prompt_tokens + excluded.prompt_tokens,
-                            completion_tokens = usage_counters.completion_tokens + excluded.completion_tokens
-                        """
-                    ).run()
+            if statements.count == 1 {
+                try await self.serialized { database in try await database.raw(statements[0]).run() }
+            } else {
+                try await self.transaction(locksAuditLog: false) { database in
+                    for statement in statements { try await database.raw(statement).run() }
                 }
             }
         } catch {
             throw StoreError(.unavailable, "cannot add usage", cause: error)
         }
+    }
+
+    /// The statements of ``addUsage(_:newUsers:pseudonyms:)``: pseudonyms, then users, then usage,
+    /// each table's rows in statements of at most 500 rows (within PostgreSQL's 65,535 binds).
+    static func usageStatements(
+        _ entries: [(tenant: String, pseudonym: String, day: Int, usage: UsageRecord)],
+        newUsers: [(tenant: String, pseudonym: String, time: Int64)],
+        pseudonyms: [(pseudonym: String, tenant: String, user: String, time: Int64)]
+    ) -> [SQLQueryString] {
+        func chunked<Row>(
+            _ rows: [Row],
+            _ body: ([SQLQueryString]) -> SQLQueryString,
+            row: (Row) -> SQLQueryString
+        )
+            -> [SQLQueryString]
+        {
+            stride(from: 0, to: rows.count, by: 500).map { start in
+                body(rows[start..<min(start + 500, rows.count)].map(row))
+            }
+        }
+        let mappings = chunked(pseudonyms) { rows in
+            "INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at) VALUES "
+                + rows.joined(separator: ", ") + " ON CONFLICT (pseudonym) DO NOTHING"
+        } row: { mapping in
+            "(\(bind: mapping.pseudonym), \(bind: mapping.tenant), \(bind: mapping.user), \(bind: mapping.time))"
+        }
+        let users = chunked(newUsers) { rows in
+            "INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at) VALUES "
+                + rows.joined(separator: ", ") + " ON CONFLICT (tenant, pseudonym) DO NOTHING"
+        } row: { user in
+            "(\(bind: user.tenant), \(bind: user.pseudonym), \(bind: user.time), 0, \(bind: user.time))"
+        }
+        // A batch holds one entry per (tenant, pseudonym, day): no row is updated twice by one statement.
+        let usage = chunked(entries) { rows in
+            """
+            INSERT INTO usage_counters (tenant, pseudonym, day, requests, prompt_tokens, completion_tokens,
+                active_seconds) VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (tenant, pseudonym, day) DO UPDATE SET
+                requests = usage_counters.requests + excluded.requests,
+                prompt_tokens = usage_counters.prompt_tokens + excluded.prompt_tokens,
+                completion_tokens = usage_counters.completion_tokens + excluded.completion_tokens
+            """
+        } row: { entry in
+            """
+            (\(bind: entry.tenant), \(bind: entry.pseudonym), \(bind: Int64(entry.day)), \(bind: Int64(entry.usage.requests)),
+                \(bind: Int64(entry.usage.promptTokens)), \(bind: Int64(entry.usage.completionTokens)), 0)
+            """
+        }
+        return mappings + users + usage
     }
 }
 
