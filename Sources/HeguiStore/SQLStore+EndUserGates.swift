@@ -301,20 +301,23 @@ extension SQLStore {
                 body(rows[start..<min(start + 500, rows.count)].map(row))
             }
         }
-        let mappings = chunked(pseudonyms) { rows in
+        let mappings = chunked(pseudonyms.sorted { $0.pseudonym < $1.pseudonym }) { rows in
             "INSERT INTO user_pseudonyms (pseudonym, tenant, user_id, created_at) VALUES "
                 + rows.joined(separator: ", ") + " ON CONFLICT (pseudonym) DO NOTHING"
         } row: { mapping in
             "(\(bind: mapping.pseudonym), \(bind: mapping.tenant), \(bind: mapping.user), \(bind: mapping.time))"
         }
-        let users = chunked(newUsers) { rows in
+        let users = chunked(newUsers.sorted { ($0.tenant, $0.pseudonym) < ($1.tenant, $1.pseudonym) }) { rows in
             "INSERT INTO end_users (tenant, pseudonym, first_seen, identity_verified, updated_at) VALUES "
                 + rows.joined(separator: ", ") + " ON CONFLICT (tenant, pseudonym) DO NOTHING"
         } row: { user in
             "(\(bind: user.tenant), \(bind: user.pseudonym), \(bind: user.time), 0, \(bind: user.time))"
         }
-        // A batch holds one entry per (tenant, pseudonym, day): no row is updated twice by one statement.
-        let usage = chunked(entries) { rows in
+        // A batch holds one entry per (tenant, pseudonym, day): no row is updated twice by one
+        // statement. Rows go in key order, so replicas sharing PostgreSQL lock them in the same
+        // order and cannot deadlock on each other's batches.
+        let sorted = entries.sorted { ($0.tenant, $0.pseudonym, $0.day) < ($1.tenant, $1.pseudonym, $1.day) }
+        let usage = chunked(sorted) { rows in
             """
             INSERT INTO usage_counters (tenant, pseudonym, day, requests, prompt_tokens, completion_tokens,
                 active_seconds) VALUES \(rows.joined(separator: ", "))
