@@ -65,16 +65,23 @@ struct LogSinkTests {
         return lines
     }
 
-    @Test func linesGoOutWithNoFlushWhetherTheWriterIsActiveOrAsleep() throws {
-        // The writer is not woken per line while active; asleep after a quiet second, the next
-        // line wakes it. Either way every line leaves without anyone asking.
+    /// A sink writing into a pipe that a collector reads.
+    static func sink(interval: Duration, wakeThreshold: Int = 64 << 10) -> (Pipe, Collector, LogSink) {
         let pipe = Pipe()
         let collector = Collector(pipe)
         let sink = LogSink(
             descriptor: pipe.fileHandleForWriting.fileDescriptor,
-            interval: .milliseconds(20),
+            interval: interval,
+            wakeThreshold: wakeThreshold,
             dropNotice: Self.notice
         )
+        return (pipe, collector, sink)
+    }
+
+    @Test func linesGoOutWithNoFlushWhetherTheWriterIsActiveOrAsleep() throws {
+        // The writer is not woken per line while active; asleep after a quiet second, the next
+        // line wakes it. Either way every line leaves without anyone asking.
+        let (pipe, collector, sink) = Self.sink(interval: .milliseconds(20))
         for index in 0..<10 {
             sink.write("active \(index)\n")
             usleep(5_000)
@@ -90,14 +97,7 @@ struct LogSinkTests {
 
     @Test func aBurstPastTheThresholdIsWrittenBeforeTheIntervalIsUp() throws {
         // An interval far longer than the test's patience: only the threshold can send the lines.
-        let pipe = Pipe()
-        let collector = Collector(pipe)
-        let sink = LogSink(
-            descriptor: pipe.fileHandleForWriting.fileDescriptor,
-            interval: .seconds(600),
-            wakeThreshold: 4 << 10,
-            dropNotice: Self.notice
-        )
+        let (pipe, collector, sink) = Self.sink(interval: .seconds(600), wakeThreshold: 4 << 10)
         let line = String(repeating: "y", count: 99) + "\n"
         for _ in 0..<50 { sink.write(line) }  // 5,000 bytes
         #expect(Self.awaitLines(collector, 40, seconds: 10) >= 40)
