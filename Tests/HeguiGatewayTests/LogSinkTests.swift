@@ -106,6 +106,18 @@ struct LogSinkTests {
         #expect(collector.all().utf8.count == 5_000)
     }
 
+    @Test func aFlushDoesNotWaitForTheInterval() throws {
+        // The writer is active (lines came a moment ago) with an interval far past the flush's
+        // timeout: only the flush's own wake can send the line in time.
+        let (pipe, collector, sink) = Self.sink(interval: .seconds(600))
+        sink.write("flushed\n")
+        #expect(sink.flush(timeout: .seconds(10)))
+        #expect(Self.awaitLines(collector, 1) == 1)
+        sink.stop()
+        try pipe.fileHandleForWriting.close()
+        #expect(collector.all() == "flushed\n")
+    }
+
     @Test func aReaderThatStallsLosesLinesButHoldsNobodyUp() throws {
         let pipe = Pipe()
         let sink = LogSink(
