@@ -96,11 +96,13 @@ struct LogSinkTests {
     }
 
     @Test func aBurstPastTheThresholdIsWrittenBeforeTheIntervalIsUp() throws {
-        // An interval far longer than the test's patience: only the threshold can send the lines.
-        let (pipe, collector, sink) = Self.sink(interval: .seconds(600), wakeThreshold: 4 << 10)
+        // A new writer waits out its first interval, here far longer than the test's patience:
+        // only the threshold can send the lines.
+        let (pipe, collector, sink) = Self.sink(interval: .seconds(60), wakeThreshold: 4 << 10)
+        usleep(200_000)
         let line = String(repeating: "y", count: 99) + "\n"
         for _ in 0..<50 { sink.write(line) }  // 5,000 bytes
-        #expect(Self.awaitLines(collector, 40, seconds: 10) >= 40)
+        #expect(Self.awaitLines(collector, 41, seconds: 10) >= 41)
         sink.stop()
         try pipe.fileHandleForWriting.close()
         #expect(collector.all().utf8.count == 5_000)
