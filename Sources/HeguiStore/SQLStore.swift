@@ -44,6 +44,8 @@ package final class SQLStore: Sendable {
     /// On SQLite, the sequence number the next audit event takes, as this process last wrote it
     /// (`nil`: read it in a transaction). See ``appendAuditEvents(_:)``.
     let nextAuditSequence = NIOLockedValueBox<UInt64?>(nil)
+    /// On SQLite, what copies the write-ahead log into the database, off the commit path.
+    private let checkpointer = NIOLockedValueBox<WALCheckpointer?>(nil)
 
     private init(
         database: any SQLDatabase,
@@ -96,8 +98,14 @@ package final class SQLStore: Sendable {
     }
 
     /// Opens (creating when needed) an SQLite store at `path` and brings its schema up to date.
+    /// - Parameter checkpoints: when the write-ahead log is copied into the database (see
+    ///   ``WALCheckpointer``).
     /// - Throws: ``StoreError`` (`unavailable`, `migration`).
-    package static func openSQLite(path: String, logger: Logger) async throws -> SQLStore {
+    package static func openSQLite(
+        path: String,
+        logger: Logger,
+        checkpoints: WALCheckpointer.Policy = .init()
+    ) async throws -> SQLStore {
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -107,11 +115,12 @@ package final class SQLStore: Sendable {
         let database = connection.sql(queryLogLevel: nil)
         do {
             // WAL lets readers run beside the writer; FULL syncs every commit, so an event the
-            // gateway acknowledges is on disk.
+            // gateway acknowledges is on disk. The writer leaves checkpoints to the checkpointer.
             try await database.raw("PRAGMA journal_mode = WAL").run()
             try await database.raw("PRAGMA synchronous = FULL").run()
             try await database.raw("PRAGMA foreign_keys = ON").run()
             try await database.raw("PRAGMA busy_timeout = 5000").run()
+            try await database.raw("PRAGMA wal_autocheckpoint = 0").run()
         } catch {
             try? await connection.close()
             throw StoreError(.unavailable, "cannot configure the SQLite database at \(path)", cause: error)
@@ -122,6 +131,13 @@ package final class SQLStore: Sendable {
         } catch {
             await store.close()
             throw error
+        }
+        store.checkpointer.withLockedValue {
+            $0 = WALCheckpointer(path: path, policy: checkpoints, logger: logger) { [weak store] in
+                try await store?.serialized { database in
+                    try await database.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+                }
+            }
         }
         do {
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -201,8 +217,22 @@ package final class SQLStore: Sendable {
         (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").firstRow() }) != nil
     }
 
+    /// How many checkpoints of SQLite's write-ahead log ran off the commit path, and how many of
+    /// them truncated an overgrown log; `nil` on PostgreSQL.
+    package var walCheckpoints: (checkpoints: Int, truncations: Int)? {
+        self.checkpointer.withLockedValue { $0 }?.counts
+    }
+
+    /// On SQLite, copies the write-ahead log into the database now (truncating it when past its
+    /// bound) and returns once that is done; nothing on PostgreSQL.
+    package func checkpointWAL() async {
+        await self.checkpointer.withLockedValue { $0 }?.checkpointNow()
+    }
+
     /// Closes the database once the statements in flight are done; later ones fail as `closed`.
     package func close() async {
+        // First the checkpointer: a truncation it runs takes the writer connection.
+        await self.checkpointer.withLockedValue { $0 }?.close()
         await self.connectionLock.acquire()
         await self.readerLock.acquire()
         defer {
@@ -242,7 +272,9 @@ package final class SQLStore: Sendable {
         if let fresh = try await self.reopened(self.writer.withLockedValue { $0 }, id: 1) {
             self.writer.withLockedValue { $0 = fresh }
         }
-        return try await Self.$holdsConnection.withValue(true) { try await body(self.database) }
+        let result = try await Self.$holdsConnection.withValue(true) { try await body(self.database) }
+        self.checkpointer.withLockedValue { $0 }?.noteWrite()
+        return result
     }
 
     /// Runs `body` in one transaction, committing when it returns and rolling back when it

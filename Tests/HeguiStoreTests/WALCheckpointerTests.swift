@@ -1,0 +1,126 @@
+import Foundation
+import HeguiCore
+import HeguiStore
+import Logging
+import Testing
+
+/// SQLite's write-ahead log is copied into the database off the commit path (OPS-1: an answer
+/// waits for its audit event's commit, and must not also wait for a checkpoint), without losing
+/// or reordering anything, and with the log kept within its bound.
+@Suite struct WALCheckpointerTests {
+    /// Runs `body` with a fresh SQLite store under `policy`, its audit log and its file's path.
+    static func withStore(
+        _ policy: WALCheckpointer.Policy,
+        _ body: (SQLStore, AuditLog, String) async throws -> Void
+    ) async throws {
+        let directory = NSTemporaryDirectory() + "hegui-wal-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hegui.sqlite"
+        let store = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"), checkpoints: policy)
+        do {
+            let log = try AuditLog(store: store, signingKey: SignedTreeHead.makeKeyPair().privateKey)
+            try await body(store, log, path)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1
+    }
+
+    static func append(_ count: Int, to log: AuditLog) async throws {
+        for index in 0..<count {
+            _ = try await log.append(
+                AuditEventDraft(
+                    type: "moderation.checked",
+                    time: 1_764_000_000_000 + Int64(index),
+                    tenant: "app",
+                    user: "u\(index % 5)",
+                    requestID: "req_\(UUID().uuidString)",
+                    action: .allow,
+                    contentDigest: String(repeating: "ab", count: 32),
+                    details: ["direction": "output", "index": String(index)]
+                )
+            )
+        }
+    }
+
+    /// Waits (up to 20 s) until the store's checkpoint counts satisfy `condition`.
+    static func waitFor(
+        _ store: SQLStore,
+        _ condition: @escaping ((checkpoints: Int, truncations: Int)) -> Bool
+    ) async throws -> (checkpoints: Int, truncations: Int)? {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let counts = store.walCheckpoints, condition(counts) { return counts }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return store.walCheckpoints
+    }
+
+    /// 300 commits put well over SQLite's automatic threshold (1,000 pages) in the log; with the
+    /// checkpointer held back, none of it reaches the database file: the writer's commits copy
+    /// nothing themselves.
+    @Test func commitsDoNotCheckpoint() async throws {
+        try await Self.withStore(.init(writesPerCheckpoint: 1_000_000)) { store, log, path in
+            let before = Self.size(path)
+            try await Self.append(300, to: log)
+            #expect(Self.size(path + "-wal") > 1_000 * 4_096)
+            #expect(Self.size(path) == before)
+            #expect(store.walCheckpoints?.checkpoints == 0)
+            #expect(try await store.auditEventCount() == 300)
+        }
+    }
+
+    /// With checkpoints every 16 writes, the log reaches the database file while appends go on,
+    /// and every event is there, in order, once the store is reopened.
+    @Test func theCheckpointerCopiesTheLogIntoTheDatabase() async throws {
+        try await Self.withStore(.init(writesPerCheckpoint: 16)) { store, log, path in
+            let before = Self.size(path)
+            try await Self.append(200, to: log)
+            let counts = try await Self.waitFor(store) { $0.checkpoints >= 2 }
+            #expect((counts?.checkpoints ?? 0) >= 2)
+            #expect(counts?.truncations == 0)
+            #expect(Self.size(path) > before)
+            #expect(try await log.verify().isEmpty)
+            let reopened = try await SQLStore.openSQLite(path: path, logger: Logger(label: "test"))
+            let events = try await reopened.auditEvents(from: 0, limit: 500).map(\.0)
+            await reopened.close()
+            #expect(events.map(\.sequence) == Array(0..<200))
+            #expect(events.map { $0.details["index"] } == (0..<200).map { String($0) })
+        }
+    }
+
+    /// A log past its bound is truncated on the writer connection after the checkpoint: the
+    /// events stay, and the log file is emptied. (Passive checkpoints alone never shrink it.)
+    @Test func anOvergrownLogIsTruncated() async throws {
+        try await Self.withStore(.init(writesPerCheckpoint: 1_000_000, maximumLogPages: 20)) { store, log, path in
+            try await Self.append(60, to: log)
+            #expect(Self.size(path + "-wal") > 60 * 4_096)
+            await store.checkpointWAL()
+            #expect(store.walCheckpoints?.checkpoints == 1)
+            #expect(store.walCheckpoints?.truncations == 1)
+            #expect(Self.size(path + "-wal") == 0)
+            #expect(try await store.auditEventCount() == 60)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
+    /// Under the bound, a checkpoint copies the log and leaves its file as it is.
+    @Test func aLogWithinItsBoundIsNotTruncated() async throws {
+        try await Self.withStore(.init(writesPerCheckpoint: 1_000_000)) { store, log, path in
+            let before = Self.size(path)
+            try await Self.append(60, to: log)
+            let logSize = Self.size(path + "-wal")
+            await store.checkpointWAL()
+            #expect(store.walCheckpoints?.checkpoints == 1)
+            #expect(store.walCheckpoints?.truncations == 0)
+            #expect(Self.size(path + "-wal") == logSize)
+            #expect(Self.size(path) > before)
+        }
+    }
+}
