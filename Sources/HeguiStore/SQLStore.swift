@@ -133,9 +133,24 @@ package final class SQLStore: Sendable {
             throw error
         }
         store.checkpointer.withLockedValue {
-            $0 = WALCheckpointer(path: path, policy: checkpoints, logger: logger) { [weak store] in
-                try await store?.serialized { database in
-                    try await database.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            $0 = WALCheckpointer(path: path, policy: checkpoints, logger: logger) { [weak store] wait in
+                guard let store else { return false }
+                return try await store.serialized { database in
+                    // Readers of the old log are waited for only briefly: the writer is held.
+                    let (seconds, attoseconds) = wait.components
+                    let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+                    try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: String(milliseconds))").run()
+                    let row: (any SQLRow)?
+                    do {
+                        row = try await database.raw("PRAGMA wal_checkpoint(RESTART)").firstRow()
+                    } catch {
+                        try await database.raw("PRAGMA busy_timeout = 5000").run()
+                        throw error
+                    }
+                    try await database.raw("PRAGMA busy_timeout = 5000").run()
+                    // Columns: busy (1: readers or another writer kept it from restarting), log,
+                    // checkpointed.
+                    return try row?.decode(column: "busy", as: Int.self) == 0
                 }
             }
         }
@@ -218,12 +233,12 @@ package final class SQLStore: Sendable {
     }
 
     /// How many checkpoints of SQLite's write-ahead log ran off the commit path, and how many of
-    /// them truncated an overgrown log; `nil` on PostgreSQL.
-    package var walCheckpoints: (checkpoints: Int, truncations: Int)? {
+    /// them restarted an overgrown log on the writer connection; `nil` on PostgreSQL.
+    package var walCheckpoints: (checkpoints: Int, restarts: Int)? {
         self.checkpointer.withLockedValue { $0 }?.counts
     }
 
-    /// On SQLite, copies the write-ahead log into the database now (truncating it when past its
+    /// On SQLite, copies the write-ahead log into the database now (restarting it when past its
     /// bound) and returns once that is done; nothing on PostgreSQL.
     package func checkpointWAL() async {
         await self.checkpointer.withLockedValue { $0 }?.checkpointNow()
@@ -231,7 +246,7 @@ package final class SQLStore: Sendable {
 
     /// Closes the database once the statements in flight are done; later ones fail as `closed`.
     package func close() async {
-        // First the checkpointer: a truncation it runs takes the writer connection.
+        // First the checkpointer: a restart it runs takes the writer connection.
         await self.checkpointer.withLockedValue { $0 }?.close()
         await self.connectionLock.acquire()
         await self.readerLock.acquire()

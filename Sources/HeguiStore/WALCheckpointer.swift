@@ -17,21 +17,32 @@ import SQLiteNIO
 ///
 /// A passive checkpoint copies only the pages committed before it began, and the log starts
 /// over only when a write begins after everything in it was copied. Under writes without pause
-/// the log could grow without bound; when a checkpoint finds it past ``Policy/maximumLogPages``,
-/// the store truncates it on the writer connection (`wal_checkpoint(TRUNCATE)`), which holds
-/// that connection's writes for the time it takes, as every checkpoint did before.
+/// that moment may not come, and the log would grow without bound. When a checkpoint finds it
+/// past ``Policy/maximumLogPages``, the checkpointer catches up with further passive passes,
+/// then restarts the log on the writer connection (`wal_checkpoint(RESTART)`): that holds the
+/// writer for the pages committed during the last pass and for readers of the old log to finish
+/// (at most ``Policy/restartWait``; a restart that cannot wait longer is tried again later).
+/// The log file keeps its size for the next round, so commits do not pay for growing it again.
 package final class WALCheckpointer: Sendable {
     /// When checkpoints run.
     package struct Policy: Sendable {
         /// Writer operations between two checkpoints (an audit append is one; it adds about six
         /// pages to the log).
         package var writesPerCheckpoint = 64
-        /// Log pages past which the log is truncated on the writer connection.
-        package var maximumLogPages = 16_384
+        /// Log pages past which the log is restarted on the writer connection (4,096 pages of
+        /// 4 KiB: 16 MiB).
+        package var maximumLogPages = 4_096
+        /// How long a restart waits for readers of the old log before it gives up for this round.
+        package var restartWait: Duration = .milliseconds(100)
 
-        package init(writesPerCheckpoint: Int = 64, maximumLogPages: Int = 16_384) {
+        package init(
+            writesPerCheckpoint: Int = 64,
+            maximumLogPages: Int = 4_096,
+            restartWait: Duration = .milliseconds(100)
+        ) {
             self.writesPerCheckpoint = writesPerCheckpoint
             self.maximumLogPages = maximumLogPages
+            self.restartWait = restartWait
         }
     }
 
@@ -40,28 +51,29 @@ package final class WALCheckpointer: Sendable {
         var running: Task<Void, Never>?
         var connection: (SQLiteConnection, NIOThreadPool)?
         var isClosed = false
-        /// Checkpoints that ran, and log truncations.
+        /// Checkpoints that ran, and restarts of the log.
         var checkpoints = 0
-        var truncations = 0
+        var restarts = 0
     }
 
     private let path: String
     private let policy: Policy
     private let logger: Logger
-    /// Truncates the log on the writer connection (``SQLStore/serialized(_:)``).
-    private let truncate: @Sendable () async throws -> Void
+    /// Restarts the log on the writer connection (``SQLStore/serialized(_:)``), waiting at most
+    /// the given time for readers; `false` when they kept it from restarting.
+    private let restart: @Sendable (Duration) async throws -> Bool
     private let state = NIOLockedValueBox(State())
 
-    init(path: String, policy: Policy, logger: Logger, truncate: @escaping @Sendable () async throws -> Void) {
+    init(path: String, policy: Policy, logger: Logger, restart: @escaping @Sendable (Duration) async throws -> Bool) {
         self.path = path
         self.policy = policy
         self.logger = logger
-        self.truncate = truncate
+        self.restart = restart
     }
 
-    /// How many checkpoints ran, and how many times the log was truncated after one.
-    var counts: (checkpoints: Int, truncations: Int) {
-        self.state.withLockedValue { ($0.checkpoints, $0.truncations) }
+    /// How many checkpoints ran, and how many of them restarted the log on the writer.
+    var counts: (checkpoints: Int, restarts: Int) {
+        self.state.withLockedValue { ($0.checkpoints, $0.restarts) }
     }
 
     /// Counts a write on the writer connection; starts a checkpoint when enough have gone by and
@@ -97,15 +109,28 @@ package final class WALCheckpointer: Sendable {
     private func checkpoint() async {
         defer { self.state.withLockedValue { $0.running = nil } }
         do {
-            let logPages = try await self.passiveCheckpoint()
+            var pages = try await self.passiveCheckpoint()
+            // Catch up off the commit path first: each pass copies what was committed during the
+            // one before, so the writer is held only for the last few pages.
+            var passes = 1
+            while pages.log > self.policy.maximumLogPages, pages.log - pages.copied > Self.catchUpPages, passes < 8 {
+                pages = try await self.passiveCheckpoint()
+                passes += 1
+            }
             self.state.withLockedValue { $0.checkpoints += 1 }
-            if logPages > self.policy.maximumLogPages {
-                try await self.truncate()
-                self.state.withLockedValue { $0.truncations += 1 }
-                self.logger.notice(
-                    "SQLite's write-ahead log outgrew its bound; truncated it",
-                    metadata: ["store.wal_pages": "\(logPages)"]
-                )
+            if pages.log > self.policy.maximumLogPages {
+                if try await self.restart(self.policy.restartWait) {
+                    self.state.withLockedValue { $0.restarts += 1 }
+                    self.logger.notice(
+                        "SQLite's write-ahead log outgrew its bound; restarted it",
+                        metadata: ["store.wal_pages": "\(pages.log)"]
+                    )
+                } else {
+                    self.logger.notice(
+                        "SQLite's write-ahead log outgrew its bound; readers kept it from restarting",
+                        metadata: ["store.wal_pages": "\(pages.log)"]
+                    )
+                }
             }
         } catch {
             // The log stays as it is; the next checkpoint tries again, and nothing is lost.
@@ -113,15 +138,20 @@ package final class WALCheckpointer: Sendable {
         }
     }
 
-    /// Runs a passive checkpoint; returns the log's size in pages.
-    private func passiveCheckpoint() async throws -> Int {
+    /// Pages left to copy below which the log is restarted on the writer without another pass.
+    private static let catchUpPages = 256
+
+    /// Runs a passive checkpoint: the log's size in pages, and how many of them are copied.
+    private func passiveCheckpoint() async throws -> (log: Int, copied: Int) {
         let connection = try await self.connection()
-        let logPages = NIOLockedValueBox(0)
+        let pages = NIOLockedValueBox((log: 0, copied: 0))
         try await connection.query("PRAGMA wal_checkpoint(PASSIVE)", []) { row in
-            // Columns: busy, log (pages in the log), checkpointed (pages copied so far).
-            logPages.withLockedValue { $0 = Int(row.column("log")?.integer ?? 0) }
+            // Columns: busy, log (pages in the log), checkpointed (pages copied).
+            pages.withLockedValue {
+                $0 = (Int(row.column("log")?.integer ?? 0), Int(row.column("checkpointed")?.integer ?? 0))
+            }
         }
-        return logPages.withLockedValue { $0 }
+        return pages.withLockedValue { $0 }
     }
 
     private func connection() async throws -> SQLiteConnection {
