@@ -114,7 +114,11 @@ import Testing
     /// writer once the reader is done (the restart waits for it), and the next commit writes at
     /// the log's start: the log then holds that commit alone.
     @Test func anOvergrownLogIsRestartedOnTheWriterOnceReadersAreDone() async throws {
-        let policy = WALCheckpointer.Policy(writesPerCheckpoint: 1_000_000, maximumLogPages: 20, restartWait: .seconds(10))
+        let policy = WALCheckpointer.Policy(
+            writesPerCheckpoint: 1_000_000,
+            maximumLogPages: 20,
+            restartWait: .seconds(10)
+        )
         try await Self.withStore(policy) { store, log, path in
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
             try await Self.append(30, to: log)
