@@ -44,6 +44,8 @@ package final class SQLStore: Sendable {
     /// On SQLite, the sequence number the next audit event takes, as this process last wrote it
     /// (`nil`: read it in a transaction). See ``appendAuditEvents(_:)``.
     let nextAuditSequence = NIOLockedValueBox<UInt64?>(nil)
+    /// How long an SQLite statement waits for another process's lock (milliseconds).
+    private static let busyTimeout = "5000"
     /// On SQLite, what copies the write-ahead log into the database, off the commit path.
     private let checkpointer = NIOLockedValueBox<WALCheckpointer?>(nil)
 
@@ -119,7 +121,7 @@ package final class SQLStore: Sendable {
             try await database.raw("PRAGMA journal_mode = WAL").run()
             try await database.raw("PRAGMA synchronous = FULL").run()
             try await database.raw("PRAGMA foreign_keys = ON").run()
-            try await database.raw("PRAGMA busy_timeout = 5000").run()
+            try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: Self.busyTimeout)").run()
             try await database.raw("PRAGMA wal_autocheckpoint = 0").run()
         } catch {
             try? await connection.close()
@@ -134,30 +136,13 @@ package final class SQLStore: Sendable {
         }
         store.checkpointer.withLockedValue {
             $0 = WALCheckpointer(path: path, policy: checkpoints, logger: logger) { [weak store] wait in
-                guard let store else { return false }
-                return try await store.serialized { database in
-                    // Readers of the old log are waited for only briefly: the writer is held.
-                    let (seconds, attoseconds) = wait.components
-                    let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
-                    try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: String(milliseconds))").run()
-                    let row: (any SQLRow)?
-                    do {
-                        row = try await database.raw("PRAGMA wal_checkpoint(RESTART)").firstRow()
-                    } catch {
-                        try await database.raw("PRAGMA busy_timeout = 5000").run()
-                        throw error
-                    }
-                    try await database.raw("PRAGMA busy_timeout = 5000").run()
-                    // Columns: busy (1: readers or another writer kept it from restarting), log,
-                    // checkpointed.
-                    return try row?.decode(column: "busy", as: Int.self) == 0
-                }
+                try await store?.restartWAL(waitingAtMost: wait) ?? false
             }
         }
         do {
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             let readerDatabase = reader.sql(queryLogLevel: nil)
-            try await readerDatabase.raw("PRAGMA busy_timeout = 5000").run()
+            try await readerDatabase.raw("PRAGMA busy_timeout = \(unsafeRaw: Self.busyTimeout)").run()
             try await readerDatabase.raw("PRAGMA query_only = 1").run()
             store.reader.withLockedValue { $0 = (readerDatabase, .sqlite(reader)) }
         } catch {
@@ -230,6 +215,28 @@ package final class SQLStore: Sendable {
     /// Whether the database answers a trivial query (for `/readyz`).
     package func isReachable() async -> Bool {
         (try? await self.serialized { database in try await database.raw("SELECT 1 AS one").firstRow() }) != nil
+    }
+
+    /// Checkpoints SQLite's write-ahead log on the writer connection and has the next commit start
+    /// it over, waiting at most `wait` for readers of the old log (the writer is held meanwhile).
+    /// - Returns: `false` when readers kept the log from starting over.
+    private func restartWAL(waitingAtMost wait: Duration) async throws -> Bool {
+        let (seconds, attoseconds) = wait.components
+        let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+        return try await self.serialized { database in
+            try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: String(milliseconds))").run()
+            let row: (any SQLRow)?
+            do {
+                row = try await database.raw("PRAGMA wal_checkpoint(RESTART)").firstRow()
+            } catch {
+                try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: Self.busyTimeout)").run()
+                throw error
+            }
+            try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: Self.busyTimeout)").run()
+            // Columns: busy (1: readers or another writer kept the log from starting over), log,
+            // checkpointed.
+            return try row?.decode(column: "busy", as: Int.self) == 0
+        }
     }
 
     /// How many checkpoints of SQLite's write-ahead log ran off the commit path, and how many of
