@@ -56,6 +56,11 @@ package final class WALCheckpointer: Sendable {
         var restarts = 0
     }
 
+    /// Pages left to copy below which the log is restarted on the writer without another pass,
+    /// and the most passes a checkpoint makes to catch up.
+    private static let catchUpPages = 256
+    private static let catchUpPasses = 8
+
     private let path: String
     private let policy: Policy
     private let logger: Logger
@@ -113,7 +118,9 @@ package final class WALCheckpointer: Sendable {
             // Catch up off the commit path first: each pass copies what was committed during the
             // one before, so the writer is held only for the last few pages.
             var passes = 1
-            while pages.log > self.policy.maximumLogPages, pages.log - pages.copied > Self.catchUpPages, passes < 8 {
+            while pages.log > self.policy.maximumLogPages, pages.log - pages.copied > Self.catchUpPages,
+                passes < Self.catchUpPasses
+            {
                 pages = try await self.passiveCheckpoint()
                 passes += 1
             }
@@ -137,9 +144,6 @@ package final class WALCheckpointer: Sendable {
             self.logger.warning("SQLite checkpoint failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
-
-    /// Pages left to copy below which the log is restarted on the writer without another pass.
-    private static let catchUpPages = 256
 
     /// Runs a passive checkpoint: the log's size in pages, and how many of them are copied.
     private func passiveCheckpoint() async throws -> (log: Int, copied: Int) {

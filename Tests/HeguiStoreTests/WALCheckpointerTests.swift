@@ -142,6 +142,37 @@ import Testing
         }
     }
 
+    /// A reader that outlasts the restart's wait keeps the log from starting over: the writer
+    /// is let go after the wait, commits go on, and the next checkpoint restarts the log.
+    @Test func aRestartThatReadersPreventIsTriedAgainAtTheNextCheckpoint() async throws {
+        let policy = WALCheckpointer.Policy(
+            writesPerCheckpoint: 1_000_000,
+            maximumLogPages: 20,
+            restartWait: .milliseconds(50)
+        )
+        try await Self.withStore(policy) { store, log, path in
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
+            try await Self.append(30, to: log)
+            try await reader.query("BEGIN", []) { _ in }
+            try await reader.query("SELECT COUNT(*) FROM audit_events", []) { _ in }
+            try await Self.append(30, to: log)
+            await store.checkpointWAL()
+            #expect(store.walCheckpoints?.checkpoints == 1)
+            #expect(store.walCheckpoints?.restarts == 0)
+            try await Self.append(5, to: log)
+            try await reader.query("COMMIT", []) { _ in }
+            await store.checkpointWAL()
+            #expect(store.walCheckpoints?.checkpoints == 2)
+            #expect(store.walCheckpoints?.restarts == 1)
+            try await Self.append(1, to: log)
+            let pages = try await Self.logPages(reader)
+            try await reader.close()
+            #expect(pages.log > 0 && pages.log <= 10, "\(pages)")
+            #expect(try await store.auditEventCount() == 66)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
     /// Within its bound, a checkpoint copies the log and leaves the writer alone.
     @Test func aLogWithinItsBoundIsNotRestarted() async throws {
         try await Self.withStore(.init(writesPerCheckpoint: 1_000_000)) { store, log, path in
