@@ -109,15 +109,19 @@ import Testing
         return pages.withLockedValue { $0 }
     }
 
-    /// A reader holding an old snapshot keeps a passive checkpoint from copying the pages after
-    /// it, so the log cannot start over by itself. Past its bound, the log is restarted on the
-    /// writer once the reader is done (the restart waits for it), and the next commit writes at
-    /// the log's start: the log then holds that commit alone.
-    @Test func anOvergrownLogIsRestartedOnTheWriterOnceReadersAreDone() async throws {
+    /// Runs `body` on a store whose log is past its 20-page bound while a reader of the test's
+    /// own holds a snapshot of its first 30 events (60 are appended), so that a passive
+    /// checkpoint cannot let the log start over by itself. `body` ends the reader's transaction
+    /// and returns how many events it appended. Afterwards the log must have started over: the
+    /// next commit is alone in it, and every event is there.
+    static func withAReaderBehind(
+        restartWait: Duration,
+        _ body: (SQLStore, AuditLog, SQLiteConnection) async throws -> Int
+    ) async throws {
         let policy = WALCheckpointer.Policy(
             writesPerCheckpoint: 1_000_000,
             maximumLogPages: 20,
-            restartWait: .seconds(10)
+            restartWait: restartWait
         )
         try await Self.withStore(policy) { store, log, path in
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
@@ -125,6 +129,20 @@ import Testing
             try await reader.query("BEGIN", []) { _ in }
             try await reader.query("SELECT COUNT(*) FROM audit_events", []) { _ in }
             try await Self.append(30, to: log)
+            let appended = try await body(store, log, reader)
+            try await Self.append(1, to: log)
+            let pages = try await Self.logPages(reader)
+            try await reader.close()
+            #expect(pages.log > 0 && pages.log <= 10, "\(pages)")
+            #expect(try await store.auditEventCount() == 61 + appended)
+            #expect(try await log.verify().isEmpty)
+        }
+    }
+
+    /// Past its bound, the log is restarted on the writer once the reader is done (the restart
+    /// waits for it).
+    @Test func anOvergrownLogIsRestartedOnTheWriterOnceReadersAreDone() async throws {
+        try await Self.withAReaderBehind(restartWait: .seconds(10)) { store, _, reader in
             let release = Task {
                 try await Task.sleep(for: .milliseconds(300))
                 try await reader.query("COMMIT", []) { _ in }
@@ -133,29 +151,14 @@ import Testing
             try await release.value
             #expect(store.walCheckpoints?.checkpoints == 1)
             #expect(store.walCheckpoints?.restarts == 1)
-            try await Self.append(1, to: log)
-            let pages = try await Self.logPages(reader)
-            try await reader.close()
-            #expect(pages.log > 0 && pages.log <= 10, "\(pages)")
-            #expect(try await store.auditEventCount() == 61)
-            #expect(try await log.verify().isEmpty)
+            return 0
         }
     }
 
     /// A reader that outlasts the restart's wait keeps the log from starting over: the writer
     /// is let go after the wait, commits go on, and the next checkpoint restarts the log.
     @Test func aRestartThatReadersPreventIsTriedAgainAtTheNextCheckpoint() async throws {
-        let policy = WALCheckpointer.Policy(
-            writesPerCheckpoint: 1_000_000,
-            maximumLogPages: 20,
-            restartWait: .milliseconds(50)
-        )
-        try await Self.withStore(policy) { store, log, path in
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
-            try await Self.append(30, to: log)
-            try await reader.query("BEGIN", []) { _ in }
-            try await reader.query("SELECT COUNT(*) FROM audit_events", []) { _ in }
-            try await Self.append(30, to: log)
+        try await Self.withAReaderBehind(restartWait: .milliseconds(50)) { store, log, reader in
             await store.checkpointWAL()
             #expect(store.walCheckpoints?.checkpoints == 1)
             #expect(store.walCheckpoints?.restarts == 0)
@@ -164,12 +167,7 @@ import Testing
             await store.checkpointWAL()
             #expect(store.walCheckpoints?.checkpoints == 2)
             #expect(store.walCheckpoints?.restarts == 1)
-            try await Self.append(1, to: log)
-            let pages = try await Self.logPages(reader)
-            try await reader.close()
-            #expect(pages.log > 0 && pages.log <= 10, "\(pages)")
-            #expect(try await store.auditEventCount() == 66)
-            #expect(try await log.verify().isEmpty)
+            return 5
         }
     }
 
